@@ -1,0 +1,61 @@
+namespace PrismConfig;
+
+/// <summary>One audited change to one namespace: a row of namespace_history.</summary>
+public sealed class HistoryEntry
+{
+    public string Name { get; set; } = "";
+    public int Version { get; set; }
+    /// <summary>create, update, disable, enable, restore or import-style operations recorded by Core.</summary>
+    public string Operation { get; set; } = "";
+    public DateTimeOffset ChangedAt { get; set; }
+    public string? ChangedBy { get; set; }
+    public string? Reason { get; set; }
+    public NamespaceConfig? OldConfig { get; set; }
+    public NamespaceConfig? NewConfig { get; set; }
+    public PropertyChange[] Changes { get; set; } = [];
+
+    public override string ToString() => $"{Name} v{Version} {Operation}";
+}
+
+/// <summary>One field that a change altered. Values are display-neutral: strings, numbers, arrays or tables.</summary>
+public sealed class PropertyChange
+{
+    public PropertyChange() { }
+
+    public PropertyChange(string property, object? oldValue, object? newValue)
+    {
+        Property = property;
+        OldValue = oldValue;
+        NewValue = newValue;
+    }
+
+    /// <summary>The NamespaceConfig property name; a BackendConfig or Features key is written as BackendConfig.key.</summary>
+    public string Property { get; set; } = "";
+    public object? OldValue { get; set; }
+    public object? NewValue { get; set; }
+
+    public override string ToString() => Property;
+}
+
+/// <summary>What an import did, or would do, to one namespace.</summary>
+public enum ImportAction
+{
+    Unchanged,
+    Created,
+    Updated,
+    Disabled,
+}
+
+/// <summary>One line of an import's plan or result.</summary>
+public sealed class ImportResult
+{
+    public string Name { get; set; } = "";
+    public ImportAction Action { get; set; }
+    /// <summary>The namespace's version after the import (or, for -WhatIf, the version it would have).</summary>
+    public int Version { get; set; }
+    public PropertyChange[] Changes { get; set; } = [];
+    /// <summary>The file the namespace came from; null for namespaces disabled by -Prune.</summary>
+    public string? Source { get; set; }
+
+    public override string ToString() => $"{Name} {Action}";
+}

@@ -1,0 +1,150 @@
+namespace PrismConfig.Core;
+
+/// <summary>What kind of failure an exception reports; the cmdlets map each kind to one ErrorCategory.</summary>
+public enum PrismErrorKind
+{
+    NotFound,
+    AlreadyExists,
+    Validation,
+    Conflict,
+    Busy,
+    Corrupt,
+    SchemaTooNew,
+    PermissionDenied,
+    /// <summary>The store path cannot be used: missing for a read, a directory, an unreachable folder.</summary>
+    InvalidPath,
+}
+
+/// <summary>
+/// The base of every error Core raises on purpose. Messages name the thing (namespace, field, path) and say
+/// what to do; <see cref="Target"/> is that thing, so a host can attach it to its own error record.
+/// </summary>
+public class PrismConfigException : Exception
+{
+    public PrismConfigException(PrismErrorKind kind, string errorId, string message, object? target, Exception? inner = null)
+        : base(message, inner)
+    {
+        Kind = kind;
+        ErrorId = errorId;
+        Target = target;
+    }
+
+    public PrismErrorKind Kind { get; }
+
+    /// <summary>A stable identifier, such as NamespaceNotFound, for scripts and tests to match on.</summary>
+    public string ErrorId { get; }
+
+    /// <summary>The namespace name, file path or other object the error is about.</summary>
+    public object? Target { get; }
+}
+
+public sealed class NamespaceNotFoundException(string name, string? detail = null)
+    : PrismConfigException(PrismErrorKind.NotFound, "NamespaceNotFound",
+        detail ?? $"Namespace '{name}' was not found. Run Get-PrismNamespace to list the namespaces that exist.", name)
+{
+    public string Name { get; } = name;
+}
+
+public sealed class VersionNotFoundException(string name, int version, int latest)
+    : PrismConfigException(PrismErrorKind.NotFound, "VersionNotFound",
+        $"Namespace '{name}' has no version {version}; its versions run from 1 to {latest}. Run Get-PrismNamespaceHistory -Name {name} to see them.", name)
+{
+    public string Name { get; } = name;
+    public int Version { get; } = version;
+}
+
+public sealed class NamespaceExistsException(string name)
+    : PrismConfigException(PrismErrorKind.AlreadyExists, "NamespaceExists",
+        $"Namespace '{name}' already exists. Use Set-PrismNamespace to change it, or choose another name.", name)
+{
+    public string Name { get; } = name;
+}
+
+public sealed class ValidationException(string? namespaceName, string field, object? value, string rule)
+    : PrismConfigException(PrismErrorKind.Validation, "ValidationFailed",
+        FormatMessage(namespaceName, field, value, rule), namespaceName ?? (object?)value)
+{
+    public string? NamespaceName { get; } = namespaceName;
+    public string Field { get; } = field;
+    public object? Value { get; } = value;
+    public string Rule { get; } = rule;
+
+    private static string FormatMessage(string? ns, string field, object? value, string rule)
+    {
+        var where = ns is null ? "" : $" of namespace '{ns}'";
+        return $"Field '{field}'{where} has the value {Describe(value)}, which is not valid: {rule}";
+    }
+
+    internal static string Describe(object? value)
+    {
+        if (value is null) return "null";
+        var text = value switch
+        {
+            string s => s,
+            IEnumerable<string> list => string.Join(", ", list),
+            _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "",
+        };
+        if (text.Length > 80) text = string.Concat(text.AsSpan(0, 77), "...");
+        return $"'{text}'";
+    }
+}
+
+public sealed class VersionConflictException(string name, int expected, int actual)
+    : PrismConfigException(PrismErrorKind.Conflict, "VersionConflict",
+        $"Namespace '{name}' is at version {actual}, not the expected version {expected}: someone changed it since you read it. Read it again with Get-PrismNamespace, re-apply your change, and pass -ExpectedVersion {actual}.", name)
+{
+    public string Name { get; } = name;
+    public int ExpectedVersion { get; } = expected;
+    public int ActualVersion { get; } = actual;
+}
+
+public sealed class StoreBusyException(string path, TimeSpan waited, Exception? inner = null)
+    : PrismConfigException(PrismErrorKind.Busy, "StoreBusy",
+        $"The configuration store '{path}' is busy: another process held its write lock for longer than {waited.TotalSeconds:0.#} s. Nothing was written; try again.", path, inner)
+{
+    public string Path { get; } = path;
+}
+
+public sealed class StoreCorruptException(string path, string detail, Exception? inner = null)
+    : PrismConfigException(PrismErrorKind.Corrupt, "StoreCorrupt",
+        $"'{path}' is not a usable PrismConfig database: {detail} The file was not changed. Restore it from a backup with Restore-PrismConfig, or choose another file with -Database.", path, inner)
+{
+    public string Path { get; } = path;
+}
+
+public sealed class SchemaTooNewException(string path, int found, int supported)
+    : PrismConfigException(PrismErrorKind.SchemaTooNew, "SchemaTooNew",
+        $"The database '{path}' has schema version {found}, but this PrismConfig understands versions up to {supported}. It was not modified. Upgrade the PrismConfig module to use it.", path)
+{
+    public string Path { get; } = path;
+    public int FoundVersion { get; } = found;
+    public int SupportedVersion { get; } = supported;
+}
+
+public sealed class StorePermissionException(string path, string detail, Exception? inner = null)
+    : PrismConfigException(PrismErrorKind.PermissionDenied, "PermissionDenied",
+        $"Permission denied for '{path}': {detail}", path, inner)
+{
+    public string Path { get; } = path;
+}
+
+public sealed class StorePathException(string path, string errorId, string message, Exception? inner = null)
+    : PrismConfigException(PrismErrorKind.InvalidPath, errorId, message, path, inner)
+{
+    public string Path { get; } = path;
+
+    public static StorePathException Missing(string path) => new(path, "DatabaseNotFound",
+        $"The configuration database '{path}' does not exist. Create it with Initialize-PrismConfig or New-PrismNamespace, or point -Database (or $env:PRISM_CONFIG_DB) at an existing file.");
+}
+
+/// <summary>A YAML document that cannot be imported. File, line and column say where.</summary>
+public sealed class YamlImportException(string file, long line, long column, string problem, string? namespaceName = null, Exception? inner = null)
+    : PrismConfigException(PrismErrorKind.Validation, "YamlInvalid",
+        $"{file}:{line}:{column}: {problem}{(namespaceName is null ? "" : $" (namespace '{namespaceName}')")}. Nothing was imported.", file, inner)
+{
+    public string File { get; } = file;
+    public long Line { get; } = line;
+    public long Column { get; } = column;
+    public string Problem { get; } = problem;
+    public string? NamespaceName { get; } = namespaceName;
+}

@@ -1,0 +1,130 @@
+namespace PrismConfig.Core;
+
+/// <summary>How durable a reported write is.</summary>
+public enum Durability
+{
+    /// <summary>synchronous=FULL: a write reported as committed survives a power loss. The default.</summary>
+    Full,
+    /// <summary>synchronous=NORMAL (the ADR's choice): survives a process crash; a power loss may lose the last commits.</summary>
+    Normal,
+}
+
+/// <summary>Options for opening a store.</summary>
+public sealed class StoreOptions
+{
+    /// <summary>Create the file (and its folder) when it is missing. Reads leave this off so they never create a database.</summary>
+    public bool CreateIfMissing { get; set; }
+
+    public Durability Durability { get; set; } = Durability.Full;
+
+    /// <summary>How long a writer waits for another process's write lock before failing with StoreBusyException.</summary>
+    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>Who makes a change, why, and against which version.</summary>
+public sealed class WriteContext
+{
+    /// <summary>If set, the write fails with VersionConflictException unless the stored version equals it.</summary>
+    public int? ExpectedVersion { get; set; }
+
+    /// <summary>Free text recorded in history, at most 1,000 characters.</summary>
+    public string? Reason { get; set; }
+
+    /// <summary>Recorded as changed_by; defaults to the OS user name.</summary>
+    public string? ChangedBy { get; set; }
+}
+
+/// <summary>A partial change: a null member means "leave as it is".</summary>
+public sealed class NamespacePatch
+{
+    public string? Description { get; set; }
+    public string? Backend { get; set; }
+    public string? Pattern { get; set; }
+    public string? Status { get; set; }
+    public string? Consistency { get; set; }
+    public int? CacheTtlSeconds { get; set; }
+    public int? RateLimitRps { get; set; }
+
+    /// <summary>Replaces the whole backend config.</summary>
+    public System.Collections.IDictionary? BackendConfig { get; set; }
+
+    /// <summary>Sets individual top-level backend config keys, after any replacement.</summary>
+    public System.Collections.IDictionary? SetBackendConfig { get; set; }
+
+    /// <summary>Shorthand for setting backend_config.connection_string.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Replaces the tags.</summary>
+    public IReadOnlyList<string>? Tags { get; set; }
+    public IReadOnlyList<string>? AddTags { get; set; }
+    public IReadOnlyList<string>? RemoveTags { get; set; }
+
+    /// <summary>Sets these flags, leaving the others alone. Values must be booleans.</summary>
+    public System.Collections.IDictionary? Features { get; set; }
+    public IReadOnlyList<string>? RemoveFeatures { get; set; }
+}
+
+/// <summary>Filters for listing namespaces. Every filter given must match; each list matches any of its values.</summary>
+public sealed class NamespaceQuery
+{
+    /// <summary>Name patterns with * and ? wildcards; any one may match.</summary>
+    public IReadOnlyList<string>? Names { get; set; }
+    public IReadOnlyList<string>? Backends { get; set; }
+    public IReadOnlyList<string>? Patterns { get; set; }
+    public IReadOnlyList<string>? Statuses { get; set; }
+    /// <summary>Every tag given must be present, as an exact element.</summary>
+    public IReadOnlyList<string>? Tags { get; set; }
+}
+
+/// <summary>Filters for reading history. Results are oldest first.</summary>
+public sealed class HistoryQuery
+{
+    /// <summary>Name patterns with * and ? wildcards; null means every namespace.</summary>
+    public IReadOnlyList<string>? Names { get; set; }
+    public IReadOnlyList<string>? Operations { get; set; }
+    public DateTimeOffset? Since { get; set; }
+    public DateTimeOffset? Until { get; set; }
+    public string? ChangedBy { get; set; }
+    public int? Version { get; set; }
+    /// <summary>Only the N most recent matching entries, still returned oldest first.</summary>
+    public int? Last { get; set; }
+}
+
+/// <summary>The outcome of a write: the namespace after it, and whether anything changed.</summary>
+public sealed class WriteResult
+{
+    public WriteResult(NamespaceConfig config, bool changed, IReadOnlyList<PropertyChange> changes)
+    {
+        Config = config;
+        Changed = changed;
+        Changes = changes;
+    }
+
+    public NamespaceConfig Config { get; }
+    public bool Changed { get; }
+    public IReadOnlyList<PropertyChange> Changes { get; }
+}
+
+/// <summary>Options for a declarative import.</summary>
+public sealed class ImportOptions
+{
+    /// <summary>Disable namespaces that are in the store but not in the desired set.</summary>
+    public bool Prune { get; set; }
+    /// <summary>Compute and return the plan without writing anything.</summary>
+    public bool DryRun { get; set; }
+    public string? Reason { get; set; }
+    public string? ChangedBy { get; set; }
+    /// <summary>Called with the number of namespaces processed so far.</summary>
+    public IProgress<int>? Progress { get; set; }
+}
+
+/// <summary>The result of a health check.</summary>
+public sealed class HealthReport
+{
+    public string Path { get; set; } = "";
+    public bool IsHealthy => Problems.Length == 0;
+    public int SchemaVersion { get; set; }
+    public int Namespaces { get; set; }
+    public int HistoryEntries { get; set; }
+    public string[] Problems { get; set; } = [];
+}

@@ -1,0 +1,158 @@
+using System.Collections;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace PrismConfig.Core.Validation;
+
+/// <summary>
+/// Converts backend_config values between the model's Hashtables and JSON text. Keys are written sorted
+/// (ordinal), so two equal configs always serialise to the same text: equality, no-op detection and
+/// snapshot comparison all rest on that.
+/// </summary>
+public static class ConfigJson
+{
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        // The stored text is read by proxies and by people with sqlite3; keep non-ASCII readable.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>Serialises a table (or any supported value) to canonical JSON text.</summary>
+    public static string Serialize(object? value)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            Write(writer, value);
+        }
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    public static void Write(Utf8JsonWriter writer, object? value)
+    {
+        switch (value)
+        {
+            case null:
+                writer.WriteNullValue();
+                break;
+            case string s:
+                writer.WriteStringValue(s);
+                break;
+            case bool b:
+                writer.WriteBooleanValue(b);
+                break;
+            case int or long or short or byte or sbyte or uint or ushort:
+                writer.WriteNumberValue(Convert.ToInt64(value, CultureInfo.InvariantCulture));
+                break;
+            case ulong ul:
+                writer.WriteNumberValue(ul);
+                break;
+            case double d when double.IsFinite(d):
+                writer.WriteNumberValue(d);
+                break;
+            case float f when float.IsFinite(f):
+                writer.WriteNumberValue(f);
+                break;
+            case decimal m:
+                writer.WriteNumberValue(m);
+                break;
+            case IDictionary dict:
+                writer.WriteStartObject();
+                foreach (var key in SortedKeys(dict))
+                {
+                    writer.WritePropertyName(key);
+                    Write(writer, dict[key]);
+                }
+                writer.WriteEndObject();
+                break;
+            case IEnumerable list:
+                writer.WriteStartArray();
+                foreach (var item in list)
+                {
+                    Write(writer, item);
+                }
+                writer.WriteEndArray();
+                break;
+            default:
+                throw new ArgumentException(
+                    $"A value of type {value.GetType().Name} cannot be stored in a configuration; use strings, numbers, booleans, lists and tables.",
+                    nameof(value));
+        }
+    }
+
+    /// <summary>The keys of a table as strings, ordinal-sorted.</summary>
+    public static List<string> SortedKeys(IDictionary dict)
+    {
+        var keys = new List<string>(dict.Count);
+        foreach (var k in dict.Keys)
+        {
+            keys.Add(Convert.ToString(k, CultureInfo.InvariantCulture) ?? "");
+        }
+        keys.Sort(StringComparer.Ordinal);
+        return keys;
+    }
+
+    /// <summary>Parses JSON object text into a case-insensitive Hashtable.</summary>
+    public static Hashtable ParseObject(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        if (doc.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            throw new FormatException("Expected a JSON object.");
+        }
+        return (Hashtable)FromElement(doc.RootElement)!;
+    }
+
+    public static object? FromElement(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Object => ToTable(e),
+        JsonValueKind.Array => e.EnumerateArray().Select(FromElement).ToArray(),
+        JsonValueKind.String => e.GetString(),
+        JsonValueKind.Number => e.TryGetInt64(out var l) ? (l is >= int.MinValue and <= int.MaxValue ? (int)l : l) : e.GetDouble(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => null,
+    };
+
+    private static Hashtable ToTable(JsonElement e)
+    {
+        var table = NamespaceConfig.NewTable();
+        foreach (var p in e.EnumerateObject())
+        {
+            table[p.Name] = FromElement(p.Value);
+        }
+        return table;
+    }
+
+    /// <summary>Converts any supported input (PowerShell hashtables, PSObject-free dictionaries, lists) to the model's canonical shape.</summary>
+    public static object? Normalize(object? value) => value switch
+    {
+        null or string or bool => value,
+        int or long or double or decimal => value,
+        short or byte or sbyte or ushort => Convert.ToInt32(value, CultureInfo.InvariantCulture),
+        uint ui => (long)ui,
+        float f => (double)f,
+        IDictionary d => NormalizeTable(d),
+        IEnumerable list => list.Cast<object?>().Select(Normalize).ToArray(),
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture),
+    };
+
+    private static Hashtable NormalizeTable(IDictionary d)
+    {
+        var table = NamespaceConfig.NewTable();
+        foreach (DictionaryEntry e in d)
+        {
+            var key = Convert.ToString(e.Key, CultureInfo.InvariantCulture) ?? "";
+            if (table.ContainsKey(key))
+            {
+                throw new ArgumentException($"The key '{key}' appears twice, differing only in case.");
+            }
+            table[key] = Normalize(e.Value);
+        }
+        return table;
+    }
+
+    /// <summary>Deep equality by canonical JSON text.</summary>
+    public static bool DeepEquals(object? a, object? b) => Serialize(a) == Serialize(b);
+}

@@ -1,0 +1,158 @@
+using System.Collections;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace PrismConfig.Core.Validation;
+
+/// <summary>
+/// The validation rules from the Prism admin API review and ADR-036. Each violation names the field, the value
+/// and the rule, so a user can fix the input without reading this file.
+/// </summary>
+public static partial class NamespaceValidator
+{
+    public const int MaxDescriptionLength = 500;
+    public const int MaxTags = 10;
+    public const int MaxBackendConfigBytes = 64 * 1024;
+    public const int MaxReasonLength = 1000;
+
+    [GeneratedRegex("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$", RegexOptions.CultureInvariant)]
+    private static partial Regex NameRegex();
+
+    [GeneratedRegex("^[a-z0-9-]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex TagRegex();
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{0,62}$", RegexOptions.CultureInvariant)]
+    private static partial Regex KindRegex();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_.-]*$", RegexOptions.CultureInvariant)]
+    private static partial Regex FeatureRegex();
+
+    public static void ValidateName(string? name)
+    {
+        if (name is null || name.Length is < 3 or > 63 || !NameRegex().IsMatch(name))
+        {
+            throw new ValidationException(null, "name", name,
+                "a name is 3 to 63 characters of lowercase letters, digits and '-', starting and ending with a letter or digit (for example 'user-profiles').");
+        }
+    }
+
+    /// <summary>Checks every field of a complete namespace. Throws <see cref="ValidationException"/> on the first violation.</summary>
+    public static void Validate(NamespaceConfig ns)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        ValidateName(ns.Name);
+        var n = ns.Name;
+
+        if (ns.Description is { Length: > MaxDescriptionLength })
+        {
+            throw new ValidationException(n, "description", ns.Description, $"a description is at most {MaxDescriptionLength} characters (this one has {ns.Description.Length}).");
+        }
+
+        ValidateKind(n, "backend", ns.Backend, "postgres, redis, kafka, nats, memstore, s3, minio");
+        ValidateKind(n, "pattern", ns.Pattern, "keyvalue, pubsub, stream, queue, timeseries, objectstore, multicast-registry");
+
+        if (!NamespaceStatus.All.Contains(ns.Status))
+        {
+            throw new ValidationException(n, "status", ns.Status, "status is one of active, disabled or migrating.");
+        }
+        if (!ConsistencyLevel.All.Contains(ns.Consistency))
+        {
+            throw new ValidationException(n, "consistency", ns.Consistency, "consistency is strong or eventual.");
+        }
+        if (ns.CacheTtlSeconds is < 0)
+        {
+            throw new ValidationException(n, "cache_ttl_seconds", ns.CacheTtlSeconds, "cache_ttl_seconds is 0 or more.");
+        }
+        if (ns.RateLimitRps is < 1)
+        {
+            throw new ValidationException(n, "rate_limit_rps", ns.RateLimitRps, "rate_limit_rps is 1 or more.");
+        }
+
+        ValidateTags(n, ns.Tags);
+        ValidateFeatures(n, ns.Features);
+        ValidateBackendConfig(n, ns.BackendConfig);
+    }
+
+    private static void ValidateKind(string ns, string field, string? value, string examples)
+    {
+        if (value is null || !KindRegex().IsMatch(value))
+        {
+            throw new ValidationException(ns, field, value,
+                $"{field} is 1 to 63 characters of lowercase letters, digits and '-', starting with a letter (for example {examples}).");
+        }
+    }
+
+    public static void ValidateTags(string? ns, IReadOnlyCollection<string>? tags)
+    {
+        if (tags is null) return;
+        if (tags.Count > MaxTags)
+        {
+            throw new ValidationException(ns, "tags", tags, $"a namespace has at most {MaxTags} tags (this one has {tags.Count}).");
+        }
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var tag in tags)
+        {
+            if (tag is null || tag.Length is < 1 or > 50 || !TagRegex().IsMatch(tag))
+            {
+                throw new ValidationException(ns, "tags", tag, "a tag is 1 to 50 characters of lowercase letters, digits and '-'.");
+            }
+            if (!seen.Add(tag))
+            {
+                throw new ValidationException(ns, "tags", tag, "each tag may appear only once.");
+            }
+        }
+    }
+
+    public static void ValidateFeatureName(string? ns, string? name)
+    {
+        if (name is null || name.Length is < 1 or > 63 || !FeatureRegex().IsMatch(name))
+        {
+            throw new ValidationException(ns, "features", name,
+                "a feature name is 1 to 63 characters of lowercase letters, digits, '_', '.' and '-', starting with a letter or digit.");
+        }
+    }
+
+    private static void ValidateFeatures(string ns, Hashtable? features)
+    {
+        if (features is null) return;
+        foreach (DictionaryEntry e in features)
+        {
+            var name = e.Key as string;
+            ValidateFeatureName(ns, name);
+            if (e.Value is not bool)
+            {
+                throw new ValidationException(ns, $"features.{name}", e.Value, "a feature flag is true or false.");
+            }
+        }
+    }
+
+    private static void ValidateBackendConfig(string ns, Hashtable? config)
+    {
+        if (config is null)
+        {
+            throw new ValidationException(ns, "backend_config", null, "backend_config is a mapping (use an empty one, {}, for none).");
+        }
+        string json;
+        try
+        {
+            json = ConfigJson.Serialize(config);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ValidationException(ns, "backend_config", null, ex.Message);
+        }
+        var bytes = Encoding.UTF8.GetByteCount(json);
+        if (bytes > MaxBackendConfigBytes)
+        {
+            throw new ValidationException(ns, "backend_config", $"{bytes} bytes", $"backend_config is at most {MaxBackendConfigBytes / 1024} KiB when serialised to JSON.");
+        }
+    }
+
+    public static void ValidateReason(string? reason)
+    {
+        if (reason is { Length: > MaxReasonLength })
+        {
+            throw new ValidationException(null, "reason", reason, $"a reason is at most {MaxReasonLength} characters (this one has {reason.Length}).");
+        }
+    }
+}
