@@ -1,0 +1,41 @@
+# The source of the module manifest. build.ps1 copies it to out/PrismConfig/ and stamps ModuleVersion there from
+# Directory.Build.props, the version's only source; this file is never rewritten.
+@{
+    RootModule           = 'PrismConfig.PowerShell.dll'
+    ModuleVersion        = '0.0.0'
+    GUID                 = '5b0c6d8e-2f4a-4d61-9c3e-7a1f0e2b8d45'
+    Author               = 'PrismConfig contributors'
+    CompanyName          = 'PrismConfig'
+    Copyright            = '(c) PrismConfig contributors. MIT licence.'
+    Description          = 'Versioned, audited configuration for Prism namespaces in an embedded SQLite store (ADR-036): query, change, import, export, back up and roll back with PowerShell cmdlets.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+
+    FormatsToProcess     = @('PrismConfig.format.ps1xml', 'PrismConfig.Store.format.ps1xml')
+    TypesToProcess       = @('PrismConfig.types.ps1xml')
+
+    CmdletsToExport      = @(
+        'Get-PrismNamespace'
+        'New-PrismNamespace'
+        'Set-PrismNamespace'
+        'Disable-PrismNamespace'
+        'Enable-PrismNamespace'
+        'Get-PrismNamespaceHistory'
+        'Restore-PrismNamespace'
+        'Import-PrismYaml'
+        'Export-PrismYaml'
+        'Initialize-PrismConfig'
+        'Backup-PrismConfig'
+        'Restore-PrismConfig'
+        'Test-PrismConfig'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('Prism', 'Configuration', 'SQLite', 'Linux', 'Windows', 'MacOS')
+        }
+    }
+}

@@ -1,0 +1,270 @@
+<#
+.SYNOPSIS
+    Builds, tests, demonstrates and benchmarks the PrismConfig module.
+
+.DESCRIPTION
+    One entry point for every developer and CI task. Every tool it needs is pinned in the repository and fetched
+    by the build itself: pwsh from the local dotnet tool manifest, Pester and test fixtures from NuGet through
+    build/TestTools.csproj. Nothing is installed machine-wide.
+
+    Tasks:
+      Build  (default) Compiles the solution and lays out the importable module in out/PrismConfig.
+      Test   Builds, then runs the xUnit tests and the Pester tests (in a fresh pwsh, against out/PrismConfig),
+             writes JUnit XML under out/test-results, and prints one combined "N passed, N failed" line.
+             Exits non-zero if anything failed.
+      Demo   Builds, then walks through the main job against a throwaway database in out/demo.
+      Bench  Builds, then runs the benchmarks and writes out/bench/report.md.
+      Soak   Builds, then runs the long reliability suites (iteration counts from -Iterations).
+      Clean  Removes out/ and every bin/ and obj/ folder.
+
+.PARAMETER Task
+    What to do. Build is the default.
+
+.PARAMETER Configuration
+    The .NET build configuration, Release (the default) or Debug.
+
+.PARAMETER Iterations
+    For Soak: how many crash-kill cycles and concurrent increments to run.
+
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 -Task Demo
+
+    Builds the module and runs the demo: import, table, change, history, rollback, backup.
+
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
+
+    Builds and runs every test; the last line is the combined "N passed, N failed" summary.
+
+.EXAMPLE
+    ./build.ps1 -Task Build -Configuration Debug; Import-Module ./out/PrismConfig
+
+    Builds a debug module and imports it into the current session.
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Soak', 'Clean')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Release', 'Debug')]
+    [string] $Configuration = 'Release',
+
+    [ValidateRange(1, 1000000)]
+    [int] $Iterations = 500
+)
+
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+$ModuleOut = Join-Path $Out 'PrismConfig'
+$ResultsDir = Join-Path $Out 'test-results'
+
+# The native SQLite builds shipped in the module: every platform pwsh 7.4+ runs on that we support.
+$SupportedRids = @('linux-x64', 'linux-arm64', 'linux-musl-x64', 'osx-x64', 'osx-arm64', 'win-x64', 'win-arm64')
+
+# The telemetry and first-run banners are noise in CI logs and slow the first call.
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+$env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
+
+function Write-Step([string] $Message) {
+    Write-Host "==> $Message" -ForegroundColor Cyan
+}
+
+function Invoke-Native {
+    # Runs a native command and fails the build when it fails; $ErrorActionPreference does not cover exit codes.
+    # A plain function on purpose: an advanced one would bind native switches such as -v to -Verbose.
+    $filePath, $arguments = $args
+    & $filePath @arguments
+    if ($LASTEXITCODE -ne 0) {
+        throw "'$filePath $($arguments -join ' ')' failed with exit code $LASTEXITCODE."
+    }
+}
+
+function Get-PwshCommand {
+    # The command line that starts a fresh pwsh like this one. Under `dotnet pwsh` the process is dotnet itself,
+    # running pwsh.dll from the tool package.
+    $process = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') {
+        return @($process, (Join-Path $PSHOME 'pwsh.dll'))
+    }
+    return @($process)
+}
+
+function Get-ModuleVersion {
+    [xml] $props = Get-Content -Raw (Join-Path $Root 'Directory.Build.props')
+    $version = $props.Project.PropertyGroup | ForEach-Object { $_.PSObject.Properties['PrismConfigVersion'] } |
+        Where-Object { $_ } | Select-Object -First 1
+    if (-not $version) { throw 'Directory.Build.props has no PrismConfigVersion property.' }
+    return $version.Value
+}
+
+function Invoke-Build {
+    Write-Step "Building PrismConfig ($Configuration)"
+    Invoke-Native dotnet build (Join-Path $Root 'PrismConfig.sln') -c $Configuration --nologo -v quiet '-clp:NoSummary;ErrorsOnly'
+
+    $publish = Join-Path $Out "obj/publish/$Configuration"
+    if (Test-Path $publish) { Remove-Item -Recurse -Force $publish }
+    Invoke-Native dotnet publish (Join-Path $Root 'src/PrismConfig.PowerShell/PrismConfig.PowerShell.csproj') -c $Configuration --no-build -o $publish --nologo -v quiet
+
+    Write-Step "Laying out the module in $ModuleOut"
+    if (Test-Path $ModuleOut) { Remove-Item -Recurse -Force $ModuleOut }
+    $dependencies = Join-Path $ModuleOut 'dependencies'
+    New-Item -ItemType Directory -Force -Path $dependencies | Out-Null
+
+    # The cmdlet assembly sits at the root, in pwsh's default load context. Everything else it publishes is Core
+    # and Core's packages, which the module's own load context resolves from dependencies/.
+    $cmdletAssembly = 'PrismConfig.PowerShell'
+    Get-ChildItem $publish -File -Filter '*.dll' | ForEach-Object {
+        $target = if ($_.BaseName -eq $cmdletAssembly) { $ModuleOut } else { $dependencies }
+        Copy-Item $_.FullName $target
+    }
+    foreach ($rid in $SupportedRids) {
+        $native = Join-Path $publish "runtimes/$rid/native"
+        if (-not (Test-Path $native)) { throw "The publish output has no native SQLite for $rid ($native)." }
+        $dest = Join-Path $ModuleOut "runtimes/$rid"
+        New-Item -ItemType Directory -Force -Path $dest | Out-Null
+        Copy-Item -Recurse $native $dest
+    }
+
+    $source = Join-Path $Root 'src/PrismConfig.PowerShell'
+    foreach ($item in @('PrismConfig.format.ps1xml', 'PrismConfig.Store.format.ps1xml', 'PrismConfig.types.ps1xml', 'en-US')) {
+        $path = Join-Path $source $item
+        if (Test-Path $path) { Copy-Item -Recurse $path $ModuleOut }
+    }
+
+    $version = Get-ModuleVersion
+    $manifest = Get-Content -Raw (Join-Path $Root 'PrismConfig.psd1')
+    $stamped = $manifest -replace "(?m)^(\s*ModuleVersion\s*=\s*)'[^']*'", "`${1}'$version'"
+    if ($stamped -eq $manifest -and $manifest -notmatch "ModuleVersion\s*=\s*'$([regex]::Escape($version))'") {
+        throw 'Could not stamp ModuleVersion into the manifest: PrismConfig.psd1 has no ModuleVersion line.'
+    }
+    Set-Content -Path (Join-Path $ModuleOut 'PrismConfig.psd1') -Value $stamped -NoNewline -Encoding utf8
+    Write-Host "    PrismConfig $version -> $ModuleOut"
+}
+
+function Get-TestToolsPath {
+    # Pester 5.7.x if this machine already has it; otherwise the pinned version from NuGet, restored on demand.
+    Invoke-Native dotnet restore (Join-Path $Root 'build/TestTools.csproj') --nologo -v quiet
+    $cache = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+    if ($env:NUGET_PACKAGES) { $cache = $env:NUGET_PACKAGES }
+    $cache = $cache.Trim()
+    $installed = Get-Module -ListAvailable -Name Pester |
+        Where-Object { $_.Version -ge [version]'5.7.0' -and $_.Version -lt [version]'6.0' } |
+        Sort-Object Version -Descending | Select-Object -First 1
+    [pscustomobject]@{
+        Pester     = if ($installed) { $installed.Path } else { Join-Path $cache 'pester/5.7.1/tools/Pester.psd1' }
+        YamlDotNet = Join-Path $cache 'yamldotnet/13.7.1/lib/net6.0/YamlDotNet.dll'
+        Sqlite     = Join-Path $cache 'microsoft.data.sqlite.core/8.0.34/lib/net8.0/Microsoft.Data.Sqlite.dll'
+    }
+}
+
+function Measure-JUnit([string] $Path) {
+    # Counts test cases in a JUnit file; reading cases rather than suite attributes works for both writers.
+    $counts = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
+    if (-not (Test-Path $Path)) { return $null }
+    [xml] $xml = Get-Content -Raw $Path
+    foreach ($case in $xml.SelectNodes('//testcase')) {
+        if ($case.SelectSingleNode('failure|error')) { $counts.Failed++ }
+        elseif ($case.SelectSingleNode('skipped')) { $counts.Skipped++ }
+        else { $counts.Passed++ }
+    }
+    return [pscustomobject]$counts
+}
+
+function Invoke-Test {
+    Invoke-Build
+    if (Test-Path $ResultsDir) { Remove-Item -Recurse -Force $ResultsDir }
+    New-Item -ItemType Directory -Force -Path $ResultsDir | Out-Null
+
+    Write-Step 'xUnit: PrismConfig.Core.Tests'
+    $xunitXml = Join-Path $ResultsDir 'xunit.xml'
+    & dotnet test (Join-Path $Root 'tests/PrismConfig.Core.Tests/PrismConfig.Core.Tests.csproj') -c $Configuration --no-build --nologo `
+        --logger "junit;LogFilePath=$xunitXml" --logger 'console;verbosity=minimal'
+    $xunitExit = $LASTEXITCODE
+
+    Write-Step 'Pester: cmdlet tests against out/PrismConfig, in a fresh pwsh'
+    $tools = Get-TestToolsPath
+    $pesterXml = Join-Path $ResultsDir 'pester.xml'
+    $pwsh = @(Get-PwshCommand)
+    $env:PRISM_TEST_MODULE = $ModuleOut
+    $env:PRISM_TEST_PWSH = ($pwsh -join [IO.Path]::PathSeparator)
+    $env:PRISM_TEST_CONFLICT_YAML = $tools.YamlDotNet
+    $env:PRISM_TEST_CONFLICT_SQLITE = $tools.Sqlite
+    $runner = Join-Path $Root 'tests/Invoke-PesterSuite.ps1'
+    $pwshExe, $pwshArgs = $pwsh
+    & $pwshExe @pwshArgs -NoProfile -NonInteractive -File $runner -PesterPath $tools.Pester -TestsPath (Join-Path $Root 'tests') -OutputPath $pesterXml
+    $pesterExit = $LASTEXITCODE
+
+    $xunit = Measure-JUnit $xunitXml
+    $pester = Measure-JUnit $pesterXml
+    $passed = 0; $failed = 0; $skipped = 0
+    foreach ($part in @(@{ Name = 'xUnit'; Result = $xunit; Exit = $xunitExit }, @{ Name = 'Pester'; Result = $pester; Exit = $pesterExit })) {
+        if ($null -eq $part.Result) {
+            # A runner that died before writing its results must not look like a clean run.
+            Write-Host "$($part.Name) wrote no results (exit code $($part.Exit)); counting it as one failure." -ForegroundColor Red
+            $failed++
+            continue
+        }
+        Write-Host ("{0}: {1} passed, {2} failed, {3} skipped" -f $part.Name, $part.Result.Passed, $part.Result.Failed, $part.Result.Skipped)
+        $passed += $part.Result.Passed; $failed += $part.Result.Failed; $skipped += $part.Result.Skipped
+        if ($part.Exit -ne 0 -and $part.Result.Failed -eq 0) {
+            Write-Host "$($part.Name) exited with code $($part.Exit) although no test failed; counting it as one failure." -ForegroundColor Red
+            $failed++
+        }
+    }
+    if ($passed + $failed -eq 0) {
+        Write-Host 'No test ran.' -ForegroundColor Red
+        $failed++
+    }
+    Write-Host "$passed passed, $failed failed, $skipped skipped"
+    exit ([int]($failed -gt 0))
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    $demo = Join-Path $Out 'demo'
+    if (Test-Path $demo) { Remove-Item -Recurse -Force $demo }
+    New-Item -ItemType Directory -Force -Path $demo | Out-Null
+    $pwshExe, $pwshArgs = @(Get-PwshCommand)
+    & $pwshExe @pwshArgs -NoProfile -NonInteractive -File (Join-Path $Root 'examples/demo.ps1') -ModulePath $ModuleOut -WorkFolder $demo
+    if ($LASTEXITCODE -ne 0) { throw "The demo failed (exit code $LASTEXITCODE)." }
+}
+
+function Invoke-Bench {
+    Invoke-Build
+    $script = Join-Path $Root 'benchmarks/Invoke-Benchmarks.ps1'
+    if (-not (Test-Path $script)) { throw 'There are no benchmarks yet (benchmarks/Invoke-Benchmarks.ps1).' }
+    $pwshExe, $pwshArgs = @(Get-PwshCommand)
+    & $pwshExe @pwshArgs -NoProfile -NonInteractive -File $script -ModulePath $ModuleOut -OutputFolder (Join-Path $Out 'bench') -Configuration $Configuration
+    if ($LASTEXITCODE -ne 0) { throw "The benchmarks failed (exit code $LASTEXITCODE)." }
+}
+
+function Invoke-Soak {
+    Invoke-Build
+    $script = Join-Path $Root 'tests/reliability/Invoke-Soak.ps1'
+    if (-not (Test-Path $script)) { throw 'There is no soak suite yet (tests/reliability/Invoke-Soak.ps1).' }
+    $pwshExe, $pwshArgs = @(Get-PwshCommand)
+    & $pwshExe @pwshArgs -NoProfile -NonInteractive -File $script -ModulePath $ModuleOut -Iterations $Iterations
+    if ($LASTEXITCODE -ne 0) { throw "The soak run failed (exit code $LASTEXITCODE)." }
+}
+
+function Invoke-Clean {
+    Write-Step 'Removing out/, bin/ and obj/'
+    if (Test-Path $Out) { Remove-Item -Recurse -Force $Out }
+    Get-ChildItem $Root -Recurse -Directory -Include 'bin', 'obj' -ErrorAction SilentlyContinue |
+        Where-Object { $_.FullName -notmatch '[\\/]\.git[\\/]' } |
+        Remove-Item -Recurse -Force
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Demo' { Invoke-Demo }
+    'Bench' { Invoke-Bench }
+    'Soak' { Invoke-Soak }
+    'Clean' { Invoke-Clean }
+}

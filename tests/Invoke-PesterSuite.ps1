@@ -1,0 +1,27 @@
+<#
+.SYNOPSIS
+    Runs the Pester suites against the built module. build.ps1 starts it in a fresh pwsh.
+.DESCRIPTION
+    Run.Exit stays off: it would end the process inside Invoke-Pester, before the result object can be read.
+    The caller reads the JUnit file this writes and combines it with xUnit's.
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory)][string] $PesterPath,
+    [Parameter(Mandatory)][string] $TestsPath,
+    [Parameter(Mandatory)][string] $OutputPath
+)
+$ErrorActionPreference = 'Stop'
+Import-Module $PesterPath -MinimumVersion 5.7.0 -MaximumVersion 5.99.99
+
+$config = New-PesterConfiguration
+$config.Run.Path = $TestsPath
+$config.Run.Exit = $false
+$config.Run.PassThru = $true
+$config.Output.Verbosity = 'Normal'
+$config.TestResult.Enabled = $true
+$config.TestResult.OutputFormat = 'JUnitXml'
+$config.TestResult.OutputPath = $OutputPath
+# Examples carry their own Pester suite (config-policy.Tests.ps1) that runs against its own data.
+$result = Invoke-Pester -Configuration $config
+exit ([int]($result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount -gt 0))
