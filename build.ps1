@@ -143,6 +143,12 @@ function Invoke-Build {
         throw 'Could not stamp ModuleVersion into the manifest: PrismConfig.psd1 has no ModuleVersion line.'
     }
     Set-Content -Path (Join-Path $ModuleOut 'PrismConfig.psd1') -Value $stamped -NoNewline -Encoding utf8
+
+    # Help is generated from docs/ against the laid-out module, in a fresh pwsh so this session never loads it.
+    $pwshExe, $pwshArgs = @(Get-PwshCommand)
+    & $pwshExe @pwshArgs -NoProfile -NonInteractive -File (Join-Path $Root 'build/New-MamlHelp.ps1') -ModulePath $ModuleOut `
+        -DocsPath (Join-Path $Root 'docs') -OutputFile (Join-Path $ModuleOut 'en-US/PrismConfig.PowerShell.dll-Help.xml')
+    if ($LASTEXITCODE -ne 0) { throw "Generating help failed (exit code $LASTEXITCODE)." }
     Write-Host "    PrismConfig $version -> $ModuleOut"
 }
 

@@ -1,0 +1,213 @@
+<#
+.SYNOPSIS
+    Builds the module's MAML help from docs/<Verb>-<Noun>.md.
+.DESCRIPTION
+    platyPS is not served here, so this reads the same markdown shape platyPS writes (SYNOPSIS, DESCRIPTION,
+    EXAMPLES, PARAMETERS, INPUTS, OUTPUTS, NOTES, RELATED LINKS) and writes MAML. Syntax, types, positions and
+    pipeline input come from the built module itself, so they can never drift from the code; only the prose comes
+    from markdown. build.ps1 runs this in a fresh pwsh after laying out the module.
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory)][string] $ModulePath,
+    [Parameter(Mandatory)][string] $DocsPath,
+    [Parameter(Mandatory)][string] $OutputFile
+)
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+
+$module = Import-Module $ModulePath -PassThru
+$common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+
+function Read-HelpMarkdown([string] $Path) {
+    # Splits the file into ## sections; PARAMETERS, EXAMPLES, INPUTS and OUTPUTS into ### subsections.
+    $doc = @{ Sections = @{}; Subsections = @{} }
+    $section = $null; $sub = $null; $inFence = $false
+    foreach ($line in Get-Content -LiteralPath $Path) {
+        if ($line -match '^```') { $inFence = -not $inFence }
+        if (-not $inFence -and $line -match '^## (.+)$') {
+            $section = $Matches[1].Trim().ToUpperInvariant(); $sub = $null
+            $doc.Sections[$section] = [System.Collections.Generic.List[string]]::new()
+            $doc.Subsections[$section] = [ordered]@{}
+            continue
+        }
+        if (-not $inFence -and $section -and $line -match '^### (.+)$') {
+            $sub = $Matches[1].Trim()
+            $doc.Subsections[$section][$sub] = [System.Collections.Generic.List[string]]::new()
+            continue
+        }
+        if (-not $section) { continue }
+        if ($sub) { $doc.Subsections[$section][$sub].Add($line) } else { $doc.Sections[$section].Add($line) }
+    }
+    return $doc
+}
+
+function Split-Paragraphs([string[]] $Lines) {
+    # Blank lines separate paragraphs; lines inside one paragraph are joined so the terminal can re-wrap them.
+    $paragraphs = [System.Collections.Generic.List[string]]::new()
+    $current = [System.Collections.Generic.List[string]]::new()
+    foreach ($line in @($Lines)) {
+        if ([string]::IsNullOrWhiteSpace($line)) {
+            if ($current.Count) { $paragraphs.Add(($current -join ' ').Trim()); $current.Clear() }
+        }
+        elseif ($line -match '^\s*[-*] ') {
+            if ($current.Count) { $paragraphs.Add(($current -join ' ').Trim()); $current.Clear() }
+            $current.Add($line.Trim())
+        }
+        else { $current.Add($line.Trim()) }
+    }
+    if ($current.Count) { $paragraphs.Add(($current -join ' ').Trim()) }
+    return , $paragraphs
+}
+
+function Write-Paras($Writer, [string[]] $Lines) {
+    foreach ($p in (Split-Paragraphs $Lines)) { $Writer.WriteElementString('maml', 'para', $null, $p) }
+}
+
+function Get-PipelineInput($Parameter) {
+    $kinds = @()
+    foreach ($set in $Parameter.ParameterSets.Values) {
+        if ($set.ValueFromPipelineByPropertyName) { $kinds += 'ByPropertyName' }
+        if ($set.ValueFromPipeline) { $kinds += 'ByValue' }
+    }
+    $kinds = @($kinds | Select-Object -Unique)
+    if ($kinds.Count) { "True ($($kinds -join ', '))" } else { 'False' }
+}
+
+function Write-Parameter($Writer, $Parameter, $SetInfo, [string[]] $Description) {
+    $isSwitch = $Parameter.ParameterType -eq [switch]
+    $position = if ($SetInfo -and $SetInfo.Position -ge 0) { [string]$SetInfo.Position } else { 'named' }
+    $required = if ($SetInfo) { $SetInfo.IsMandatory } else { @($Parameter.ParameterSets.Values | Where-Object IsMandatory).Count -gt 0 }
+    $Writer.WriteStartElement('command', 'parameter', $null)
+    $Writer.WriteAttributeString('required', ([string]$required).ToLowerInvariant())
+    $Writer.WriteAttributeString('variableLength', ([string]$Parameter.ParameterType.IsArray).ToLowerInvariant())
+    $Writer.WriteAttributeString('globbing', 'false')
+    $Writer.WriteAttributeString('pipelineInput', (Get-PipelineInput $Parameter))
+    $Writer.WriteAttributeString('position', $position)
+    $Writer.WriteAttributeString('aliases', $(if ($Parameter.Aliases.Count) { $Parameter.Aliases -join ', ' } else { 'none' }))
+    $Writer.WriteElementString('maml', 'name', $null, $Parameter.Name)
+    $Writer.WriteStartElement('maml', 'description', $null); Write-Paras $Writer $Description; $Writer.WriteEndElement()
+    if (-not $isSwitch) {
+        $Writer.WriteStartElement('command', 'parameterValue', $null)
+        $Writer.WriteAttributeString('required', 'true')
+        $Writer.WriteAttributeString('variableLength', ([string]$Parameter.ParameterType.IsArray).ToLowerInvariant())
+        $Writer.WriteString($Parameter.ParameterType.Name)
+        $Writer.WriteEndElement()
+    }
+    $Writer.WriteStartElement('dev', 'type', $null); $Writer.WriteElementString('maml', 'name', $null, $Parameter.ParameterType.FullName); $Writer.WriteEndElement()
+    $Writer.WriteElementString('dev', 'defaultValue', $null, $(if ($isSwitch) { 'False' } else { 'None' }))
+    $Writer.WriteEndElement()
+}
+
+function Write-TypeList($Writer, [string] $Outer, [string] $Inner, $Subsections) {
+    $Writer.WriteStartElement('command', $Outer, $null)
+    foreach ($type in $Subsections.Keys) {
+        $Writer.WriteStartElement('command', $Inner, $null)
+        $Writer.WriteStartElement('dev', 'type', $null); $Writer.WriteElementString('maml', 'name', $null, $type); $Writer.WriteEndElement()
+        $Writer.WriteStartElement('maml', 'description', $null); Write-Paras $Writer $Subsections[$type]; $Writer.WriteEndElement()
+        $Writer.WriteEndElement()
+    }
+    $Writer.WriteEndElement()
+}
+
+$ns = @{
+    maml    = 'http://schemas.microsoft.com/maml/2004/10'
+    command = 'http://schemas.microsoft.com/maml/dev/command/2004/10'
+    dev     = 'http://schemas.microsoft.com/maml/dev/2004/10'
+}
+New-Item -ItemType Directory -Force -Path (Split-Path $OutputFile) | Out-Null
+$settings = [System.Xml.XmlWriterSettings]@{ Indent = $true; Encoding = [System.Text.UTF8Encoding]::new($false) }
+$writer = [System.Xml.XmlWriter]::Create($OutputFile, $settings)
+$writer.WriteStartDocument()
+$writer.WriteStartElement('helpItems', 'http://msh')
+$writer.WriteAttributeString('schema', 'maml')
+$missing = @()
+
+foreach ($cmd in ($module.ExportedCmdlets.Values | Sort-Object Name)) {
+    $file = Join-Path $DocsPath "$($cmd.Name).md"
+    if (-not (Test-Path $file)) { $missing += $cmd.Name; continue }
+    $doc = Read-HelpMarkdown $file
+    $paramDocs = if ($doc.Subsections.Contains('PARAMETERS')) { $doc.Subsections['PARAMETERS'] } else { @{} }
+
+    $writer.WriteStartElement('command', 'command', $ns.command)
+    foreach ($prefix in 'maml', 'dev') { $writer.WriteAttributeString('xmlns', $prefix, $null, $ns[$prefix]) }
+
+    $writer.WriteStartElement('command', 'details', $null)
+    $writer.WriteElementString('command', 'name', $null, $cmd.Name)
+    $writer.WriteElementString('command', 'verb', $null, $cmd.Verb)
+    $writer.WriteElementString('command', 'noun', $null, $cmd.Noun)
+    $writer.WriteStartElement('maml', 'description', $null); Write-Paras $writer $doc.Sections['SYNOPSIS']; $writer.WriteEndElement()
+    $writer.WriteEndElement()
+
+    $writer.WriteStartElement('maml', 'description', $null); Write-Paras $writer $doc.Sections['DESCRIPTION']; $writer.WriteEndElement()
+
+    $parameters = @($cmd.Parameters.Values | Where-Object { $_.Name -notin $common })
+    $writer.WriteStartElement('command', 'syntax', $null)
+    foreach ($set in $cmd.ParameterSets) {
+        $writer.WriteStartElement('command', 'syntaxItem', $null)
+        $writer.WriteElementString('maml', 'name', $null, $cmd.Name)
+        foreach ($p in ($set.Parameters | Where-Object { $_.Name -notin $common } | Sort-Object { if ($_.Position -ge 0) { $_.Position } else { 1000 } }, { -not $_.IsMandatory })) {
+            $full = $cmd.Parameters[$p.Name]
+            Write-Parameter $writer $full $p ($paramDocs["-$($p.Name)"])
+        }
+        $writer.WriteEndElement()
+    }
+    $writer.WriteEndElement()
+
+    $writer.WriteStartElement('command', 'parameters', $null)
+    foreach ($p in $parameters) {
+        Write-Parameter $writer $p $null ($paramDocs["-$($p.Name)"])
+    }
+    $writer.WriteEndElement()
+
+    if ($doc.Subsections.Contains('INPUTS')) { Write-TypeList $writer 'inputTypes' 'inputType' $doc.Subsections['INPUTS'] }
+    if ($doc.Subsections.Contains('OUTPUTS')) { Write-TypeList $writer 'returnValues' 'returnValue' $doc.Subsections['OUTPUTS'] }
+
+    if ($doc.Sections.Contains('NOTES') -and ($doc.Sections['NOTES'] -join '').Trim()) {
+        $writer.WriteStartElement('maml', 'alertSet', $null); $writer.WriteStartElement('maml', 'alert', $null)
+        Write-Paras $writer $doc.Sections['NOTES']
+        $writer.WriteEndElement(); $writer.WriteEndElement()
+    }
+
+    $writer.WriteStartElement('command', 'examples', $null)
+    if ($doc.Subsections.Contains('EXAMPLES')) {
+        foreach ($title in $doc.Subsections['EXAMPLES'].Keys) {
+            $lines = @($doc.Subsections['EXAMPLES'][$title])
+            $code = [System.Collections.Generic.List[string]]::new(); $remarks = [System.Collections.Generic.List[string]]::new()
+            $inFence = $false
+            foreach ($line in $lines) {
+                if ($line -match '^```') { $inFence = -not $inFence; continue }
+                if ($inFence) { $code.Add($line) } else { $remarks.Add($line) }
+            }
+            $writer.WriteStartElement('command', 'example', $null)
+            $writer.WriteElementString('maml', 'title', $null, "--------- $title ---------")
+            $writer.WriteElementString('dev', 'code', $null, ($code -join "`n"))
+            $writer.WriteStartElement('dev', 'remarks', $null); Write-Paras $writer $remarks; $writer.WriteEndElement()
+            $writer.WriteEndElement()
+        }
+    }
+    $writer.WriteEndElement()
+
+    $writer.WriteStartElement('command', 'relatedLinks', $null)
+    if ($doc.Sections.Contains('RELATED LINKS')) {
+        foreach ($line in $doc.Sections['RELATED LINKS']) {
+            if ($line -match '^\s*[-*]\s*(?:\[(?<text>[^\]]+)\]\((?<uri>[^)]*)\)|(?<text>.+))$') {
+                $writer.WriteStartElement('maml', 'navigationLink', $null)
+                $writer.WriteElementString('maml', 'linkText', $null, $Matches['text'].Trim())
+                $writer.WriteElementString('maml', 'uri', $null, $(if ($Matches['uri']) { $Matches['uri'] } else { '' }))
+                $writer.WriteEndElement()
+            }
+        }
+    }
+    $writer.WriteEndElement()
+
+    $writer.WriteEndElement() # command
+}
+$writer.WriteEndElement()
+$writer.WriteEndDocument()
+$writer.Close()
+
+if ($missing) {
+    # Help.Tests.ps1 fails on these; the build only says so, so a missing page never hides the test results.
+    Write-Warning "No help page in docs/ for: $($missing -join ', ')"
+}
