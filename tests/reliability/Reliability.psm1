@@ -1,0 +1,377 @@
+# The reliability suites' engines. The Pester files in this folder run them with small counts (the bounded versions
+# that the Test task runs); Invoke-Soak.ps1 runs them with large ones. Each engine returns its figures as an object
+# and lists every violation it saw, so the caller decides what fails.
+
+$script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).ProviderPath
+$script:WorkerProject = Join-Path $PSScriptRoot 'PrismConfig.CrashWorker/PrismConfig.CrashWorker.csproj'
+
+function Get-ReliabilityRepoRoot { $script:RepoRoot }
+
+function Get-DotnetHost {
+    # The dotnet that runs this pwsh (under `dotnet pwsh`), else the one on PATH.
+    $process = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') { return $process }
+    return 'dotnet'
+}
+
+function Get-CrashWorkerPath {
+    <#
+    .SYNOPSIS
+        The built crash worker: the newest of the Release and Debug builds (the Test task builds the solution, which
+        includes it); built in Release here when neither exists.
+    #>
+    $bin = Join-Path $PSScriptRoot 'PrismConfig.CrashWorker/bin'
+    $candidates = foreach ($configuration in 'Release', 'Debug') {
+        $dll = Join-Path $bin "$configuration/net10.0/PrismConfig.CrashWorker.dll"
+        if (Test-Path $dll) { Get-Item $dll }
+    }
+    $newest = $candidates | Sort-Object LastWriteTimeUtc -Descending | Select-Object -First 1
+    if ($newest) { return $newest.FullName }
+    & (Get-DotnetHost) build $script:WorkerProject -c Release --nologo -v quiet | Out-Host
+    if ($LASTEXITCODE -ne 0) { throw "Building the crash worker failed (exit code $LASTEXITCODE)." }
+    return (Join-Path $bin 'Release/net10.0/PrismConfig.CrashWorker.dll')
+}
+
+function Start-CrashWorker {
+    # Starts the worker with redirected output; the caller reads lines and kills it.
+    param([Parameter(Mandatory)][string[]] $Arguments)
+    $info = [Diagnostics.ProcessStartInfo]::new((Get-DotnetHost))
+    $info.ArgumentList.Add((Get-CrashWorkerPath))
+    foreach ($a in $Arguments) { $info.ArgumentList.Add($a) }
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $info.UseShellExecute = $false
+    $info.Environment['DOTNET_CLI_TELEMETRY_OPTOUT'] = '1'
+    [Diagnostics.Process]::Start($info)
+}
+
+function Invoke-CrashWorker {
+    # Runs the worker to completion and returns its output lines and exit code.
+    param([Parameter(Mandatory)][string[]] $Arguments, [int] $TimeoutSeconds = 120)
+    $p = Start-CrashWorker -Arguments $Arguments
+    $stdout = $p.StandardOutput.ReadToEndAsync()
+    $stderr = $p.StandardError.ReadToEndAsync()
+    if (-not $p.WaitForExit($TimeoutSeconds * 1000)) {
+        $p.Kill($true)
+        throw "The crash worker ($($Arguments -join ' ')) did not finish within $TimeoutSeconds s."
+    }
+    $p.WaitForExit()
+    [pscustomobject]@{
+        Output   = @(($stdout.Result + $stderr.Result) -split "`r?`n" | Where-Object { $_ })
+        ExitCode = $p.ExitCode
+    }
+}
+
+function Write-ReliabilityFigure {
+    <#
+    .SYNOPSIS
+        Prints a suite's figures ("crash-safety: 30 kills survived, ...") and appends them to out/reliability/figures.md.
+    #>
+    param([Parameter(Mandatory)][string] $Suite, [Parameter(Mandatory)][string] $Text, [string] $Mode = 'Test (bounded)')
+    Write-Host "${Suite}: $Text"
+    $folder = Join-Path $script:RepoRoot 'out/reliability'
+    $null = New-Item -ItemType Directory -Force -Path $folder
+    $file = Join-Path $folder 'figures.md'
+    if (-not (Test-Path $file)) {
+        Set-Content -Path $file -Encoding utf8 -Value @(
+            '# PrismConfig reliability figures', '',
+            'Appended by each reliability suite (tests/reliability) after it runs.', '',
+            '| when (UTC) | run | suite | figures |', '| --- | --- | --- | --- |')
+    }
+    $line = '| {0:yyyy-MM-dd HH:mm} | {1} | {2} | {3} |' -f [DateTime]::UtcNow, $Mode, $Suite, ($Text -replace '\|', '\|')
+    Add-Content -Path $file -Encoding utf8 -Value $line
+}
+
+function Invoke-CrashSafety {
+    <#
+    .SYNOPSIS
+        Kills a writing worker -Kills times at random moments and verifies the store after each kill.
+    .OUTPUTS
+        Kills, KillsSurvived, CommittedWritesVerified, Namespaces, HistoryRows, Seed, Seconds, Problems.
+    #>
+    param(
+        [Parameter(Mandatory)][int] $Kills,
+        [Parameter(Mandatory)][string] $WorkFolder,
+        [int] $Seed = (Get-Random -Maximum 1000000),
+        [int] $MaxRunMilliseconds = 400
+    )
+    $null = New-Item -ItemType Directory -Force -Path $WorkFolder
+    $db = Join-Path $WorkFolder 'crash.db'
+    $log = Join-Path $WorkFolder 'crash-sidelog.txt'
+    $random = [Random]::new($Seed)
+    $problems = [Collections.Generic.List[string]]::new()
+    $survived = 0
+    $killed = 0
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+
+    for ($cycle = 0; $cycle -lt $Kills; $cycle++) {
+        $p = Start-CrashWorker -Arguments @('cycle', $db, $log, [string]$random.Next())
+        $stderr = $p.StandardError.ReadToEndAsync()
+        $lines = [Collections.Generic.List[string]]::new()
+        # Usually kill while it writes; one cycle in ten, at any moment from its start (opening, recovering, verifying).
+        $early = $cycle -gt 0 -and $random.Next(10) -eq 0
+        $ready = $false
+        if (-not $early) {
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while ([DateTime]::UtcNow -lt $deadline) {
+                $read = $p.StandardOutput.ReadLineAsync()
+                if (-not $read.Wait(60000)) { break }
+                if ($null -eq $read.Result) { break }
+                $lines.Add($read.Result)
+                if ($read.Result -eq 'READY') { $ready = $true; break }
+            }
+            if (-not $ready) {
+                $p.WaitForExit(10000) | Out-Null
+                if (-not $p.HasExited) { $p.Kill($true); $p.WaitForExit() }
+                $problems.Add("cycle ${cycle}: the worker never became ready (exit $($p.ExitCode)): $(($lines + $stderr.Result) -join ' / ')")
+                break
+            }
+        }
+        Start-Sleep -Milliseconds $random.Next(5, $MaxRunMilliseconds)
+        if ($p.HasExited) {
+            $problems.Add("cycle ${cycle}: the worker stopped by itself (exit $($p.ExitCode)): $($stderr.Result)")
+            break
+        }
+        $p.Kill()   # SIGKILL on Unix: no finally blocks, no flush, no checkpoint
+        $p.WaitForExit()
+        $rest = $p.StandardOutput.ReadToEnd()
+        foreach ($l in ($rest -split "`r?`n")) { if ($l) { $lines.Add($l) } }
+        $failures = @($lines | Where-Object { $_ -like 'VERIFY FAIL*' })
+        if ($failures) {
+            $problems.AddRange([string[]]@($failures | ForEach-Object { "cycle ${cycle}: $_" }))
+            break
+        }
+        # A cycle that reached READY verified every kill before it; an early kill may have cut that short, and the
+        # next full verification covers it.
+        if ($ready) { $survived = $cycle }
+        $killed = $cycle + 1
+    }
+
+    # The last kill is verified here, by a worker that only verifies.
+    $final = Invoke-CrashWorker -Arguments @('verify', $db, $log)
+    $ok = $final.Output | Where-Object { $_ -like 'VERIFY OK*' } | Select-Object -First 1
+    if ($final.ExitCode -ne 0 -or -not $ok) {
+        $problems.AddRange([string[]]@($final.Output | ForEach-Object { "final verify: $_" }))
+    }
+    elseif ($problems.Count -eq 0) {
+        $survived = $killed
+    }
+    $figures = @{}
+    if ($ok -match 'namespaces=(\d+) history=(\d+) logged=(\d+)') {
+        $figures = @{ Namespaces = [int]$Matches[1]; History = [int]$Matches[2]; Logged = [int]$Matches[3] }
+    }
+    [pscustomobject]@{
+        Kills                   = $killed
+        KillsSurvived           = $survived
+        CommittedWritesVerified = $figures.Logged
+        Namespaces              = $figures.Namespaces
+        HistoryRows             = $figures.History
+        Seed                    = $Seed
+        Seconds                 = [math]::Round($clock.Elapsed.TotalSeconds, 1)
+        Problems                = $problems.ToArray()
+    }
+}
+
+function Start-ReliabilityPwsh {
+    # A child pwsh that runs -Script (a param() script's text) with -Arguments; output goes to -Log.
+    param([Parameter(Mandatory)][string] $Script, [Parameter(Mandatory)][hashtable] $Arguments, [Parameter(Mandatory)][string] $Log)
+    $pwsh = $env:PRISM_TEST_PWSH -split [IO.Path]::PathSeparator
+    $exe, $rest = $pwsh
+    $file = [IO.Path]::ChangeExtension($Log, '.ps1')
+    Set-Content -Path $file -Value $Script -Encoding utf8
+    $argumentList = @($rest) + @('-NoProfile', '-NonInteractive', '-File', $file) | Where-Object { $_ }
+    foreach ($k in $Arguments.Keys) { $argumentList += "-$k"; $argumentList += [string]$Arguments[$k] }
+    $info = [Diagnostics.ProcessStartInfo]::new($exe)
+    foreach ($a in $argumentList) { $info.ArgumentList.Add($a) }
+    $info.UseShellExecute = $false
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $p = [Diagnostics.Process]::Start($info)
+    [pscustomobject]@{ Process = $p; Stdout = $p.StandardOutput.ReadToEndAsync(); Stderr = $p.StandardError.ReadToEndAsync(); Log = $Log }
+}
+
+$script:WriterScript = @'
+param([string] $ModulePath, [string] $Database, [string] $Names, [int] $Increments, [int] $Seed)
+$ErrorActionPreference = 'Stop'
+Import-Module $ModulePath
+$names = $Names -split ','
+$random = [Random]::new($Seed)
+$made = 0; $conflicts = 0; $busy = 0; $other = 0; $leaks = 0
+for ($i = 0; $i -lt $Increments -and $other -lt 20; $i++) {
+    $name = $names[$random.Next($names.Count)]
+    while ($other -lt 20) {
+        try {
+            $ns = Get-PrismNamespace -Name $name -Database $Database
+            Set-PrismNamespace -Name $name -RateLimitRps ($ns.RateLimitRps + 1) -ExpectedVersion $ns.Version -Database $Database
+            $made++
+            break
+        }
+        catch {
+            $text = "$_ | $($_.Exception.GetType().FullName) | $($_.Exception.InnerException)"
+            # The raw SQLite text must never reach the user, busy or not.
+            if ($text -match 'database is locked|SQLite Error|SQLITE_') { $leaks++; "LEAK $($_.FullyQualifiedErrorId) $text" }
+            if ($_.FullyQualifiedErrorId -like 'VersionConflict*') { $conflicts++ }
+            elseif ($_.FullyQualifiedErrorId -like 'StoreBusy*') { $busy++ }
+            else { $other++; "ERROR $($_.FullyQualifiedErrorId) $text" }
+        }
+    }
+}
+"RESULT made=$made conflicts=$conflicts busy=$busy other=$other leaks=$leaks"
+'@
+
+$script:ReaderScript = @'
+param([string] $ModulePath, [string] $Database, [string] $Names, [string] $StopFile)
+$ErrorActionPreference = 'Stop'
+Import-Module $ModulePath
+$names = $Names -split ','
+$byVersion = (Get-Command Get-PrismNamespaceHistory).Parameters.ContainsKey('Version')
+$reads = 0; $bad = 0; $errors = 0
+$seen = @{}
+while (-not (Test-Path $StopFile)) {
+    foreach ($name in $names) {
+        try {
+            $ns = Get-PrismNamespace -Name $name -Database $Database
+            if ($byVersion) {
+                $h = @(Get-PrismNamespaceHistory -Name $name -Version $ns.Version -Database $Database)
+                $ok = $h.Count -eq 1 -and $h[0].Version -eq $ns.Version -and $h[0].NewConfig.RateLimitRps -eq $ns.RateLimitRps
+            }
+            else {
+                $h = @(Get-PrismNamespaceHistory -Name $name -Last 1 -Database $Database)
+                $ok = $h.Count -eq 1 -and $h[0].Version -ge $ns.Version
+            }
+            if (-not $ok) { $bad++; "BAD $name saw version $($ns.Version) (rps $($ns.RateLimitRps)) without its history row" }
+            if ($seen[$name] -gt $ns.Version) { $bad++; "BAD $name went back from version $($seen[$name]) to $($ns.Version)" }
+            $seen[$name] = $ns.Version
+            $reads++
+        }
+        catch {
+            $errors++
+            "ERROR $($_.FullyQualifiedErrorId) $_"
+            if ($errors -gt 20) { break }
+        }
+    }
+    if ($errors -gt 20) { break }
+}
+"RESULT reads=$reads bad=$bad errors=$errors"
+'@
+
+function Invoke-ConcurrencySuite {
+    <#
+    .SYNOPSIS
+        -Writers pwsh processes each make -Increments optimistic increments (Get, then Set -ExpectedVersion, retry on
+        conflict or busy) of rate_limit_rps on a few shared namespaces, while a reader checks that every version it
+        sees has its history row and -Backups online backups are taken and verified.
+    #>
+    param(
+        [Parameter(Mandatory)][string] $ModulePath,
+        [Parameter(Mandatory)][string] $WorkFolder,
+        [int] $Writers = 4,
+        [int] $Increments = 200,
+        [int] $Namespaces = 3,
+        [int] $Backups = 3,
+        [int] $TimeoutSeconds = 240,
+        [int] $Seed = (Get-Random -Maximum 1000000)
+    )
+    $null = New-Item -ItemType Directory -Force -Path $WorkFolder
+    $db = Join-Path $WorkFolder 'concurrency.db'
+    $problems = [Collections.Generic.List[string]]::new()
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    $names = 1..$Namespaces | ForEach-Object { 'counter-{0}' -f $_ }
+    # Version k of each namespace holds the counter value k: every write is exactly one increment.
+    foreach ($name in $names) {
+        New-PrismNamespace -Name $name -Backend redis -Pattern keyvalue -RateLimitRps 1 -Database $db -ErrorAction Stop | Out-Null
+    }
+    $stop = Join-Path $WorkFolder 'stop-readers'
+    $common = @{ ModulePath = $ModulePath; Database = $db; Names = ($names -join ',') }
+    $children = @(
+        foreach ($w in 1..$Writers) {
+            Start-ReliabilityPwsh -Script $script:WriterScript -Log (Join-Path $WorkFolder "writer-$w.log") -Arguments ($common + @{ Increments = $Increments; Seed = $Seed + $w })
+        }
+    )
+    $reader = Start-ReliabilityPwsh -Script $script:ReaderScript -Log (Join-Path $WorkFolder 'reader.log') -Arguments ($common + @{ StopFile = $stop })
+
+    # Backups while the writers write: each must pass Test-PrismConfig and be one committed state.
+    $backupsVerified = 0
+    $backupsUnderLoad = 0
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    for ($b = 1; $b -le $Backups; $b++) {
+        # Wait until the writers have started writing, then spread the backups over their run.
+        while ([DateTime]::UtcNow -lt $deadline -and ((Get-PrismNamespace -Database $db | Measure-Object Version -Sum).Sum -lt $Namespaces + 2 + ($b - 1) * 40)) {
+            if (@($children | Where-Object { -not $_.Process.HasExited }).Count -eq 0) { break }
+            Start-Sleep -Milliseconds 200
+        }
+        $running = @($children | Where-Object { -not $_.Process.HasExited }).Count
+        $folder = Join-Path $WorkFolder "backup-$b"
+        $null = New-Item -ItemType Directory -Force -Path $folder
+        try {
+            $file = Backup-PrismConfig -Database $db -Destination $folder -ErrorAction Stop
+            if ($running -gt 0 -and @($children | Where-Object { -not $_.Process.HasExited }).Count -gt 0) { $backupsUnderLoad++ }
+            $path = @($file)[0].FullName
+            $health = Test-PrismConfig -Database $path -ErrorAction Stop
+            if (-not $health.IsHealthy) { $problems.Add("backup ${b}: Test-PrismConfig reports $($health.Problems -join '; ')") }
+            $check = Invoke-CrashWorker -Arguments @('verify', $path, '-')
+            if ($check.ExitCode -ne 0) { $problems.AddRange([string[]]@($check.Output | ForEach-Object { "backup ${b}: $_" })) }
+            foreach ($ns in Get-PrismNamespace -Database $path) {
+                if ($ns.RateLimitRps -ne $ns.Version) { $problems.Add("backup ${b}: $($ns.Name) has counter $($ns.RateLimitRps) at version $($ns.Version): not a committed state") }
+            }
+            if ($health.IsHealthy -and $check.ExitCode -eq 0) { $backupsVerified++ }
+        }
+        catch {
+            $problems.Add("backup ${b}: $($_.FullyQualifiedErrorId) $_")
+        }
+    }
+
+    foreach ($c in $children) {
+        $left = [int][math]::Max(1000, ($deadline - [DateTime]::UtcNow).TotalMilliseconds)
+        if (-not $c.Process.WaitForExit($left)) { $c.Process.Kill($true); $problems.Add("a writer did not finish within $TimeoutSeconds s") }
+    }
+    $writersSeconds = $clock.Elapsed.TotalSeconds
+    Set-Content -Path $stop -Value 'stop'
+    if (-not $reader.Process.WaitForExit(60000)) { $reader.Process.Kill($true); $problems.Add('the reader did not stop') }
+
+    $made = 0; $conflicts = 0; $busy = 0; $leaks = 0; $reads = 0
+    foreach ($c in $children + $reader) {
+        $c.Process.WaitForExit()
+        $text = $c.Stdout.Result + $c.Stderr.Result
+        Set-Content -Path $c.Log -Value $text
+        $lines = $text -split "`r?`n"
+        $result = $lines | Where-Object { $_ -like 'RESULT *' } | Select-Object -Last 1
+        if (-not $result) { $problems.Add("$(Split-Path -Leaf $c.Log): no result (exit $($c.Process.ExitCode)): $($text.Trim())"); continue }
+        $values = @{}
+        foreach ($pair in ($result -replace '^RESULT ', '') -split ' ') { $k, $v = $pair -split '='; $values[$k] = [int]$v }
+        $problems.AddRange([string[]]@($lines | Where-Object { $_ -match '^(LEAK|ERROR|BAD) ' } | Select-Object -First 10 | ForEach-Object { "$(Split-Path -Leaf $c.Log): $_" }))
+        if ($values.ContainsKey('made')) {
+            $made += $values.made; $conflicts += $values.conflicts; $busy += $values.busy; $leaks += $values.leaks
+            if ($values.made -ne $Increments) { $problems.Add("$(Split-Path -Leaf $c.Log): made $($values.made) of $Increments increments") }
+        }
+        else { $reads += $values.reads }
+    }
+
+    # No lost update, no duplicated or missing version.
+    $final = @(Get-PrismNamespace -Database $db)
+    $counted = ($final | ForEach-Object { $_.RateLimitRps - 1 } | Measure-Object -Sum).Sum
+    if ($counted -ne $made) { $problems.Add("the counters add up to $counted, but the writers made $made increments: lost or doubled updates") }
+    foreach ($ns in $final) {
+        if ($ns.RateLimitRps -ne $ns.Version) { $problems.Add("$($ns.Name): counter $($ns.RateLimitRps) at version $($ns.Version)") }
+    }
+    $check = Invoke-CrashWorker -Arguments @('verify', $db, '-')
+    if ($check.ExitCode -ne 0) { $problems.AddRange([string[]]@($check.Output | ForEach-Object { "final store: $_" })) }
+
+    [pscustomobject]@{
+        Writers          = $Writers
+        WritesMade       = $made
+        Conflicts        = $conflicts
+        BusyRetries      = $busy
+        RawSqliteLeaks   = $leaks
+        Reads            = $reads
+        BackupsVerified  = $backupsVerified
+        BackupsUnderLoad = $backupsUnderLoad
+        WritersSeconds   = [math]::Round($writersSeconds, 1)
+        Seconds          = [math]::Round($clock.Elapsed.TotalSeconds, 1)
+        Seed             = $Seed
+        Problems         = $problems.ToArray()
+    }
+}
+
+Export-ModuleMember -Function Get-ReliabilityRepoRoot, Get-DotnetHost, Get-CrashWorkerPath, Start-CrashWorker, Invoke-CrashWorker,
+    Write-ReliabilityFigure, Invoke-CrashSafety, Start-ReliabilityPwsh, Invoke-ConcurrencySuite
