@@ -88,7 +88,7 @@ internal static class YamlScalars
                 if (acc > ((ulong)long.MaxValue - d) / radix) return false; // too large: keep the text
                 acc = (acc * radix) + d;
             }
-            number = acc <= int.MaxValue ? (int)acc : (long)acc;
+            number = acc <= int.MaxValue ? (object)(int)acc : (long)acc;
             return true;
         }
 
@@ -101,7 +101,7 @@ internal static class YamlScalars
             if (body.Length > 1 && body[0] == '0') return false;
             if (long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l))
             {
-                number = l is >= int.MinValue and <= int.MaxValue ? (int)l : l;
+                number = l is >= int.MinValue and <= int.MaxValue ? (object)(int)l : l;
                 return true;
             }
             // Beyond long: a double, as JSON would give.
