@@ -36,13 +36,20 @@ public static class Display
     /// <summary>A description masked the way every free text is (URI and connection-string passwords).</summary>
     public static string MaskedText(object? value)
     {
-        return Unwrap(value) is string s ? SecretMasker.MaskText(s) : FormatValue(Unwrap(value));
+        return Unwrap(value) switch
+        {
+            null => "",
+            string s => SecretMasker.MaskText(s),
+            var other => FormatValue(other),
+        };
     }
 
     /// <summary>A short list of what a history entry changed, e.g. "CacheTtlSeconds, Tags (+2)".</summary>
     public static string ChangesSummary(object? entry)
     {
-        return Unwrap(entry) is HistoryEntry h ? Summarize(h.Changes) : "";
+        if (Unwrap(entry) is not HistoryEntry h) return "";
+        // A creation "changes" every field; listing them all says less than saying what happened.
+        return h.OldConfig is null && string.Equals(h.Operation, "create", StringComparison.Ordinal) ? "(new)" : Summarize(h.Changes);
     }
 
     /// <summary>Every change of a history entry, one per line, "Property: old → new", secrets masked.</summary>
@@ -110,6 +117,10 @@ public static class Display
                 {
                     parts.Add($"set Tags {MaskedChange(c.Property, c.OldValue)} → {MaskedChange(c.Property, c.NewValue)}");
                 }
+            }
+            else if (c.NewValue is null && c.OldValue is not null && c.Property.Contains('.', StringComparison.Ordinal))
+            {
+                parts.Add($"remove {c.Property}");
             }
             else
             {
