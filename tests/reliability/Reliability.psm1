@@ -194,11 +194,11 @@ $script:WriterScript = @'
 param([string] $ModulePath, [string] $Database, [string] $Names, [int] $Increments, [int] $Seed)
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath
-$names = $Names -split ','
+$nameList = @($Names -split ",")
 $random = [Random]::new($Seed)
 $made = 0; $conflicts = 0; $busy = 0; $other = 0; $leaks = 0
 for ($i = 0; $i -lt $Increments -and $other -lt 20; $i++) {
-    $name = $names[$random.Next($names.Count)]
+    $name = $nameList[$random.Next($nameList.Count)]
     while ($other -lt 20) {
         try {
             $ns = Get-PrismNamespace -Name $name -Database $Database
@@ -223,12 +223,12 @@ $script:ReaderScript = @'
 param([string] $ModulePath, [string] $Database, [string] $Names, [string] $StopFile)
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath
-$names = $Names -split ','
+$nameList = @($Names -split ",")
 $byVersion = (Get-Command Get-PrismNamespaceHistory).Parameters.ContainsKey('Version')
 $reads = 0; $bad = 0; $errors = 0
 $seen = @{}
 while (-not (Test-Path $StopFile)) {
-    foreach ($name in $names) {
+    foreach ($name in $nameList) {
         try {
             $ns = Get-PrismNamespace -Name $name -Database $Database
             if ($byVersion) {

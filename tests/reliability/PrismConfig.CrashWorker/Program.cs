@@ -65,7 +65,8 @@ internal static class Worker
     {
         var all = store.List();
         var roll = random.NextDouble();
-        if (all.Count < 8 || roll < 0.08)
+        // Enough namespaces to spread the writes, few enough that verification stays quick in a long soak.
+        if (all.Count < 8 || (roll < 0.04 && all.Count < 40))
         {
             var created = store.Create(NewConfig(random, $"crash-{random.Next(0, 1 << 30):x8}"), Context(random));
             return [(created.Name, created.Version)];
@@ -96,7 +97,7 @@ internal static class Worker
             copy.Description = $"imported {random.Next()}";
             desired.Add(copy);
         }
-        desired.Add(NewConfig(random, $"crash-{random.Next(0, 1 << 30):x8}"));
+        if (all.Count < 40 && random.Next(3) == 0) desired.Add(NewConfig(random, $"crash-{random.Next(0, 1 << 30):x8}"));
         var results = store.Import(desired, new ImportOptions { Reason = "crash-safety import" });
         return results.Where(r => r.Action != ImportAction.Unchanged).Select(r => (r.Name, r.Version)).ToList();
     }
