@@ -48,6 +48,13 @@ internal sealed class NamespaceYamlReader
         {
             throw new YamlImportException(file, Math.Max(1, ex.Start.Line), Math.Max(1, ex.Start.Column), CleanMessage(ex), null, ex);
         }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet's scanner throws this, not a YamlException, on some malformed input (an unclosed flow
+            // sequence followed by more lines). It is still a syntax error in the user's file.
+            throw new YamlImportException(file, Math.Max(1, lastMark.Line), Math.Max(1, lastMark.Column),
+                "YAML syntax error: the parser cannot read past this point (is a '[' or '{' left unclosed?)", null, ex);
+        }
         var ev = parser.Current;
         if (!moved || ev is null)
         {
