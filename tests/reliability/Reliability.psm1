@@ -373,5 +373,48 @@ function Invoke-ConcurrencySuite {
     }
 }
 
+function Invoke-YamlFuzzSuite {
+    <#
+    .SYNOPSIS
+        Runs Invoke-YamlFuzz.ps1 in one fresh pwsh (a crash there must not take the caller down) and parses its result.
+    #>
+    param(
+        [Parameter(Mandatory)][string] $ModulePath,
+        [Parameter(Mandatory)][string] $WorkFolder,
+        [int] $Cases = 1000,
+        [int] $Seed = (Get-Random -Maximum 1000000),
+        [int] $TimeoutSeconds = 600
+    )
+    $null = New-Item -ItemType Directory -Force -Path $WorkFolder
+    $script = Join-Path $PSScriptRoot 'Invoke-YamlFuzz.ps1'
+    $child = Start-ReliabilityPwsh -Script (Get-Content -Raw $script) -Log (Join-Path $WorkFolder 'fuzz.log') `
+        -Arguments @{ ModulePath = $ModulePath; WorkFolder = (Join-Path $WorkFolder 'cases'); Cases = $Cases; Seed = $Seed }
+    if (-not $child.Process.WaitForExit($TimeoutSeconds * 1000)) { $child.Process.Kill($true) }
+    $child.Process.WaitForExit()
+    $text = $child.Stdout.Result + $child.Stderr.Result
+    Set-Content -Path $child.Log -Value $text
+    $lines = $text -split "`r?`n"
+    $problems = @($lines | Where-Object { $_ -like 'FUZZ-VIOLATION*' })
+    $result = $lines | Where-Object { $_ -like 'FUZZ-RESULT *' } | Select-Object -Last 1
+    $values = @{}
+    if ($result -match 'cases=(\d+) imported=(\d+) rejected=(\d+) violations=(\d+) maxms=(\d+) seconds=([\d.]+) .*maxcase=(.*)$') {
+        $values = @{ Cases = [int]$Matches[1]; Imported = [int]$Matches[2]; Rejected = [int]$Matches[3]; MaxMs = [int]$Matches[5]; Seconds = [double]$Matches[6]; MaxCase = $Matches[7] }
+    }
+    else {
+        $problems += "the fuzz process ended without a result (exit $($child.Process.ExitCode)): $(($lines | Select-Object -Last 15) -join ' / ')"
+    }
+    [pscustomobject]@{
+        Cases    = $values.Cases
+        Imported = $values.Imported
+        Rejected = $values.Rejected
+        MaxMs    = $values.MaxMs
+        MaxCase  = $values.MaxCase
+        Kinds    = ($lines | Where-Object { $_ -like 'FUZZ-KINDS *' }) -replace '^FUZZ-KINDS ', ''
+        Seconds  = $values.Seconds
+        Seed     = $Seed
+        Problems = $problems
+    }
+}
+
 Export-ModuleMember -Function Get-ReliabilityRepoRoot, Get-DotnetHost, Get-CrashWorkerPath, Start-CrashWorker, Invoke-CrashWorker,
-    Write-ReliabilityFigure, Invoke-CrashSafety, Start-ReliabilityPwsh, Invoke-ConcurrencySuite
+    Write-ReliabilityFigure, Invoke-CrashSafety, Start-ReliabilityPwsh, Invoke-ConcurrencySuite, Invoke-YamlFuzzSuite
