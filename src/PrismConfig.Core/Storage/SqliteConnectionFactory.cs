@@ -211,8 +211,18 @@ internal static class SqliteConnectionFactory
             }
             else
             {
-                Directory.CreateDirectory(folder, FolderMode0700);
-                File.SetUnixFileMode(folder, FolderMode0700);
+                // Directory.CreateDirectory(path, mode) gives the mode to the last folder only; missing parents
+                // would get the umask's default (often 0755). Create each missing level 0700 ourselves.
+                var missing = new Stack<string>();
+                for (var f = System.IO.Path.GetFullPath(folder); !string.IsNullOrEmpty(f) && !Directory.Exists(f); f = System.IO.Path.GetDirectoryName(f))
+                {
+                    missing.Push(f);
+                }
+                while (missing.TryPop(out var level))
+                {
+                    Directory.CreateDirectory(level, FolderMode0700);
+                    File.SetUnixFileMode(level, FolderMode0700);
+                }
             }
         }
         catch (UnauthorizedAccessException ex)

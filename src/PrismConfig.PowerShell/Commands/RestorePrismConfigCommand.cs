@@ -132,14 +132,7 @@ public sealed class RestorePrismConfigCommand : PrismCmdlet
     {
         try
         {
-            if (OperatingSystem.IsWindows())
-            {
-                Directory.CreateDirectory(folder);
-            }
-            else
-            {
-                Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            }
+            PrivateFolder.Create(folder);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
