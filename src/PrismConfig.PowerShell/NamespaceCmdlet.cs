@@ -9,10 +9,12 @@ public abstract class NamespaceCmdlet : PrismCmdlet
     /// <summary>
     /// The store for a write that needs an existing namespace. A missing file is an empty store: nothing is created
     /// (so -WhatIf and a mistyped path leave no file behind) and the caller reports the namespace as not found.
+    /// A folder at that path is opened like a file, so the user hears that the path is a folder, not that the
+    /// namespace is missing.
     /// </summary>
     private protected ConfigStore? OpenStoreForExistingTarget()
     {
-        return File.Exists(DatabasePath) ? OpenStore(create: true) : null;
+        return File.Exists(DatabasePath) || Directory.Exists(DatabasePath) ? OpenStore(create: true) : null;
     }
 
     /// <summary>The ShouldProcess target: the namespace and the file it lives in.</summary>
