@@ -18,7 +18,8 @@ function Invoke-FreshPwsh {
     )
     $pwsh = $env:PRISM_TEST_PWSH -split [IO.Path]::PathSeparator
     $exe, $rest = $pwsh
-    $rest = @($rest)
+    # Splatting a lone string passes it character by character; an array splats element by element.
+    $rest = @($rest | Where-Object { $_ })
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($Command))
     Push-Location $WorkingDirectory
     try {
@@ -38,7 +39,6 @@ function Start-FreshPwsh {
     param([Parameter(Mandatory)][string] $Command, [string] $StdOut, [string] $StdErr)
     $pwsh = $env:PRISM_TEST_PWSH -split [IO.Path]::PathSeparator
     $exe, $rest = $pwsh
-    $rest = @($rest)
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($Command))
     $arguments = @($rest) + @('-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded) | Where-Object { $_ }
     $params = @{ FilePath = $exe; ArgumentList = $arguments; PassThru = $true }
