@@ -31,7 +31,7 @@ Describe 'Import-PrismYaml' {
             $file = New-Yaml $AdrYaml 'namespaces.yaml'
             $result = @(Import-PrismYaml -Path $file -Database $db)
             $result.Count | Should -Be 1
-            $result[0] | Should -BeOfType 'PrismConfig.ImportResult'
+            $result[0].GetType().FullName | Should -Be 'PrismConfig.ImportResult'
             $result[0].Name | Should -Be 'user-profiles'
             $result[0].Action | Should -Be 'Created'
             $result[0].Version | Should -Be 1

@@ -25,7 +25,7 @@ Describe 'Restore-PrismConfig' {
         $backup = Backup-PrismConfig (Join-Path $TestDrive 'other-backup.db') -Database $other
 
         $result = Restore-PrismConfig $backup.FullName -Database $db -Force
-        $result | Should -BeOfType 'PrismConfig.RestoreResult'
+        $result.GetType().FullName | Should -Be 'PrismConfig.RestoreResult'
         $result.Path | Should -Be $db
         $result.RestoredFrom | Should -Be $backup.FullName
         $result.Namespaces | Should -Be 9

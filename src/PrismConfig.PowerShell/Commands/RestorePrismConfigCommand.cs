@@ -45,13 +45,7 @@ public sealed class RestorePrismConfigCommand : PrismCmdlet
             // The live store is opened (not created) before asking, so an unusable database fails up front.
             var store = exists ? OpenStore(create: false) : null;
             var action = $"Replace all contents with backup '{source}' ({backupNamespaces} namespace(s))";
-            if (!ShouldProcess(database, action))
-            {
-                return;
-            }
-            if (!Force && !ShouldContinue(
-                    $"Replace every namespace and all history in '{database}' with the contents of '{source}'? The current state is saved as a backup first.",
-                    "Restore PrismConfig database"))
+            if (!Confirmed(database, action, source))
             {
                 return;
             }
@@ -84,6 +78,47 @@ public sealed class RestorePrismConfigCommand : PrismCmdlet
         {
             ThrowCoreError(ex);
         }
+    }
+
+    /// <summary>
+    /// Asks once: by ShouldProcess (ConfirmImpact High prompts by default), or by ShouldContinue when the session
+    /// turned confirmation off with $ConfirmPreference = 'None'. -Force or -Confirm:$false skip the question;
+    /// -WhatIf always wins.
+    /// </summary>
+    private bool Confirmed(string database, string action, string source)
+    {
+        var confirmGiven = MyInvocation.BoundParameters.TryGetValue("Confirm", out var confirm);
+        if (Force && !(confirmGiven && confirm is SwitchParameter { IsPresent: true }))
+        {
+            if (WhatIfRequested())
+            {
+                ShouldProcess(database, action); // prints "What if: ..." and never prompts
+                return false;
+            }
+            return true;
+        }
+        if (!ShouldProcess(database, action))
+        {
+            return false;
+        }
+        if (confirmGiven)
+        {
+            return true; // -Confirm: ShouldProcess asked; -Confirm:$false: the caller said not to ask
+        }
+        var preference = SessionState.PSVariable.GetValue("ConfirmPreference");
+        var promptedAlready = !(preference is ConfirmImpact impact && impact == ConfirmImpact.None);
+        return promptedAlready || ShouldContinue(
+            $"Replace every namespace and all history in '{database}' with the contents of '{source}'? The current state is saved as a backup first.",
+            "Restore PrismConfig database");
+    }
+
+    private bool WhatIfRequested()
+    {
+        if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf))
+        {
+            return whatIf is SwitchParameter { IsPresent: true };
+        }
+        return LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
     }
 
     private string ResolveBackup()
