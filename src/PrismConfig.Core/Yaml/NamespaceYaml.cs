@@ -22,7 +22,7 @@ public sealed class YamlNamespace
 /// <summary>The YAML import/export format: a top-level namespaces: list in snake_case.</summary>
 /// <remarks>
 /// Import is strict, in the manner of Kubernetes' strict field validation: unknown or duplicate keys, values of
-/// the wrong type, anchors' aliases, more than one document and any validation failure are errors that name
+/// the wrong type, aliases (*name), more than one document and any validation failure are errors that name
 /// the file, line and column, and nothing is imported. Hostile input (huge files, invalid UTF-8, alias bombs,
 /// deep nesting) is refused without reading more than <see cref="MaxFileBytes"/> or recursing deeper than
 /// <see cref="MaxNestingDepth"/>.
@@ -76,7 +76,7 @@ public static class NamespaceYaml
         {
             throw TooLarge(fileName, content.Length, maxBytes);
         }
-        if (content.StartsWith("\xEF\xBB\xBF"u8))
+        if (content.StartsWith("\uFEFF"u8))
         {
             content = content[3..];
         }
@@ -101,7 +101,7 @@ public static class NamespaceYaml
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
         var limit = (int)Math.Min(maxBytes + 1, Array.MaxLength);
-        var buffer = new byte[(int)Math.Clamp(reportedLength + 1, 4096, limit)];
+        var buffer = new byte[(int)Math.Min(Math.Max(reportedLength + 1, 4096), limit)];
         var total = 0;
         while (true)
         {
