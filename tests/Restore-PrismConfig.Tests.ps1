@@ -24,7 +24,10 @@ Describe 'Restore-PrismConfig' {
         $other = New-Store 2 -Count 9
         $backup = Backup-PrismConfig (Join-Path $TestDrive 'other-backup.db') -Database $other
 
+        $backupHash = (Get-FileHash $backup.FullName).Hash
         $result = Restore-PrismConfig $backup.FullName -Database $db -Force
+        (Get-FileHash $backup.FullName).Hash | Should -Be $backupHash -Because 'restoring never changes the backup'
+        "$($backup.FullName)-wal" | Should -Not -Exist
         $result.GetType().FullName | Should -Be 'PrismConfig.RestoreResult'
         $result.Path | Should -Be $db
         $result.RestoredFrom | Should -Be $backup.FullName

@@ -145,22 +145,54 @@ public sealed class RestorePrismConfigCommand : PrismCmdlet
     }
 
     /// <summary>
-    /// Opens the backup as a store of its own (refusing a non-database, a corrupt file or a too-new schema, all
-    /// with the backup's path as the target) and runs the full health check on it.
+    /// Runs the full health check on the backup (header, schema version, integrity, foreign keys, every row,
+    /// versions against history) without changing it: opening a file as a store may switch it to WAL mode, so the
+    /// check runs on a private temporary copy, and any error is reported against the backup's own path.
     /// </summary>
     private static int Verify(string source)
     {
-        using var backup = ConfigStore.Open(source, new StoreOptions { CreateIfMissing = false });
-        var report = backup.CheckHealth();
-        if (!report.IsHealthy)
+        var work = Directory.CreateTempSubdirectory("prism-restore-check-").FullName;
+        var copy = System.IO.Path.Combine(work, "backup.db");
+        try
         {
-            throw new StoreCorruptException(source, "the backup failed its health check: " + string.Join(" ", report.Problems));
+            try
+            {
+                File.Copy(source, copy);
+                if (File.Exists(source + "-wal"))
+                {
+                    File.Copy(source + "-wal", copy + "-wal");
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new StorePermissionException(source, "the backup cannot be read: " + ex.Message, ex);
+            }
+            try
+            {
+                using var backup = ConfigStore.Open(copy, new StoreOptions { CreateIfMissing = false });
+                var report = backup.CheckHealth();
+                if (!report.IsHealthy)
+                {
+                    throw new StoreCorruptException(source, "the backup failed its health check: " + string.Join(" ", report.Problems));
+                }
+                return report.Namespaces;
+            }
+            catch (PrismConfigException ex) when (!Equals(ex.Target, source))
+            {
+                throw new PrismConfigException(ex.Kind, ex.ErrorId, ex.Message.Replace(copy, source, StringComparison.Ordinal), source, ex);
+            }
         }
-        if (report.SchemaVersion > ConfigStore.CurrentSchemaVersion)
+        finally
         {
-            throw new SchemaTooNewException(source, report.SchemaVersion, ConfigStore.CurrentSchemaVersion);
+            try
+            {
+                Directory.Delete(work, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A leftover temporary copy is harmless; the restore's outcome must not depend on cleaning it up.
+            }
         }
-        return report.Namespaces;
     }
 
     private void CreatePrivateFolder(string folder)
