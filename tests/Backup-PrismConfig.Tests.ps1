@@ -125,7 +125,7 @@ Describe 'Backup-PrismConfig' {
             $left | Should -Contain $new.Name
         }
 
-        It 'keeps the new backup even when the clock says it is old, and deletes nothing under -WhatIf' {
+        It 'deletes nothing under -WhatIf, and an expired backup without it' {
             $folder = New-Folder
             $old = [DateTime]::UtcNow.AddDays(-90).ToString('yyyyMMdd-HHmmss')
             Set-Content (Join-Path $folder "config-$old.db") 'x'

@@ -31,7 +31,7 @@ Describe 'Import-PrismYaml' {
             $file = New-Yaml $AdrYaml 'namespaces.yaml'
             $result = @(Import-PrismYaml -Path $file -Database $db)
             $result.Count | Should -Be 1
-            $result[0] | Should -BeOfType 'PrismConfig.ImportResult'
+            $result[0].GetType().FullName | Should -Be 'PrismConfig.ImportResult'
             $result[0].Name | Should -Be 'user-profiles'
             $result[0].Action | Should -Be 'Created'
             $result[0].Version | Should -Be 1
@@ -302,6 +302,21 @@ namespaces:
             $result = @(Import-PrismYaml $file -Database $db)
             $result.Count | Should -Be 600
             @($result | Where-Object Action -eq 'Created').Count | Should -Be 600
+
+            # The same import through the API, to see the progress stream: throttled, then completed.
+            $db2 = New-Db
+            $ps = [powershell]::Create()
+            try {
+                [void]$ps.AddCommand('Import-Module').AddArgument((Get-PrismTestModulePath)).AddStatement()
+                [void]$ps.AddCommand('Import-PrismYaml').AddParameter('Path', $file).AddParameter('Database', $db2)
+                $out = $ps.Invoke()
+                $out.Count | Should -Be 600
+                $records = @($ps.Streams.Progress | Where-Object Activity -eq 'Import-PrismYaml')
+                $records.Count | Should -BeGreaterThan 0
+                $records.Count | Should -BeLessOrEqual 4 -Because 'progress is throttled to one record per 250 namespaces'
+                $records[-1].RecordType | Should -Be 'Completed'
+            }
+            finally { $ps.Dispose() }
         }
     }
 }

@@ -24,7 +24,7 @@ Describe 'Initialize-PrismConfig' {
     It 'creates the database and its folder, and reports the status' {
         $db = New-Db
         $status = Initialize-PrismConfig -Database $db
-        $status | Should -BeOfType 'PrismConfig.StoreStatus'
+        $status.GetType().FullName | Should -Be 'PrismConfig.StoreStatus'
         $status.Path | Should -Be $db
         $status.SchemaVersion | Should -Be 1
         $status.Namespaces | Should -Be 0

@@ -24,8 +24,11 @@ Describe 'Restore-PrismConfig' {
         $other = New-Store 2 -Count 9
         $backup = Backup-PrismConfig (Join-Path $TestDrive 'other-backup.db') -Database $other
 
+        $backupHash = (Get-FileHash $backup.FullName).Hash
         $result = Restore-PrismConfig $backup.FullName -Database $db -Force
-        $result | Should -BeOfType 'PrismConfig.RestoreResult'
+        (Get-FileHash $backup.FullName).Hash | Should -Be $backupHash -Because 'restoring never changes the backup'
+        "$($backup.FullName)-wal" | Should -Not -Exist
+        $result.GetType().FullName | Should -Be 'PrismConfig.RestoreResult'
         $result.Path | Should -Be $db
         $result.RestoredFrom | Should -Be $backup.FullName
         $result.Namespaces | Should -Be 9

@@ -18,7 +18,7 @@ Describe 'Test-PrismConfig' {
         Import-PrismYaml (New-Yaml (New-RandomNamespaceYaml -Count 7 -Seed 70)) -Database $db | Out-Null
         Import-PrismYaml (New-Yaml ((New-RandomNamespaceYaml -Count 7 -Seed 70) -replace '(?m)^(\s+backend: )\S+', '${1}redis')) -Database $db | Out-Null
         $report = Test-PrismConfig -Database $db
-        $report | Should -BeOfType 'PrismConfig.Core.HealthReport'
+        $report.GetType().FullName | Should -Be 'PrismConfig.Core.HealthReport'
         $report.Path | Should -Be $db
         $report.IsHealthy | Should -BeTrue
         $report.Problems.Count | Should -Be 0

@@ -45,13 +45,7 @@ public sealed class RestorePrismConfigCommand : PrismCmdlet
             // The live store is opened (not created) before asking, so an unusable database fails up front.
             var store = exists ? OpenStore(create: false) : null;
             var action = $"Replace all contents with backup '{source}' ({backupNamespaces} namespace(s))";
-            if (!ShouldProcess(database, action))
-            {
-                return;
-            }
-            if (!Force && !ShouldContinue(
-                    $"Replace every namespace and all history in '{database}' with the contents of '{source}'? The current state is saved as a backup first.",
-                    "Restore PrismConfig database"))
+            if (!Confirmed(database, action, source))
             {
                 return;
             }
@@ -86,6 +80,47 @@ public sealed class RestorePrismConfigCommand : PrismCmdlet
         }
     }
 
+    /// <summary>
+    /// Asks once: by ShouldProcess (ConfirmImpact High prompts by default), or by ShouldContinue when the session
+    /// turned confirmation off with $ConfirmPreference = 'None'. -Force or -Confirm:$false skip the question;
+    /// -WhatIf always wins.
+    /// </summary>
+    private bool Confirmed(string database, string action, string source)
+    {
+        var confirmGiven = MyInvocation.BoundParameters.TryGetValue("Confirm", out var confirm);
+        if (Force && !(confirmGiven && confirm is SwitchParameter { IsPresent: true }))
+        {
+            if (WhatIfRequested())
+            {
+                ShouldProcess(database, action); // prints "What if: ..." and never prompts
+                return false;
+            }
+            return true;
+        }
+        if (!ShouldProcess(database, action))
+        {
+            return false;
+        }
+        if (confirmGiven)
+        {
+            return true; // -Confirm: ShouldProcess asked; -Confirm:$false: the caller said not to ask
+        }
+        var preference = SessionState.PSVariable.GetValue("ConfirmPreference");
+        var promptedAlready = !(preference is ConfirmImpact impact && impact == ConfirmImpact.None);
+        return promptedAlready || ShouldContinue(
+            $"Replace every namespace and all history in '{database}' with the contents of '{source}'? The current state is saved as a backup first.",
+            "Restore PrismConfig database");
+    }
+
+    private bool WhatIfRequested()
+    {
+        if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf))
+        {
+            return whatIf is SwitchParameter { IsPresent: true };
+        }
+        return LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
+    }
+
     private string ResolveBackup()
     {
         string resolved;
@@ -110,22 +145,54 @@ public sealed class RestorePrismConfigCommand : PrismCmdlet
     }
 
     /// <summary>
-    /// Opens the backup as a store of its own (refusing a non-database, a corrupt file or a too-new schema, all
-    /// with the backup's path as the target) and runs the full health check on it.
+    /// Runs the full health check on the backup (header, schema version, integrity, foreign keys, every row,
+    /// versions against history) without changing it: opening a file as a store may switch it to WAL mode, so the
+    /// check runs on a private temporary copy, and any error is reported against the backup's own path.
     /// </summary>
     private static int Verify(string source)
     {
-        using var backup = ConfigStore.Open(source, new StoreOptions { CreateIfMissing = false });
-        var report = backup.CheckHealth();
-        if (!report.IsHealthy)
+        var work = Directory.CreateTempSubdirectory("prism-restore-check-").FullName;
+        var copy = System.IO.Path.Combine(work, "backup.db");
+        try
         {
-            throw new StoreCorruptException(source, "the backup failed its health check: " + string.Join(" ", report.Problems));
+            try
+            {
+                File.Copy(source, copy);
+                if (File.Exists(source + "-wal"))
+                {
+                    File.Copy(source + "-wal", copy + "-wal");
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new StorePermissionException(source, "the backup cannot be read: " + ex.Message, ex);
+            }
+            try
+            {
+                using var backup = ConfigStore.Open(copy, new StoreOptions { CreateIfMissing = false });
+                var report = backup.CheckHealth();
+                if (!report.IsHealthy)
+                {
+                    throw new StoreCorruptException(source, "the backup failed its health check: " + string.Join(" ", report.Problems));
+                }
+                return report.Namespaces;
+            }
+            catch (PrismConfigException ex) when (!Equals(ex.Target, source))
+            {
+                throw new PrismConfigException(ex.Kind, ex.ErrorId, ex.Message.Replace(copy, source, StringComparison.Ordinal), source, ex);
+            }
         }
-        if (report.SchemaVersion > ConfigStore.CurrentSchemaVersion)
+        finally
         {
-            throw new SchemaTooNewException(source, report.SchemaVersion, ConfigStore.CurrentSchemaVersion);
+            try
+            {
+                Directory.Delete(work, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A leftover temporary copy is harmless; the restore's outcome must not depend on cleaning it up.
+            }
         }
-        return report.Namespaces;
     }
 
     private void CreatePrivateFolder(string folder)
