@@ -202,6 +202,7 @@ function Invoke-Test {
     $env:PRISM_TEST_CONFLICT_SQLITE = $tools.Sqlite
     $runner = Join-Path $Root 'tests/Invoke-PesterSuite.ps1'
     $pwshExe, $pwshArgs = $pwsh
+    $pwshArgs = @($pwshArgs | Where-Object { $_ })  # a lone string would splat as characters
     & $pwshExe @pwshArgs -NoProfile -NonInteractive -File $runner -PesterPath $tools.Pester -TestsPath (Join-Path $Root 'tests') -OutputPath $pesterXml
     $pesterExit = $LASTEXITCODE
 
@@ -236,6 +237,7 @@ function Invoke-Demo {
     if (Test-Path $demo) { Remove-Item -Recurse -Force $demo }
     New-Item -ItemType Directory -Force -Path $demo | Out-Null
     $pwshExe, $pwshArgs = @(Get-PwshCommand)
+    $pwshArgs = @($pwshArgs | Where-Object { $_ })  # a lone string would splat as characters
     & $pwshExe @pwshArgs -NoProfile -NonInteractive -File (Join-Path $Root 'examples/demo.ps1') -ModulePath $ModuleOut -WorkFolder $demo
     if ($LASTEXITCODE -ne 0) { throw "The demo failed (exit code $LASTEXITCODE)." }
 }
@@ -245,6 +247,7 @@ function Invoke-Bench {
     $script = Join-Path $Root 'benchmarks/Invoke-Benchmarks.ps1'
     if (-not (Test-Path $script)) { throw 'There are no benchmarks yet (benchmarks/Invoke-Benchmarks.ps1).' }
     $pwshExe, $pwshArgs = @(Get-PwshCommand)
+    $pwshArgs = @($pwshArgs | Where-Object { $_ })  # a lone string would splat as characters
     & $pwshExe @pwshArgs -NoProfile -NonInteractive -File $script -ModulePath $ModuleOut -OutputFolder (Join-Path $Out 'bench') -Configuration $Configuration
     if ($LASTEXITCODE -ne 0) { throw "The benchmarks failed (exit code $LASTEXITCODE)." }
 }
@@ -254,6 +257,7 @@ function Invoke-Soak {
     $script = Join-Path $Root 'tests/reliability/Invoke-Soak.ps1'
     if (-not (Test-Path $script)) { throw 'There is no soak suite yet (tests/reliability/Invoke-Soak.ps1).' }
     $pwshExe, $pwshArgs = @(Get-PwshCommand)
+    $pwshArgs = @($pwshArgs | Where-Object { $_ })  # a lone string would splat as characters
     & $pwshExe @pwshArgs -NoProfile -NonInteractive -File $script -ModulePath $ModuleOut -Iterations $Iterations
     if ($LASTEXITCODE -ne 0) { throw "The soak run failed (exit code $LASTEXITCODE)." }
 }

@@ -18,6 +18,8 @@ function Invoke-FreshPwsh {
     )
     $pwsh = $env:PRISM_TEST_PWSH -split [IO.Path]::PathSeparator
     $exe, $rest = $pwsh
+    # Splatting a lone string passes it character by character; an array splats element by element.
+    $rest = @($rest | Where-Object { $_ })
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($Command))
     Push-Location $WorkingDirectory
     try {

@@ -1,0 +1,181 @@
+# Get-PrismNamespace: lookup, filters, wildcards, errors, database selection, views and completion.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-PrismTestModulePath)
+    function New-TestDb { Join-Path $TestDrive ([guid]::NewGuid().ToString() + '.db') }
+    function New-Seeded {
+        $db = New-TestDb
+        New-PrismNamespace orders -Backend postgres -Pattern keyvalue -Tag prod, eu -BackendConfig @{ host = 'db1'; password = 'hunter2'; url = 'postgres://app:pw123@db1/orders' } -Database $db | Out-Null
+        New-PrismNamespace order-events -Backend kafka -Pattern stream -Tag prod -Database $db | Out-Null
+        New-PrismNamespace cache -Backend redis -Pattern keyvalue -Tag dev -Status disabled -Database $db | Out-Null
+        $db
+    }
+}
+
+Describe 'Get-PrismNamespace' {
+    It 'returns one namespace by literal name with every field' {
+        $db = New-Seeded
+        $ns = Get-PrismNamespace orders -Database $db
+        $ns.GetType().FullName | Should -Be 'PrismConfig.NamespaceConfig'
+        $ns.Name | Should -Be 'orders'
+        $ns.Backend | Should -Be 'postgres'
+        $ns.Version | Should -Be 1
+        $ns.Status | Should -Be 'active'
+        $ns.Consistency | Should -Be 'eventual'
+        $ns.Tags | Should -Be @('eu', 'prod')
+        $ns.BackendConfig.password | Should -Be 'hunter2'
+    }
+
+    It 'lists all namespaces sorted by name, all statuses' {
+        $db = New-Seeded
+        (Get-PrismNamespace -Database $db).Name | Should -Be @('cache', 'order-events', 'orders')
+    }
+
+    It 'filters by backend, pattern, status and every tag' {
+        $db = New-Seeded
+        (Get-PrismNamespace -Backend redis, kafka -Database $db).Name | Should -Be @('cache', 'order-events')
+        (Get-PrismNamespace -Pattern keyvalue -Database $db).Name | Should -Be @('cache', 'orders')
+        (Get-PrismNamespace -Status disabled -Database $db).Name | Should -Be @('cache')
+        (Get-PrismNamespace -Tag prod -Database $db).Name | Should -Be @('order-events', 'orders')
+        (Get-PrismNamespace -Tag prod, eu -Database $db).Name | Should -Be @('orders')
+        (Get-PrismNamespace 'order*' -Backend kafka -Database $db).Name | Should -Be @('order-events')
+    }
+
+    It 'expands wildcards; a wildcard matching nothing is silent' {
+        $db = New-Seeded
+        (Get-PrismNamespace 'order*' -Database $db).Name | Should -Be @('order-events', 'orders')
+        (Get-PrismNamespace 'c?che' -Database $db).Name | Should -Be 'cache'
+        $out = Get-PrismNamespace 'zzz*' -Database $db -ErrorVariable err
+        $out | Should -BeNullOrEmpty
+        $err | Should -BeNullOrEmpty
+    }
+
+    It 'reports a missing literal name as a non-terminating NamespaceNotFound and goes on' {
+        $db = New-Seeded
+        $out = Get-PrismNamespace nope, orders -Database $db -ErrorAction SilentlyContinue -ErrorVariable err
+        $out.Name | Should -Be 'orders'
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'NamespaceNotFound,PrismConfig.PowerShell.Commands.GetPrismNamespaceCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $err[0].TargetObject | Should -Be 'nope'
+    }
+
+    It 'takes names from the pipeline as strings and as objects with Name' {
+        $db = New-Seeded
+        ('cache', 'orders' | Get-PrismNamespace -Database $db).Version | Should -Be @(1, 1)
+        ([pscustomobject]@{ Name = 'order-events' } | Get-PrismNamespace -Database $db).Backend | Should -Be 'kafka'
+        (Get-PrismNamespace cache -Database $db | Get-PrismNamespace -Database $db).Name | Should -Be 'cache'
+    }
+
+    It 'never creates a database: a missing file is a terminating DatabaseNotFound' {
+        $db = New-TestDb
+        { Get-PrismNamespace -Database $db -ErrorAction Stop } | Should -Throw -ErrorId 'DatabaseNotFound,PrismConfig.PowerShell.Commands.GetPrismNamespaceCommand'
+        try { Get-PrismNamespace -Database $db -ErrorAction Stop } catch { $_.CategoryInfo.Category | Should -Be 'ObjectNotFound'; $_.TargetObject | Should -Be $db }
+        $db | Should -Not -Exist
+    }
+
+    It 'resolves a relative -Database against the current location' {
+        $db = New-Seeded
+        Push-Location $TestDrive
+        try {
+            (Get-PrismNamespace orders -Database (Split-Path $db -Leaf)).Name | Should -Be 'orders'
+        }
+        finally { Pop-Location }
+    }
+
+    It 'honours $PSDefaultParameterValues and $env:PRISM_CONFIG_DB' {
+        $db = New-Seeded
+        $PSDefaultParameterValues['*-Prism*:Database'] = $db
+        try { (Get-PrismNamespace).Count | Should -Be 3 }
+        finally { $PSDefaultParameterValues.Remove('*-Prism*:Database') }
+
+        $old = $env:PRISM_CONFIG_DB
+        $env:PRISM_CONFIG_DB = $db
+        try { (Get-PrismNamespace cache).Backend | Should -Be 'redis' }
+        finally { $env:PRISM_CONFIG_DB = $old }
+    }
+
+    It 'sees a change written by another process on the next call' {
+        $db = New-Seeded
+        (Get-PrismNamespace orders -Database $db).CacheTtlSeconds | Should -BeNullOrEmpty
+        $r = Invoke-FreshPwsh -Command "Import-Module '$(Get-PrismTestModulePath)'; Set-PrismNamespace orders -CacheTtlSeconds 42 -Database '$db'; New-PrismNamespace from-child -Backend nats -Pattern pubsub -Database '$db' | Out-Null"
+        $r.ExitCode | Should -Be 0 -Because ($r.Output -join "`n")
+        $ns = Get-PrismNamespace orders -Database $db
+        $ns.CacheTtlSeconds | Should -Be 42
+        $ns.Version | Should -Be 2
+        (Get-PrismNamespace from-child -Database $db).Backend | Should -Be 'nats'
+    }
+
+    It 'shows the default table with its columns and masks secrets in table and list views' {
+        $db = New-Seeded
+        $ns = Get-PrismNamespace orders -Database $db
+        $table = $ns | Out-String
+        $table | Should -Match 'Name\s+Backend\s+Pattern\s+Status\s+Consistency\s+Version\s+UpdatedAt'
+        $table | Should -Match 'orders\s+postgres\s+keyvalue\s+active\s+eventual\s+1'
+        $list = $ns | Format-List | Out-String
+        $list | Should -Match 'BackendConfig\s+:.*password=\*{8}'
+        $list | Should -Match 'postgres://app:\*{8}@db1/orders'
+        $list | Should -Not -Match 'hunter2'
+        $list | Should -Not -Match 'pw123'
+        $list | Should -Match 'Tags\s+: eu, prod'
+        ($ns | Format-Table * | Out-String) | Should -Not -Match 'hunter2'
+        $ns.BackendConfig.password | Should -Be 'hunter2'
+    }
+
+    It 'exports sensibly with Export-Csv, ConvertTo-Json and Group-Object' {
+        $db = New-Seeded
+        $all = Get-PrismNamespace -Database $db
+        $csv = Join-Path $TestDrive 'ns.csv'
+        { $all | Export-Csv $csv -NoTypeInformation } | Should -Not -Throw
+        $rows = Import-Csv $csv
+        $rows.Name | Should -Be @('cache', 'order-events', 'orders')
+        $rows.Backend | Should -Be @('redis', 'kafka', 'postgres')
+
+        $json = Get-PrismNamespace orders -Database $db | ConvertTo-Json -Depth 5 | ConvertFrom-Json
+        $json.Name | Should -Be 'orders'
+        $json.BackendConfig.host | Should -Be 'db1'
+        $json.Tags | Should -Be @('eu', 'prod')
+        $json.Version | Should -Be 1
+
+        $groups = $all | Group-Object Backend | Sort-Object Name
+        $groups.Name | Should -Be @('kafka', 'postgres', 'redis')
+        $groups[0].Group[0].Name | Should -Be 'order-events'
+    }
+
+    It 'completes -Name, -Backend, -Pattern and -Status' {
+        $db = New-Seeded
+        $line = "Get-PrismNamespace -Database '$db' -Name ord"
+        $r = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+        $r.CompletionMatches.CompletionText | Should -Be @('order-events', 'orders')
+
+        $line = "Get-PrismNamespace -Database '$db' -Backend "
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('kafka', 'postgres', 'redis')
+        $line = "Get-PrismNamespace -Database '$db' -Pattern k"
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('keyvalue')
+        $line = 'Get-PrismNamespace -Status d'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('disabled')
+    }
+
+    It 'completes names from a relative -Database and from $env:PRISM_CONFIG_DB, and never creates a file' {
+        $db = New-Seeded
+        Push-Location $TestDrive
+        try {
+            $line = "Get-PrismNamespace -Database $(Split-Path $db -Leaf) -Name ca"
+            (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('cache')
+        }
+        finally { Pop-Location }
+
+        $old = $env:PRISM_CONFIG_DB
+        $env:PRISM_CONFIG_DB = $db
+        try {
+            $line = 'Get-PrismNamespace -Name order-'
+            (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('order-events')
+        }
+        finally { $env:PRISM_CONFIG_DB = $old }
+
+        $missing = New-TestDb
+        $line = "Get-PrismNamespace -Database '$missing' -Name o"
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches | Should -BeNullOrEmpty
+        $missing | Should -Not -Exist
+    }
+}

@@ -1,0 +1,162 @@
+# New-PrismNamespace: creation, defaults, CSV pipelines, validation and -WhatIf.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-PrismTestModulePath)
+    function New-TestDb { Join-Path $TestDrive ([guid]::NewGuid().ToString() + '.db') }
+}
+
+Describe 'New-PrismNamespace' {
+    It 'creates the database and outputs the namespace at version 1 with defaults' {
+        $db = New-TestDb
+        $ns = New-PrismNamespace orders -Backend postgres -Pattern keyvalue -Database $db
+        $db | Should -Exist
+        $ns.GetType().FullName | Should -Be 'PrismConfig.NamespaceConfig'
+        $ns.Version | Should -Be 1
+        $ns.Consistency | Should -Be 'eventual'
+        $ns.Status | Should -Be 'active'
+        $ns.CreatedAt.Offset | Should -Be ([timespan]::Zero)
+        (Get-PrismNamespace orders -Database $db).Backend | Should -Be 'postgres'
+    }
+
+    It 'stores every given field, -ConnectionString as BackendConfig.connection_string, and records the reason' {
+        $db = New-TestDb
+        $ns = New-PrismNamespace users -Backend redis -Pattern keyvalue -Description 'User cache' -BackendConfig @{ db = 2 } `
+            -ConnectionString 'redis://:pw@cache:6379' -Consistency strong -CacheTtlSeconds 60 -RateLimitRps 500 -Tag prod, eu `
+            -Feature @{ shadow = $true } -Status migrating -Reason 'ticket 42' -Database $db
+        $ns.Description | Should -Be 'User cache'
+        $ns.BackendConfig.db | Should -Be 2
+        $ns.BackendConfig.connection_string | Should -Be 'redis://:pw@cache:6379'
+        $ns.Consistency | Should -Be 'strong'
+        $ns.CacheTtlSeconds | Should -Be 60
+        $ns.RateLimitRps | Should -Be 500
+        $ns.Tags | Should -Be @('eu', 'prod')
+        $ns.Features.shadow | Should -BeTrue
+        $ns.Status | Should -Be 'migrating'
+        $h = Get-PrismNamespaceHistory users -Database $db
+        $h.Operation | Should -Be 'create'
+        $h.Reason | Should -Be 'ticket 42'
+    }
+
+    It 'creates one namespace per CSV row, with blank cells meaning not given and tag lists split on , or ;' {
+        $db = New-TestDb
+        $csv = Join-Path $TestDrive 'namespaces.csv'
+        @'
+Name,Backend,Pattern,Description,Consistency,CacheTtlSeconds,RateLimitRps,Tag,Status,BackendConfig,Feature
+orders,postgres,keyvalue,Orders,strong,60,,prod;eu,,,
+events,kafka,stream,,,,100,"prod,high-traffic",disabled,"{""brokers"":[""k1:9092""],""password"":""x""}",shadow=true
+'@ | Set-Content $csv
+        $out = Import-Csv $csv | New-PrismNamespace -Database $db
+        $out.Name | Should -Be @('orders', 'events')
+        $orders = Get-PrismNamespace orders -Database $db
+        $orders.CacheTtlSeconds | Should -Be 60
+        $orders.RateLimitRps | Should -BeNullOrEmpty
+        $orders.Tags | Should -Be @('eu', 'prod')
+        $orders.Consistency | Should -Be 'strong'
+        $orders.Status | Should -Be 'active'
+        $events = Get-PrismNamespace events -Database $db
+        $events.Description | Should -BeNullOrEmpty
+        $events.Consistency | Should -Be 'eventual'
+        $events.CacheTtlSeconds | Should -BeNullOrEmpty
+        $events.RateLimitRps | Should -Be 100
+        $events.Tags | Should -Be @('high-traffic', 'prod')
+        $events.Status | Should -Be 'disabled'
+        $events.BackendConfig.brokers | Should -Be @('k1:9092')
+        $events.Features.shadow | Should -BeTrue
+    }
+
+    It 'copies a namespace piped from Get-PrismNamespace under a new name' {
+        $db = New-TestDb
+        New-PrismNamespace source -Backend nats -Pattern pubsub -Tag a, b -CacheTtlSeconds 5 -Database $db | Out-Null
+        $copy = Get-PrismNamespace source -Database $db | New-PrismNamespace -Name copy-of-source -Database $db
+        $copy.Name | Should -Be 'copy-of-source'
+        $copy.Backend | Should -Be 'nats'
+        $copy.Tags | Should -Be @('a', 'b')
+        $copy.CacheTtlSeconds | Should -Be 5
+        $copy.Version | Should -Be 1
+    }
+
+    It 'reports an existing name as ResourceExists and goes on with the next item' {
+        $db = New-TestDb
+        New-PrismNamespace taken -Backend redis -Pattern keyvalue -Database $db | Out-Null
+        $rows = @(
+            [pscustomobject]@{ Name = 'taken'; Backend = 'redis'; Pattern = 'keyvalue' }
+            [pscustomobject]@{ Name = 'fresh'; Backend = 'redis'; Pattern = 'keyvalue' }
+        )
+        $out = $rows | New-PrismNamespace -Database $db -ErrorAction SilentlyContinue -ErrorVariable err
+        $out.Name | Should -Be 'fresh'
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'NamespaceExists,PrismConfig.PowerShell.Commands.NewPrismNamespaceCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+        $err[0].TargetObject | Should -Be 'taken'
+        (Get-PrismNamespace taken -Database $db).Version | Should -Be 1
+    }
+
+    It 'reports invalid input as InvalidArgument naming the field: <Field>' -ForEach @(
+        @{ Field = 'name'; Params = @{ Name = 'Bad_Name'; Backend = 'redis'; Pattern = 'keyvalue' }; Target = 'Bad_Name' }
+        @{ Field = 'consistency'; Params = @{ Name = 'okname'; Backend = 'redis'; Pattern = 'keyvalue'; Consistency = 'sometimes' }; Target = 'okname' }
+        @{ Field = 'rate_limit_rps'; Params = @{ Name = 'okname'; Backend = 'redis'; Pattern = 'keyvalue'; RateLimitRps = 0 }; Target = 'okname' }
+        @{ Field = 'status'; Params = @{ Name = 'okname'; Backend = 'redis'; Pattern = 'keyvalue'; Status = 'paused' }; Target = 'okname' }
+    ) {
+        $db = New-TestDb
+        New-PrismNamespace @Params -Database $db -ErrorAction SilentlyContinue -ErrorVariable err | Should -BeNullOrEmpty
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'ValidationFailed,PrismConfig.PowerShell.Commands.NewPrismNamespaceCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err[0].TargetObject | Should -Be $Target
+        $err[0].Exception.Message | Should -Match "'$Field'"
+    }
+
+    It 'does nothing under -WhatIf, creates no file, and masks secrets in the message' {
+        $db = New-TestDb
+        New-PrismNamespace orders -Backend postgres -Pattern keyvalue -BackendConfig @{ password = 'hunter2' } -Database $db -WhatIf | Should -BeNullOrEmpty
+        $db | Should -Not -Exist
+
+        # The What-if text goes to the host, so read it from a child process; -Verbose shows the same text in-process.
+        $r = Invoke-FreshPwsh -Command "Import-Module '$(Get-PrismTestModulePath)'; New-PrismNamespace orders -Backend postgres -Pattern keyvalue -BackendConfig @{ password = 'hunter2' } -Database '$db' -WhatIf"
+        $text = $r.Output -join ' '
+        $text | Should -Match "What if: .*Create with backend postgres.*password=\*{8}.*Namespace 'orders' in "
+        $text | Should -Not -Match 'hunter2'
+        $db | Should -Not -Exist
+        $verbose = New-PrismNamespace orders -Backend postgres -Pattern keyvalue -BackendConfig @{ password = 'hunter2' } -Database $db -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | Out-String
+        $verbose | Should -Match 'password=\*{8}'
+        $verbose | Should -Not -Match 'hunter2'
+        (Get-PrismNamespace orders -Database $db).BackendConfig.password | Should -Be 'hunter2'
+
+        $db = New-TestDb
+        New-PrismNamespace first -Backend redis -Pattern keyvalue -Database $db | Out-Null
+        New-PrismNamespace second -Backend redis -Pattern keyvalue -Database $db -WhatIf
+        (Get-PrismNamespace -Database $db).Name | Should -Be @('first')
+    }
+
+    It 'creates the database relative to the current location' {
+        Push-Location $TestDrive
+        try {
+            $leaf = [guid]::NewGuid().ToString() + '.db'
+            New-PrismNamespace rel-ns -Backend redis -Pattern keyvalue -Database $leaf | Out-Null
+            Join-Path $TestDrive $leaf | Should -Exist
+        }
+        finally { Pop-Location }
+    }
+
+    It 'uses $env:PRISM_CONFIG_DB and $PSDefaultParameterValues when -Database is not given' {
+        $db = New-TestDb
+        $old = $env:PRISM_CONFIG_DB
+        $env:PRISM_CONFIG_DB = $db
+        try { New-PrismNamespace env-ns -Backend redis -Pattern keyvalue | Out-Null }
+        finally { $env:PRISM_CONFIG_DB = $old }
+        (Get-PrismNamespace env-ns -Database $db).Name | Should -Be 'env-ns'
+
+        $db2 = New-TestDb
+        $PSDefaultParameterValues['*-Prism*:Database'] = $db2
+        try { New-PrismNamespace default-ns -Backend redis -Pattern keyvalue | Out-Null }
+        finally { $PSDefaultParameterValues.Remove('*-Prism*:Database') }
+        (Get-PrismNamespace -Database $db2).Name | Should -Be @('default-ns')
+    }
+
+    It 'completes -Consistency and -Status from the fixed sets' {
+        $line = 'New-PrismNamespace x -Consistency s'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('strong')
+        $line = 'New-PrismNamespace x -Status '
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('active', 'disabled', 'migrating')
+    }
+}

@@ -1,0 +1,168 @@
+# Set-PrismNamespace: partial changes, tags and features, no-op, optimistic concurrency, pipelines and -WhatIf.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-PrismTestModulePath)
+    function New-TestDb { Join-Path $TestDrive ([guid]::NewGuid().ToString() + '.db') }
+    function New-Seeded {
+        $db = New-TestDb
+        New-PrismNamespace orders -Backend postgres -Pattern keyvalue -CacheTtlSeconds 300 -Tag prod, eu -Feature @{ shadow = $true; audit = $false } -BackendConfig @{ host = 'db1'; password = 'hunter2' } -Database $db | Out-Null
+        New-PrismNamespace cache-a -Backend redis -Pattern keyvalue -Tag dev -Database $db | Out-Null
+        New-PrismNamespace cache-b -Backend redis -Pattern keyvalue -Database $db | Out-Null
+        $db
+    }
+}
+
+Describe 'Set-PrismNamespace' {
+    It 'changes only the given fields, bumps the version and records one history entry' {
+        $db = New-Seeded
+        $ns = Set-PrismNamespace orders -CacheTtlSeconds 60 -Description 'Order store' -Reason 'tune' -Database $db -PassThru
+        $ns.CacheTtlSeconds | Should -Be 60
+        $ns.Description | Should -Be 'Order store'
+        $ns.Version | Should -Be 2
+        $ns.Backend | Should -Be 'postgres'
+        $ns.Tags | Should -Be @('eu', 'prod')
+        $ns.BackendConfig.password | Should -Be 'hunter2'
+        $h = Get-PrismNamespaceHistory orders -Database $db
+        $h.Count | Should -Be 2
+        $h[1].Operation | Should -Be 'update'
+        $h[1].Reason | Should -Be 'tune'
+        ($h[1].Changes.Property | Sort-Object) | Should -Be @('CacheTtlSeconds', 'Description')
+    }
+
+    It 'outputs nothing without -PassThru' {
+        $db = New-Seeded
+        Set-PrismNamespace orders -RateLimitRps 10 -Database $db | Should -BeNullOrEmpty
+        (Get-PrismNamespace orders -Database $db).RateLimitRps | Should -Be 10
+    }
+
+    It 'replaces, adds and removes tags; sets and removes features; replaces BackendConfig; sets the connection string' {
+        $db = New-Seeded
+        (Set-PrismNamespace orders -AddTag critical -RemoveTag eu -Database $db -PassThru).Tags | Should -Be @('critical', 'prod')
+        (Set-PrismNamespace orders -Tag a, b -Database $db -PassThru).Tags | Should -Be @('a', 'b')
+        $ns = Set-PrismNamespace orders -Feature @{ audit = $true; canary = $true } -RemoveFeature shadow -Database $db -PassThru
+        $ns.Features.audit | Should -BeTrue
+        $ns.Features.canary | Should -BeTrue
+        $ns.Features.ContainsKey('shadow') | Should -BeFalse
+        $ns = Set-PrismNamespace orders -BackendConfig @{ host = 'db2' } -ConnectionString 'postgres://app:pw@db2/orders' -Database $db -PassThru
+        $ns.BackendConfig.host | Should -Be 'db2'
+        $ns.BackendConfig.ContainsKey('password') | Should -BeFalse
+        $ns.BackendConfig.connection_string | Should -Be 'postgres://app:pw@db2/orders'
+    }
+
+    It 'writes nothing for a change to the current values and keeps the version (and says so with -Verbose)' {
+        $db = New-Seeded
+        $verbose = Set-PrismNamespace orders -CacheTtlSeconds 300 -Tag prod, eu -Database $db -Verbose 4>&1 | Out-String
+        $verbose | Should -Match 'stays at version 1'
+        (Get-PrismNamespace orders -Database $db).Version | Should -Be 1
+        @(Get-PrismNamespaceHistory orders -Database $db).Count | Should -Be 1
+        (Set-PrismNamespace orders -CacheTtlSeconds 300 -Database $db -PassThru).Version | Should -Be 1
+    }
+
+    It 'fails a stale -ExpectedVersion with VersionConflict naming both versions, changing nothing' {
+        $db = New-Seeded
+        Set-PrismNamespace orders -CacheTtlSeconds 1 -Database $db
+        Set-PrismNamespace orders -CacheTtlSeconds 2 -ExpectedVersion 1 -Database $db -ErrorAction SilentlyContinue -ErrorVariable err
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'VersionConflict,PrismConfig.PowerShell.Commands.SetPrismNamespaceCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $err[0].TargetObject | Should -Be 'orders'
+        $err[0].Exception.Message | Should -Match 'version 2'
+        $err[0].Exception.Message | Should -Match 'expected version 1'
+        $ns = Get-PrismNamespace orders -Database $db
+        $ns.CacheTtlSeconds | Should -Be 1
+        $ns.Version | Should -Be 2
+        (Set-PrismNamespace orders -CacheTtlSeconds 3 -ExpectedVersion 2 -Database $db -PassThru).Version | Should -Be 3
+    }
+
+    It 'detects a change made by another process since the read' {
+        $db = New-Seeded
+        $read = Get-PrismNamespace orders -Database $db
+        $r = Invoke-FreshPwsh -Command "Import-Module '$(Get-PrismTestModulePath)'; Set-PrismNamespace orders -CacheTtlSeconds 7 -Database '$db'"
+        $r.ExitCode | Should -Be 0 -Because ($r.Output -join "`n")
+        Set-PrismNamespace orders -CacheTtlSeconds 8 -ExpectedVersion $read.Version -Database $db -ErrorAction SilentlyContinue -ErrorVariable err
+        $err[0].FullyQualifiedErrorId | Should -Be 'VersionConflict,PrismConfig.PowerShell.Commands.SetPrismNamespaceCommand'
+        (Get-PrismNamespace orders -Database $db).CacheTtlSeconds | Should -Be 7
+    }
+
+    It 'reports a missing namespace as ObjectNotFound and goes on with the pipeline' {
+        $db = New-Seeded
+        'nope', 'cache-a' | Set-PrismNamespace -CacheTtlSeconds 5 -Database $db -ErrorAction SilentlyContinue -ErrorVariable err
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'NamespaceNotFound,PrismConfig.PowerShell.Commands.SetPrismNamespaceCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $err[0].TargetObject | Should -Be 'nope'
+        (Get-PrismNamespace cache-a -Database $db).CacheTtlSeconds | Should -Be 5
+    }
+
+    It 'reports invalid values as ValidationFailed/InvalidArgument naming the field' {
+        $db = New-Seeded
+        Set-PrismNamespace orders -Consistency sometimes -Database $db -ErrorAction SilentlyContinue -ErrorVariable err
+        $err[0].FullyQualifiedErrorId | Should -Be 'ValidationFailed,PrismConfig.PowerShell.Commands.SetPrismNamespaceCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err[0].TargetObject | Should -Be 'orders'
+        $err[0].Exception.Message | Should -Match "'consistency'"
+        (Get-PrismNamespace orders -Database $db).Version | Should -Be 1
+    }
+
+    It 'takes only Name from piped namespaces: Get -Backend redis | Set -CacheTtlSeconds 60' {
+        $db = New-Seeded
+        Get-PrismNamespace -Backend redis -Database $db | Set-PrismNamespace -CacheTtlSeconds 60 -Database $db
+        $all = Get-PrismNamespace -Database $db
+        ($all | Where-Object Backend -EQ redis).CacheTtlSeconds | Should -Be @(60, 60)
+        ($all | Where-Object Backend -EQ redis).Version | Should -Be @(2, 2)
+        ($all | Where-Object Name -EQ cache-a).Tags | Should -Be @('dev')
+        (Get-PrismNamespace orders -Database $db).CacheTtlSeconds | Should -Be 300
+        $h = Get-PrismNamespaceHistory cache-a -Database $db
+        $h[-1].Changes.Property | Should -Be @('CacheTtlSeconds')
+    }
+
+    It 'does not take -ExpectedVersion from a piped stale object' {
+        $db = New-Seeded
+        $stale = Get-PrismNamespace orders -Database $db
+        Set-PrismNamespace orders -CacheTtlSeconds 1 -Database $db
+        $stale | Set-PrismNamespace -CacheTtlSeconds 2 -Database $db -ErrorVariable err
+        $err | Should -BeNullOrEmpty
+        (Get-PrismNamespace orders -Database $db).CacheTtlSeconds | Should -Be 2
+    }
+
+    It 'changes nothing under -WhatIf and creates no file for a missing database' {
+        $db = New-Seeded
+        Set-PrismNamespace orders -CacheTtlSeconds 1 -Database $db -WhatIf
+        (Get-PrismNamespace orders -Database $db).CacheTtlSeconds | Should -Be 300
+        (Get-PrismNamespace orders -Database $db).Version | Should -Be 1
+
+        $missing = New-TestDb
+        Set-PrismNamespace orders -CacheTtlSeconds 1 -Database $missing -WhatIf -ErrorAction SilentlyContinue -ErrorVariable err
+        $err[0].FullyQualifiedErrorId | Should -Be 'NamespaceNotFound,PrismConfig.PowerShell.Commands.SetPrismNamespaceCommand'
+        $missing | Should -Not -Exist
+    }
+
+    It 'names the namespace and the masked change in the ShouldProcess text' {
+        $db = New-Seeded
+        $r = Invoke-FreshPwsh -Command "Import-Module '$(Get-PrismTestModulePath)'; Set-PrismNamespace orders -CacheTtlSeconds 60 -AddTag x -BackendConfig @{ host = 'db1'; password = 'newsecret' } -Database '$db' -WhatIf"
+        $text = $r.Output -join ' '
+        $text | Should -Match "Set CacheTtlSeconds 300 → 60"
+        $text | Should -Match 'add tag x'
+        $text | Should -Match 'BackendConfig.password \*{8} → \*{8}'
+        $text | Should -Match "Namespace 'orders' in $([regex]::Escape($db))"
+        $text | Should -Not -Match 'hunter2|newsecret'
+    }
+
+    It 'works with a relative -Database and with $PSDefaultParameterValues' {
+        $db = New-Seeded
+        Push-Location $TestDrive
+        try { Set-PrismNamespace orders -RateLimitRps 9 -Database (Split-Path $db -Leaf) }
+        finally { Pop-Location }
+        (Get-PrismNamespace orders -Database $db).RateLimitRps | Should -Be 9
+        $PSDefaultParameterValues['*-Prism*:Database'] = $db
+        try { Set-PrismNamespace orders -RateLimitRps 11 }
+        finally { $PSDefaultParameterValues.Remove('*-Prism*:Database') }
+        (Get-PrismNamespace orders -Database $db).RateLimitRps | Should -Be 11
+    }
+
+    It 'completes -Name from the database in use' {
+        $db = New-Seeded
+        $line = "Set-PrismNamespace -Database '$db' -Name cache"
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('cache-a', 'cache-b')
+    }
+}
