@@ -35,8 +35,9 @@ Describe 'The built module' {
     }
 
     It 'ships the native SQLite library for <_>' -ForEach @('linux-x64', 'linux-arm64', 'linux-musl-x64', 'osx-x64', 'osx-arm64', 'win-x64', 'win-arm64') {
-        $file = switch -Wildcard ($_) { 'win-*' { 'e_sqlite3.dll' } 'osx-*' { 'libe_sqlite3.dylib' } default { 'libe_sqlite3.so' } }
-        $path = Join-Path $ModulePath "runtimes/$_/native/$file"
+        $rid = $_  # switch rebinds $_ below
+        $file = switch -Wildcard ($rid) { 'win-*' { 'e_sqlite3.dll' } 'osx-*' { 'libe_sqlite3.dylib' } default { 'libe_sqlite3.so' } }
+        $path = Join-Path $ModulePath "runtimes/$rid/native/$file"
         $path | Should -Exist
         (Get-Item $path).Length | Should -BeGreaterThan 100KB
     }
