@@ -1,0 +1,217 @@
+using System.Management.Automation;
+using PrismConfig.Core;
+using PrismConfig.Core.Backup;
+
+namespace PrismConfig.PowerShell.Commands;
+
+/// <summary>
+/// <para type="synopsis">Replaces the whole store with a verified backup, after saving the current state as a backup of its own.</para>
+/// </summary>
+[Cmdlet(VerbsData.Restore, "PrismConfig", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[OutputType(typeof(RestoreResult))]
+public sealed class RestorePrismConfigCommand : PrismCmdlet
+{
+    /// <summary>The backup file to restore from.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("FullName", "PSPath")]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = "";
+
+    /// <summary>Restore without asking.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>The folder, beside the database, that receives the pre-restore backups.</summary>
+    public const string PreRestoreFolderName = "backups";
+
+    protected override void ProcessRecord()
+    {
+        var database = DatabasePath;
+        var source = ResolveBackup();
+        if (string.Equals(System.IO.Path.GetFullPath(source), System.IO.Path.GetFullPath(database),
+                OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase))
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException($"'{source}' is the database itself; give a backup file."),
+                "RestoreSourceIsDatabase", ErrorCategory.InvalidArgument, source));
+        }
+
+        try
+        {
+            // Verify before touching anything: the backup must open (header, schema version) and be healthy.
+            var backupNamespaces = Verify(source);
+
+            var exists = File.Exists(database);
+            // The live store is opened (not created) before asking, so an unusable database fails up front.
+            var store = exists ? OpenStore(create: false) : null;
+            var action = $"Replace all contents with backup '{source}' ({backupNamespaces} namespace(s))";
+            if (!Confirmed(database, action, source))
+            {
+                return;
+            }
+
+            string? preRestore = null;
+            if (store is not null)
+            {
+                var folder = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(database) ?? ".", PreRestoreFolderName);
+                CreatePrivateFolder(folder);
+                preRestore = BackupFiles.NewBackupPath(folder, DateTime.UtcNow, "config-pre-restore");
+                store.BackupTo(preRestore);
+                WriteVerbose($"Saved the current state of '{database}' to '{preRestore}'.");
+            }
+            else
+            {
+                store = OpenStore(create: true);
+            }
+
+            store.RestoreFrom(source);
+            WriteObject(new RestoreResult
+            {
+                Path = database,
+                RestoredFrom = source,
+                PreRestoreBackup = preRestore,
+                Namespaces = store.CountNamespaces(),
+                SchemaVersion = store.SchemaVersion,
+            });
+        }
+        catch (PrismConfigException ex)
+        {
+            ThrowCoreError(ex);
+        }
+    }
+
+    /// <summary>
+    /// Asks once: by ShouldProcess (ConfirmImpact High prompts by default), or by ShouldContinue when the session
+    /// turned confirmation off with $ConfirmPreference = 'None'. -Force or -Confirm:$false skip the question;
+    /// -WhatIf always wins.
+    /// </summary>
+    private bool Confirmed(string database, string action, string source)
+    {
+        var confirmGiven = MyInvocation.BoundParameters.TryGetValue("Confirm", out var confirm);
+        if (Force && !(confirmGiven && confirm is SwitchParameter { IsPresent: true }))
+        {
+            if (WhatIfRequested())
+            {
+                ShouldProcess(database, action); // prints "What if: ..." and never prompts
+                return false;
+            }
+            return true;
+        }
+        if (!ShouldProcess(database, action))
+        {
+            return false;
+        }
+        if (confirmGiven)
+        {
+            return true; // -Confirm: ShouldProcess asked; -Confirm:$false: the caller said not to ask
+        }
+        var preference = SessionState.PSVariable.GetValue("ConfirmPreference");
+        var promptedAlready = !(preference is ConfirmImpact impact && impact == ConfirmImpact.None);
+        return promptedAlready || ShouldContinue(
+            $"Replace every namespace and all history in '{database}' with the contents of '{source}'? The current state is saved as a backup first.",
+            "Restore PrismConfig database");
+    }
+
+    private bool WhatIfRequested()
+    {
+        if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf))
+        {
+            return whatIf is SwitchParameter { IsPresent: true };
+        }
+        return LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
+    }
+
+    private string ResolveBackup()
+    {
+        string resolved;
+        try
+        {
+            resolved = GetResolvedProviderPathFromPSPath(Path, out _).Single();
+        }
+        catch (Exception ex) when (ex is ItemNotFoundException or InvalidOperationException)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new FileNotFoundException($"The backup '{Path}' does not exist (or names more than one file). Nothing was changed.", Path, ex),
+                "BackupNotFound", ErrorCategory.ObjectNotFound, Path));
+            throw; // unreachable
+        }
+        if (!File.Exists(resolved))
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new FileNotFoundException($"The backup '{resolved}' is not a file. Nothing was changed.", resolved),
+                "BackupNotFound", ErrorCategory.ObjectNotFound, resolved));
+        }
+        return resolved;
+    }
+
+    /// <summary>
+    /// Runs the full health check on the backup (header, schema version, integrity, foreign keys, every row,
+    /// versions against history) without changing it: opening a file as a store may switch it to WAL mode, so the
+    /// check runs on a private temporary copy, and any error is reported against the backup's own path.
+    /// </summary>
+    private static int Verify(string source)
+    {
+        var work = Directory.CreateTempSubdirectory("prism-restore-check-").FullName;
+        var copy = System.IO.Path.Combine(work, "backup.db");
+        try
+        {
+            try
+            {
+                File.Copy(source, copy);
+                if (File.Exists(source + "-wal"))
+                {
+                    File.Copy(source + "-wal", copy + "-wal");
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new StorePermissionException(source, "the backup cannot be read: " + ex.Message, ex);
+            }
+            try
+            {
+                using var backup = ConfigStore.Open(copy, new StoreOptions { CreateIfMissing = false });
+                var report = backup.CheckHealth();
+                if (!report.IsHealthy)
+                {
+                    throw new StoreCorruptException(source, "the backup failed its health check: " + string.Join(" ", report.Problems));
+                }
+                return report.Namespaces;
+            }
+            catch (PrismConfigException ex) when (!Equals(ex.Target, source))
+            {
+                throw new PrismConfigException(ex.Kind, ex.ErrorId, ex.Message.Replace(copy, source, StringComparison.Ordinal), source, ex);
+            }
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(work, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A leftover temporary copy is harmless; the restore's outcome must not depend on cleaning it up.
+            }
+        }
+    }
+
+    private void CreatePrivateFolder(string folder)
+    {
+        try
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(folder);
+            }
+            else
+            {
+                Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "BackupFolderInvalid",
+                ex is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError, folder));
+        }
+    }
+}
