@@ -94,6 +94,16 @@ function Get-PwshCommand {
     return @($process)
 }
 
+function Invoke-Pwsh {
+    # Runs a script in a fresh pwsh and returns its exit code; the caller decides what a failure means.
+    $command = @(Get-PwshCommand)
+    $exe = $command[0]
+    $prefix = @($command | Select-Object -Skip 1)
+    # Out-Host keeps the child's output on screen rather than in this function's return value.
+    & $exe @prefix -NoProfile -NonInteractive -File @args | Out-Host
+    return $LASTEXITCODE
+}
+
 function Get-ModuleVersion {
     [xml] $props = Get-Content -Raw (Join-Path $Root 'Directory.Build.props')
     $version = $props.Project.PropertyGroup | ForEach-Object { $_.PSObject.Properties['PrismConfigVersion'] } |
@@ -143,6 +153,11 @@ function Invoke-Build {
         throw 'Could not stamp ModuleVersion into the manifest: PrismConfig.psd1 has no ModuleVersion line.'
     }
     Set-Content -Path (Join-Path $ModuleOut 'PrismConfig.psd1') -Value $stamped -NoNewline -Encoding utf8
+
+    # Help is generated from docs/ against the laid-out module, in a fresh pwsh so this session never loads it.
+    $exit = Invoke-Pwsh (Join-Path $Root 'build/New-MamlHelp.ps1') -ModulePath $ModuleOut `
+        -DocsPath (Join-Path $Root 'docs') -OutputFile (Join-Path $ModuleOut 'en-US/PrismConfig.PowerShell.dll-Help.xml')
+    if ($exit -ne 0) { throw "Generating help failed (exit code $exit)." }
     Write-Host "    PrismConfig $version -> $ModuleOut"
 }
 
@@ -195,10 +210,7 @@ function Invoke-Test {
     $env:PRISM_TEST_CONFLICT_YAML = $tools.YamlDotNet
     $env:PRISM_TEST_CONFLICT_SQLITE = $tools.Sqlite
     $runner = Join-Path $Root 'tests/Invoke-PesterSuite.ps1'
-    $pwshExe, $pwshArgs = $pwsh
-    $pwshArgs = @($pwshArgs | Where-Object { $_ })  # a lone string would splat as characters
-    & $pwshExe @pwshArgs -NoProfile -NonInteractive -File $runner -PesterPath $tools.Pester -TestsPath (Join-Path $Root 'tests') -OutputPath $pesterXml
-    $pesterExit = $LASTEXITCODE
+    $pesterExit = Invoke-Pwsh $runner -PesterPath $tools.Pester -TestsPath (Join-Path $Root 'tests') -OutputPath $pesterXml
 
     $xunit = Measure-JUnit $xunitXml
     $pester = Measure-JUnit $pesterXml
@@ -230,30 +242,24 @@ function Invoke-Demo {
     $demo = Join-Path $Out 'demo'
     if (Test-Path $demo) { Remove-Item -Recurse -Force $demo }
     New-Item -ItemType Directory -Force -Path $demo | Out-Null
-    $pwshExe, $pwshArgs = @(Get-PwshCommand)
-    $pwshArgs = @($pwshArgs | Where-Object { $_ })  # a lone string would splat as characters
-    & $pwshExe @pwshArgs -NoProfile -NonInteractive -File (Join-Path $Root 'examples/demo.ps1') -ModulePath $ModuleOut -WorkFolder $demo
-    if ($LASTEXITCODE -ne 0) { throw "The demo failed (exit code $LASTEXITCODE)." }
+    $exit = Invoke-Pwsh (Join-Path $Root 'examples/demo.ps1') -ModulePath $ModuleOut -WorkFolder $demo
+    if ($exit -ne 0) { throw "The demo failed (exit code $exit)." }
 }
 
 function Invoke-Bench {
     Invoke-Build
     $script = Join-Path $Root 'benchmarks/Invoke-Benchmarks.ps1'
     if (-not (Test-Path $script)) { throw 'There are no benchmarks yet (benchmarks/Invoke-Benchmarks.ps1).' }
-    $pwshExe, $pwshArgs = @(Get-PwshCommand)
-    $pwshArgs = @($pwshArgs | Where-Object { $_ })  # a lone string would splat as characters
-    & $pwshExe @pwshArgs -NoProfile -NonInteractive -File $script -ModulePath $ModuleOut -OutputFolder (Join-Path $Out 'bench') -Configuration $Configuration
-    if ($LASTEXITCODE -ne 0) { throw "The benchmarks failed (exit code $LASTEXITCODE)." }
+    $exit = Invoke-Pwsh $script -ModulePath $ModuleOut -OutputFolder (Join-Path $Out 'bench') -Configuration $Configuration
+    if ($exit -ne 0) { throw "The benchmarks failed (exit code $exit)." }
 }
 
 function Invoke-Soak {
     Invoke-Build
     $script = Join-Path $Root 'tests/reliability/Invoke-Soak.ps1'
     if (-not (Test-Path $script)) { throw 'There is no soak suite yet (tests/reliability/Invoke-Soak.ps1).' }
-    $pwshExe, $pwshArgs = @(Get-PwshCommand)
-    $pwshArgs = @($pwshArgs | Where-Object { $_ })  # a lone string would splat as characters
-    & $pwshExe @pwshArgs -NoProfile -NonInteractive -File $script -ModulePath $ModuleOut -Iterations $Iterations
-    if ($LASTEXITCODE -ne 0) { throw "The soak run failed (exit code $LASTEXITCODE)." }
+    $exit = Invoke-Pwsh $script -ModulePath $ModuleOut -Iterations $Iterations
+    if ($exit -ne 0) { throw "The soak run failed (exit code $exit)." }
 }
 
 function Invoke-Clean {

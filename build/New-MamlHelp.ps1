@@ -61,7 +61,7 @@ function Split-Paragraphs([string[]] $Lines) {
 }
 
 function Write-Paras($Writer, [string[]] $Lines) {
-    foreach ($p in (Split-Paragraphs $Lines)) { $Writer.WriteElementString('maml', 'para', $null, $p) }
+    foreach ($p in (Split-Paragraphs $Lines)) { $Writer.WriteElementString('maml', 'para', $ns.maml, $p) }
 }
 
 function Get-PipelineInput($Parameter) {
@@ -76,35 +76,38 @@ function Get-PipelineInput($Parameter) {
 
 function Write-Parameter($Writer, $Parameter, $SetInfo, [string[]] $Description) {
     $isSwitch = $Parameter.ParameterType -eq [switch]
-    $position = if ($SetInfo -and $SetInfo.Position -ge 0) { [string]$SetInfo.Position } else { 'named' }
+    $positions = if ($SetInfo) { @($SetInfo.Position) } else { @($Parameter.ParameterSets.Values | ForEach-Object Position) }
+    $positions = @($positions | Where-Object { $_ -ge 0 } | Sort-Object -Unique)
+    $position = if ($positions.Count) { [string]$positions[0] } else { 'named' }
+    $globbing = @($Parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] }).Count -gt 0
     $required = if ($SetInfo) { $SetInfo.IsMandatory } else { @($Parameter.ParameterSets.Values | Where-Object IsMandatory).Count -gt 0 }
-    $Writer.WriteStartElement('command', 'parameter', $null)
+    $Writer.WriteStartElement('command', 'parameter', $ns.command)
     $Writer.WriteAttributeString('required', ([string]$required).ToLowerInvariant())
     $Writer.WriteAttributeString('variableLength', ([string]$Parameter.ParameterType.IsArray).ToLowerInvariant())
-    $Writer.WriteAttributeString('globbing', 'false')
+    $Writer.WriteAttributeString('globbing', ([string]$globbing).ToLowerInvariant())
     $Writer.WriteAttributeString('pipelineInput', (Get-PipelineInput $Parameter))
     $Writer.WriteAttributeString('position', $position)
     $Writer.WriteAttributeString('aliases', $(if ($Parameter.Aliases.Count) { $Parameter.Aliases -join ', ' } else { 'none' }))
-    $Writer.WriteElementString('maml', 'name', $null, $Parameter.Name)
-    $Writer.WriteStartElement('maml', 'description', $null); Write-Paras $Writer $Description; $Writer.WriteEndElement()
+    $Writer.WriteElementString('maml', 'name', $ns.maml, $Parameter.Name)
+    $Writer.WriteStartElement('maml', 'description', $ns.maml); Write-Paras $Writer $Description; $Writer.WriteEndElement()
     if (-not $isSwitch) {
-        $Writer.WriteStartElement('command', 'parameterValue', $null)
+        $Writer.WriteStartElement('command', 'parameterValue', $ns.command)
         $Writer.WriteAttributeString('required', 'true')
         $Writer.WriteAttributeString('variableLength', ([string]$Parameter.ParameterType.IsArray).ToLowerInvariant())
         $Writer.WriteString($Parameter.ParameterType.Name)
         $Writer.WriteEndElement()
     }
-    $Writer.WriteStartElement('dev', 'type', $null); $Writer.WriteElementString('maml', 'name', $null, $Parameter.ParameterType.FullName); $Writer.WriteEndElement()
-    $Writer.WriteElementString('dev', 'defaultValue', $null, $(if ($isSwitch) { 'False' } else { 'None' }))
+    $Writer.WriteStartElement('dev', 'type', $ns.dev); $Writer.WriteElementString('maml', 'name', $ns.maml, $Parameter.ParameterType.FullName); $Writer.WriteEndElement()
+    $Writer.WriteElementString('dev', 'defaultValue', $ns.dev, $(if ($isSwitch) { 'False' } else { 'None' }))
     $Writer.WriteEndElement()
 }
 
 function Write-TypeList($Writer, [string] $Outer, [string] $Inner, $Subsections) {
-    $Writer.WriteStartElement('command', $Outer, $null)
+    $Writer.WriteStartElement('command', $Outer, $ns.command)
     foreach ($type in $Subsections.Keys) {
-        $Writer.WriteStartElement('command', $Inner, $null)
-        $Writer.WriteStartElement('dev', 'type', $null); $Writer.WriteElementString('maml', 'name', $null, $type); $Writer.WriteEndElement()
-        $Writer.WriteStartElement('maml', 'description', $null); Write-Paras $Writer $Subsections[$type]; $Writer.WriteEndElement()
+        $Writer.WriteStartElement('command', $Inner, $ns.command)
+        $Writer.WriteStartElement('dev', 'type', $ns.dev); $Writer.WriteElementString('maml', 'name', $ns.maml, $type); $Writer.WriteEndElement()
+        $Writer.WriteStartElement('maml', 'description', $ns.maml); Write-Paras $Writer $Subsections[$type]; $Writer.WriteEndElement()
         $Writer.WriteEndElement()
     }
     $Writer.WriteEndElement()
@@ -130,22 +133,22 @@ foreach ($cmd in ($module.ExportedCmdlets.Values | Sort-Object Name)) {
     $paramDocs = if ($doc.Subsections.Contains('PARAMETERS')) { $doc.Subsections['PARAMETERS'] } else { @{} }
 
     $writer.WriteStartElement('command', 'command', $ns.command)
-    foreach ($prefix in 'maml', 'dev') { $writer.WriteAttributeString('xmlns', $prefix, $null, $ns[$prefix]) }
+    foreach ($prefix in 'maml', 'dev') { $writer.WriteAttributeString('xmlns', $prefix, 'http://www.w3.org/2000/xmlns/', $ns[$prefix]) }
 
-    $writer.WriteStartElement('command', 'details', $null)
-    $writer.WriteElementString('command', 'name', $null, $cmd.Name)
-    $writer.WriteElementString('command', 'verb', $null, $cmd.Verb)
-    $writer.WriteElementString('command', 'noun', $null, $cmd.Noun)
-    $writer.WriteStartElement('maml', 'description', $null); Write-Paras $writer $doc.Sections['SYNOPSIS']; $writer.WriteEndElement()
+    $writer.WriteStartElement('command', 'details', $ns.command)
+    $writer.WriteElementString('command', 'name', $ns.command, $cmd.Name)
+    $writer.WriteElementString('command', 'verb', $ns.command, $cmd.Verb)
+    $writer.WriteElementString('command', 'noun', $ns.command, $cmd.Noun)
+    $writer.WriteStartElement('maml', 'description', $ns.maml); Write-Paras $writer $doc.Sections['SYNOPSIS']; $writer.WriteEndElement()
     $writer.WriteEndElement()
 
-    $writer.WriteStartElement('maml', 'description', $null); Write-Paras $writer $doc.Sections['DESCRIPTION']; $writer.WriteEndElement()
+    $writer.WriteStartElement('maml', 'description', $ns.maml); Write-Paras $writer $doc.Sections['DESCRIPTION']; $writer.WriteEndElement()
 
     $parameters = @($cmd.Parameters.Values | Where-Object { $_.Name -notin $common })
-    $writer.WriteStartElement('command', 'syntax', $null)
+    $writer.WriteStartElement('command', 'syntax', $ns.command)
     foreach ($set in $cmd.ParameterSets) {
-        $writer.WriteStartElement('command', 'syntaxItem', $null)
-        $writer.WriteElementString('maml', 'name', $null, $cmd.Name)
+        $writer.WriteStartElement('command', 'syntaxItem', $ns.command)
+        $writer.WriteElementString('maml', 'name', $ns.maml, $cmd.Name)
         foreach ($p in ($set.Parameters | Where-Object { $_.Name -notin $common } | Sort-Object { if ($_.Position -ge 0) { $_.Position } else { 1000 } }, { -not $_.IsMandatory })) {
             $full = $cmd.Parameters[$p.Name]
             Write-Parameter $writer $full $p ($paramDocs["-$($p.Name)"])
@@ -154,7 +157,7 @@ foreach ($cmd in ($module.ExportedCmdlets.Values | Sort-Object Name)) {
     }
     $writer.WriteEndElement()
 
-    $writer.WriteStartElement('command', 'parameters', $null)
+    $writer.WriteStartElement('command', 'parameters', $ns.command)
     foreach ($p in $parameters) {
         Write-Parameter $writer $p $null ($paramDocs["-$($p.Name)"])
     }
@@ -164,12 +167,12 @@ foreach ($cmd in ($module.ExportedCmdlets.Values | Sort-Object Name)) {
     if ($doc.Subsections.Contains('OUTPUTS')) { Write-TypeList $writer 'returnValues' 'returnValue' $doc.Subsections['OUTPUTS'] }
 
     if ($doc.Sections.Contains('NOTES') -and ($doc.Sections['NOTES'] -join '').Trim()) {
-        $writer.WriteStartElement('maml', 'alertSet', $null); $writer.WriteStartElement('maml', 'alert', $null)
+        $writer.WriteStartElement('maml', 'alertSet', $ns.maml); $writer.WriteStartElement('maml', 'alert', $ns.maml)
         Write-Paras $writer $doc.Sections['NOTES']
         $writer.WriteEndElement(); $writer.WriteEndElement()
     }
 
-    $writer.WriteStartElement('command', 'examples', $null)
+    $writer.WriteStartElement('command', 'examples', $ns.command)
     if ($doc.Subsections.Contains('EXAMPLES')) {
         foreach ($title in $doc.Subsections['EXAMPLES'].Keys) {
             $lines = @($doc.Subsections['EXAMPLES'][$title])
@@ -179,22 +182,22 @@ foreach ($cmd in ($module.ExportedCmdlets.Values | Sort-Object Name)) {
                 if ($line -match '^```') { $inFence = -not $inFence; continue }
                 if ($inFence) { $code.Add($line) } else { $remarks.Add($line) }
             }
-            $writer.WriteStartElement('command', 'example', $null)
-            $writer.WriteElementString('maml', 'title', $null, "--------- $title ---------")
-            $writer.WriteElementString('dev', 'code', $null, ($code -join "`n"))
-            $writer.WriteStartElement('dev', 'remarks', $null); Write-Paras $writer $remarks; $writer.WriteEndElement()
+            $writer.WriteStartElement('command', 'example', $ns.command)
+            $writer.WriteElementString('maml', 'title', $ns.maml, "--------- $title ---------")
+            $writer.WriteElementString('dev', 'code', $ns.dev, ($code -join "`n"))
+            $writer.WriteStartElement('dev', 'remarks', $ns.dev); Write-Paras $writer $remarks; $writer.WriteEndElement()
             $writer.WriteEndElement()
         }
     }
     $writer.WriteEndElement()
 
-    $writer.WriteStartElement('command', 'relatedLinks', $null)
+    $writer.WriteStartElement('command', 'relatedLinks', $ns.command)
     if ($doc.Sections.Contains('RELATED LINKS')) {
         foreach ($line in $doc.Sections['RELATED LINKS']) {
             if ($line -match '^\s*[-*]\s*(?:\[(?<text>[^\]]+)\]\((?<uri>[^)]*)\)|(?<text>.+))$') {
-                $writer.WriteStartElement('maml', 'navigationLink', $null)
-                $writer.WriteElementString('maml', 'linkText', $null, $Matches['text'].Trim())
-                $writer.WriteElementString('maml', 'uri', $null, $(if ($Matches['uri']) { $Matches['uri'] } else { '' }))
+                $writer.WriteStartElement('maml', 'navigationLink', $ns.maml)
+                $writer.WriteElementString('maml', 'linkText', $ns.maml, $Matches['text'].Trim())
+                $writer.WriteElementString('maml', 'uri', $ns.maml, $(if ($Matches['uri']) { $Matches['uri'] } else { '' }))
                 $writer.WriteEndElement()
             }
         }

@@ -37,27 +37,31 @@ Import-PrismYaml -Path $yaml | Group-Object Action | Select-Object Name, Count |
 Show-Step '2. What the store holds' 'Get-PrismNamespace | Format-Table'
 Get-PrismNamespace | Format-Table | Out-Host
 
-Show-Step '3. The production Redis namespaces, secrets masked in the view' "Get-PrismNamespace -Backend redis -Tag production | Format-List Name, BackendConfig, Tags, Features, Version"
-Get-PrismNamespace -Backend redis -Tag production | Format-List Name, BackendConfig, Tags, Features, Version | Out-Host
+Show-Step '3. Filter by tag and backend' 'Get-PrismNamespace -Backend redis -Tag production'
+Get-PrismNamespace -Backend redis -Tag production | Out-Host
 
-Show-Step '4. One change, with a reason and optimistic concurrency' "Set-PrismNamespace user-sessions -CacheTtlSeconds 120 -AddTag cache-tuned -ExpectedVersion 1 -Reason 'INC-4711: cut login latency'"
+Show-Step '4. Credentials are masked in every view; the object keeps the real value' 'Get-PrismNamespace invoice-archive, payment-jobs | Format-List'
+Get-PrismNamespace invoice-archive, payment-jobs | Format-List | Out-Host
+Write-Host ("  (Get-PrismNamespace invoice-archive).BackendConfig.secret_key.Length = {0}" -f (Get-PrismNamespace invoice-archive).BackendConfig.secret_key.Length)
+
+Show-Step '5. One change, with a reason and optimistic concurrency' "Set-PrismNamespace user-sessions -CacheTtlSeconds 120 -AddTag cache-tuned -ExpectedVersion 1 -Reason 'INC-4711: cut login latency'"
 Set-PrismNamespace user-sessions -CacheTtlSeconds 120 -AddTag cache-tuned -ExpectedVersion 1 -Reason 'INC-4711: cut login latency' -PassThru |
     Format-Table Name, CacheTtlSeconds, Tags, Version | Out-Host
 
-Show-Step '5. A stale writer is refused, and nothing changes' "Set-PrismNamespace user-sessions -RateLimitRps 1 -ExpectedVersion 1"
+Show-Step '6. A stale writer is refused, and nothing changes' "Set-PrismNamespace user-sessions -RateLimitRps 1 -ExpectedVersion 1"
 Set-PrismNamespace user-sessions -RateLimitRps 1 -ExpectedVersion 1 -ErrorAction SilentlyContinue -ErrorVariable conflict
 Write-Host ("  refused: {0}" -f $conflict[0].FullyQualifiedErrorId)
 Write-Host ("  {0}" -f $conflict[0].Exception.Message)
 
-Show-Step '6. Its history' 'Get-PrismNamespaceHistory user-sessions'
+Show-Step '7. Its history' 'Get-PrismNamespaceHistory user-sessions'
 Get-PrismNamespaceHistory user-sessions | Format-Table | Out-Host
 (Get-PrismNamespaceHistory user-sessions -Last 1).Changes | Format-Table | Out-Host
 
-Show-Step '7. Roll it back to version 1' "Restore-PrismNamespace user-sessions -Version 1 -Reason 'rollback after review' -PassThru"
+Show-Step '8. Roll it back to version 1' "Restore-PrismNamespace user-sessions -Version 1 -Reason 'rollback after review' -PassThru"
 Restore-PrismNamespace user-sessions -Version 1 -Reason 'rollback after review' -PassThru |
     Format-Table Name, CacheTtlSeconds, Tags, Version | Out-Host
 
-Show-Step '8. An online backup, integrity-checked' "Backup-PrismConfig -Destination $WorkFolder"
+Show-Step '9. An online backup, integrity-checked' "Backup-PrismConfig -Destination $WorkFolder"
 $backup = Backup-PrismConfig -Destination $WorkFolder
 $backup | Format-Table Name, Length, LastWriteTimeUtc | Out-Host
 Test-PrismConfig -Database $backup.FullName | Format-List IsHealthy, SchemaVersion, Namespaces, HistoryEntries, Problems | Out-Host

@@ -51,3 +51,14 @@ Describe 'Help for <_>' -ForEach $Cmdlets {
         $Command.OutputType.Count | Should -BeGreaterThan 0
     }
 }
+
+Describe 'about_PrismConfig' {
+    It 'gives an overview that names every cmdlet' {
+        $text = Get-Help about_PrismConfig | Out-String
+        $text | Should -Match 'ADR-036'
+        $manifest = Import-PowerShellDataFile (Join-Path (Get-PrismTestModulePath) 'PrismConfig.psd1')
+        foreach ($name in $manifest.CmdletsToExport) {
+            $text | Should -Match ([regex]::Escape($name))
+        }
+    }
+}

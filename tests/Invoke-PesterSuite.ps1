@@ -15,13 +15,13 @@ $ErrorActionPreference = 'Stop'
 Import-Module $PesterPath -MinimumVersion 5.7.0 -MaximumVersion 5.99.99
 
 $config = New-PesterConfiguration
-$config.Run.Path = $TestsPath
+# The example policy suite runs too: it is what teams copy into their CI, so it must keep passing.
+$config.Run.Path = @($TestsPath, (Join-Path $TestsPath '../examples/config-policy.Tests.ps1'))
 $config.Run.Exit = $false
 $config.Run.PassThru = $true
 $config.Output.Verbosity = 'Normal'
 $config.TestResult.Enabled = $true
 $config.TestResult.OutputFormat = 'JUnitXml'
 $config.TestResult.OutputPath = $OutputPath
-# Examples carry their own Pester suite (config-policy.Tests.ps1) that runs against its own data.
 $result = Invoke-Pester -Configuration $config
 exit ([int]($result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount -gt 0))

@@ -35,8 +35,9 @@ Describe 'The built module' {
     }
 
     It 'ships the native SQLite library for <_>' -ForEach @('linux-x64', 'linux-arm64', 'linux-musl-x64', 'osx-x64', 'osx-arm64', 'win-x64', 'win-arm64') {
-        $file = switch -Wildcard ($_) { 'win-*' { 'e_sqlite3.dll' } 'osx-*' { 'libe_sqlite3.dylib' } default { 'libe_sqlite3.so' } }
-        $path = Join-Path $ModulePath "runtimes/$_/native/$file"
+        $rid = $_  # switch rebinds $_ below
+        $file = switch -Wildcard ($rid) { 'win-*' { 'e_sqlite3.dll' } 'osx-*' { 'libe_sqlite3.dylib' } default { 'libe_sqlite3.so' } }
+        $path = Join-Path $ModulePath "runtimes/$rid/native/$file"
         $path | Should -Exist
         (Get-Item $path).Length | Should -BeGreaterThan 100KB
     }
@@ -81,12 +82,16 @@ Describe 'Loading the module in a fresh pwsh' {
         $env:PRISM_TEST_CONFLICT_YAML | Should -Exist
         $env:PRISM_TEST_CONFLICT_SQLITE | Should -Exist
         $db = Join-Path $TestDrive 'isolation.db'
+        $yaml = Join-Path $TestDrive 'isolation.yaml'
         $result = Invoke-FreshPwsh -Command @"
 `$ErrorActionPreference = 'Stop'
 Add-Type -Path '$env:PRISM_TEST_CONFLICT_YAML'
 Add-Type -Path '$env:PRISM_TEST_CONFLICT_SQLITE'
 Import-Module '$ModulePath'
 New-PrismNamespace -Name iso-check -Backend redis -Pattern keyvalue -Tag demo -Database '$db' | Out-Null
+Set-Content -Path '$yaml' -Value "namespaces:``n  - name: iso-yaml``n    backend: nats``n    pattern: pubsub"
+Import-PrismYaml -Path '$yaml' -Database '$db' | Out-Null
+'YAML=' + (Get-PrismNamespace -Name iso-yaml -Database '$db').Backend
 `$ns = Get-PrismNamespace -Name iso-check -Database '$db'
 'READ=' + `$ns.Name + '/' + `$ns.Backend + '/' + `$ns.Version
 [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -in 'YamlDotNet', 'Microsoft.Data.Sqlite' } | ForEach-Object {
@@ -95,6 +100,7 @@ New-PrismNamespace -Name iso-check -Backend redis -Pattern keyvalue -Tag demo -D
 "@
         $result.ExitCode | Should -Be 0 -Because ($result.Output -join "`n")
         $result.Output | Should -Contain 'READ=iso-check/redis/1'
+        $result.Output | Should -Contain 'YAML=nats'
         # Both versions live side by side: the session's old ones in Default, ours in PrismConfig's context.
         $result.Output | Should -Contain 'LOADED=YamlDotNet@13@Default'
         $result.Output | Should -Contain 'LOADED=Microsoft.Data.Sqlite@8@Default'

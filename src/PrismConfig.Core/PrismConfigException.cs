@@ -150,11 +150,15 @@ public sealed class StoreErrorException(string path, string detail, Exception? i
 /// <summary>A YAML document that cannot be imported. File, line and column say where.</summary>
 public sealed class YamlImportException(string file, long line, long column, string problem, string? namespaceName = null, Exception? inner = null)
     : PrismConfigException(PrismErrorKind.Validation, "YamlInvalid",
-        $"{file}:{line}:{column}: {problem}{(namespaceName is null ? "" : $" (namespace '{namespaceName}')")}. Nothing was imported.", file, inner)
+        $"{file}:{line}:{column}: {problem}{NamespaceSuffix(problem, namespaceName)}. Nothing was imported.", file, inner)
 {
     public string File { get; } = file;
     public long Line { get; } = line;
     public long Column { get; } = column;
     public string Problem { get; } = problem;
     public string? NamespaceName { get; } = namespaceName;
+
+    // A validation message already names its namespace; saying it twice reads as two problems.
+    private static string NamespaceSuffix(string problem, string? ns) =>
+        ns is null || problem.Contains($"'{ns}'", StringComparison.Ordinal) ? "" : $" (namespace '{ns}')";
 }

@@ -90,6 +90,7 @@ public abstract class PrismCmdlet : PSCmdlet
         PrismErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
         PrismErrorKind.InvalidPath when ex.ErrorId == "DatabaseNotFound" => ErrorCategory.ObjectNotFound,
         PrismErrorKind.InvalidPath => ErrorCategory.InvalidArgument,
+        PrismErrorKind.StorageError => ErrorCategory.ResourceUnavailable,
         _ => ErrorCategory.NotSpecified,
     };
 
