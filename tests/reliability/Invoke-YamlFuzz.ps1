@@ -11,6 +11,8 @@
     FUZZ-RESULT cases=N imported=N rejected=N violations=N maxms=N maxcase=KIND seed=N
 .PARAMETER Cases
     How many cases to run.
+.PARAMETER ExampleFile
+    A valid namespaces file to mutate, besides the built-in one (examples/namespaces.yaml by default).
 .PARAMETER Seed
     The Random seed; the same seed runs the same cases.
 #>
@@ -20,7 +22,8 @@ param(
     [Parameter(Mandatory)][string] $WorkFolder,
     [int] $Cases = 1000,
     [int] $Seed = (Get-Random -Maximum 1000000),
-    [double] $MaxCaseSeconds = 5
+    [double] $MaxCaseSeconds = 5,
+    [string] $ExampleFile = (Join-Path $PSScriptRoot '../../examples/namespaces.yaml')
 )
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -31,7 +34,7 @@ $random = [Random]::new($Seed)
 $utf8 = [Text.UTF8Encoding]::new($false)
 Write-Host "yaml-fuzz: seed $Seed, $Cases cases"
 
-$example = Get-Content -Raw (Join-Path $PSScriptRoot '../../examples/namespaces.yaml')
+$example = Get-Content -Raw $ExampleFile
 $small = @'
 namespaces:
   - name: object-store

@@ -7,6 +7,12 @@ $script:WorkerProject = Join-Path $PSScriptRoot 'PrismConfig.CrashWorker/PrismCo
 
 function Get-ReliabilityRepoRoot { $script:RepoRoot }
 
+function ConvertTo-PlainText {
+    # Problems end up in JUnit XML, which cannot hold ANSI colour codes or other control characters.
+    param([Parameter(ValueFromPipeline)][AllowEmptyString()][string] $Text)
+    process { ($Text -replace '\x1b\[[0-9;?]*[A-Za-z]', '') -replace '[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]', '?' }
+}
+
 function Get-DotnetHost {
     # The dotnet that runs this pwsh (under `dotnet pwsh`), else the one on PATH.
     $process = [Environment]::ProcessPath
@@ -168,7 +174,7 @@ function Invoke-CrashSafety {
         HistoryRows             = $figures.History
         Seed                    = $Seed
         Seconds                 = [math]::Round($clock.Elapsed.TotalSeconds, 1)
-        Problems                = $problems.ToArray()
+        Problems                = @($problems | ConvertTo-PlainText)
     }
 }
 
@@ -369,7 +375,7 @@ function Invoke-ConcurrencySuite {
         WritersSeconds   = [math]::Round($writersSeconds, 1)
         Seconds          = [math]::Round($clock.Elapsed.TotalSeconds, 1)
         Seed             = $Seed
-        Problems         = $problems.ToArray()
+        Problems         = @($problems | ConvertTo-PlainText)
     }
 }
 
@@ -388,7 +394,8 @@ function Invoke-YamlFuzzSuite {
     $null = New-Item -ItemType Directory -Force -Path $WorkFolder
     $script = Join-Path $PSScriptRoot 'Invoke-YamlFuzz.ps1'
     $child = Start-ReliabilityPwsh -Script (Get-Content -Raw $script) -Log (Join-Path $WorkFolder 'fuzz.log') `
-        -Arguments @{ ModulePath = $ModulePath; WorkFolder = (Join-Path $WorkFolder 'cases'); Cases = $Cases; Seed = $Seed }
+        -Arguments @{ ModulePath = $ModulePath; WorkFolder = (Join-Path $WorkFolder 'cases'); Cases = $Cases; Seed = $Seed
+            ExampleFile = (Join-Path $script:RepoRoot 'examples/namespaces.yaml') }
     if (-not $child.Process.WaitForExit($TimeoutSeconds * 1000)) { $child.Process.Kill($true) }
     $child.Process.WaitForExit()
     $text = $child.Stdout.Result + $child.Stderr.Result
@@ -412,7 +419,7 @@ function Invoke-YamlFuzzSuite {
         Kinds    = ($lines | Where-Object { $_ -like 'FUZZ-KINDS *' }) -replace '^FUZZ-KINDS ', ''
         Seconds  = $values.Seconds
         Seed     = $Seed
-        Problems = $problems
+        Problems = @($problems | ConvertTo-PlainText)
     }
 }
 
