@@ -104,6 +104,9 @@ public sealed class SetPrismNamespaceCommand : NamespaceCmdlet
 
         if (!preview.Changed)
         {
+            // The preview read the store afresh: another writer may have committed since the check above, and made
+            // this patch a no-op. Reporting success then would lose the caller's update, so check the version again.
+            if (!VersionMatches(preview.Config, expected)) return;
             WriteVerbose($"Namespace '{current.Name}' already has these values; nothing was written and it stays at version {current.Version}.");
             if (PassThru) WriteObject(current);
             return;

@@ -31,13 +31,15 @@ public abstract class StatusCommandBase : NamespaceCmdlet
         var expected = BoundInt(nameof(ExpectedVersion), ExpectedVersion);
         foreach (var current in Resolve(store, Name))
         {
+            // The version check comes first: a stale -ExpectedVersion is a conflict even when someone else has
+            // already made the change, or an optimistic caller would believe its own write landed.
+            if (!VersionMatches(current, expected)) continue;
             if (string.Equals(current.Status, TargetStatus, StringComparison.Ordinal))
             {
                 WriteVerbose($"Namespace '{current.Name}' is already {TargetStatus}; nothing was written and it stays at version {current.Version}.");
                 if (PassThru) WriteObject(current);
                 continue;
             }
-            if (!VersionMatches(current, expected)) continue;
             if (!ShouldProcess(TargetText(current.Name), $"{Verb} (set Status {current.Status} → {TargetStatus})")) continue;
             try
             {
