@@ -12,8 +12,9 @@ Describe 'Crash safety' {
         $result = Invoke-CrashSafety -Kills 30 -WorkFolder (Join-Path $TestDrive 'crash') -Seed $seed
         $result.Problems | Should -BeNullOrEmpty -Because "seed $seed"
         $result.KillsSurvived | Should -Be 30
+        $result.CreationKillsSurvived | Should -Be 5
         $result.CommittedWritesVerified | Should -BeGreaterThan 30
-        Write-ReliabilityFigure -Suite 'crash-safety' -Text ("{0} kills survived, {1} committed writes verified ({2} namespaces, {3} history rows, seed {4}, {5} s)" -f
-            $result.KillsSurvived, $result.CommittedWritesVerified, $result.Namespaces, $result.HistoryRows, $result.Seed, $result.Seconds)
+        Write-ReliabilityFigure -Suite 'crash-safety' -Text ("{0} kills survived, {1} committed writes verified, {6} kills during store creation survived ({2} namespaces, {3} history rows, seed {4}, {5} s)" -f
+            $result.KillsSurvived, $result.CommittedWritesVerified, $result.Namespaces, $result.HistoryRows, $result.Seed, $result.Seconds, $result.CreationKillsSurvived)
     }
 }

@@ -56,10 +56,10 @@ function Write-Problems([string] $Name, [string[]] $Problems) {
 
 if ('CrashSafety' -in $Suite) {
     Write-Host "==> crash safety: $Iterations kills" -ForegroundColor Cyan
-    $r = Invoke-CrashSafety -Kills $Iterations -WorkFolder (Join-Path $work 'crash') -Seed $Seed
+    $r = Invoke-CrashSafety -Kills $Iterations -WorkFolder (Join-Path $work "crash") -Seed $Seed -CreationKills ([math]::Max(5, [int]($Iterations / 10)))
     Write-Problems 'crash-safety' $r.Problems
-    Write-ReliabilityFigure -Mode $mode -Suite 'crash-safety' -Text ("{0} kills survived, {1} committed writes verified ({2} namespaces, {3} history rows, seed {4}, {5} s)" -f
-        $r.KillsSurvived, $r.CommittedWritesVerified, $r.Namespaces, $r.HistoryRows, $r.Seed, $r.Seconds)
+    Write-ReliabilityFigure -Mode $mode -Suite 'crash-safety' -Text ("{0} kills survived, {1} committed writes verified, {6} kills during store creation survived ({2} namespaces, {3} history rows, seed {4}, {5} s)" -f
+        $r.KillsSurvived, $r.CommittedWritesVerified, $r.Namespaces, $r.HistoryRows, $r.Seed, $r.Seconds, $r.CreationKillsSurvived)
 }
 
 if ('Concurrency' -in $Suite) {

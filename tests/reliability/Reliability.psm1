@@ -99,7 +99,9 @@ function Invoke-CrashSafety {
         [Parameter(Mandatory)][int] $Kills,
         [Parameter(Mandatory)][string] $WorkFolder,
         [int] $Seed = (Get-Random -Maximum 1000000),
-        [int] $MaxRunMilliseconds = 400
+        [int] $MaxRunMilliseconds = 400,
+        # Kills while a worker creates a brand-new store: afterwards there is no file, or a store that verifies.
+        [int] $CreationKills = 5
     )
     $null = New-Item -ItemType Directory -Force -Path $WorkFolder
     $db = Join-Path $WorkFolder 'crash.db'
@@ -109,6 +111,19 @@ function Invoke-CrashSafety {
     $survived = 0
     $killed = 0
     $clock = [Diagnostics.Stopwatch]::StartNew()
+
+    $creationSurvived = 0
+    for ($c = 0; $c -lt $CreationKills; $c++) {
+        $fresh = Join-Path $WorkFolder "create-$c"
+        $null = New-Item -ItemType Directory -Force -Path $fresh
+        $p = Start-CrashWorker -Arguments @('cycle', (Join-Path $fresh 'new.db'), (Join-Path $fresh 'log.txt'), [string]$random.Next())
+        Start-Sleep -Milliseconds $random.Next(30, 300)
+        $p.Kill(); $p.WaitForExit()
+        if (-not (Test-Path (Join-Path $fresh 'new.db'))) { $creationSurvived++; continue }
+        $check = Invoke-CrashWorker -Arguments @('verify', (Join-Path $fresh 'new.db'), (Join-Path $fresh 'log.txt'))
+        if ($check.ExitCode -eq 0) { $creationSurvived++ }
+        else { $problems.AddRange([string[]]@($check.Output | ForEach-Object { "kill during creation ${c}: $_" })) }
+    }
 
     for ($cycle = 0; $cycle -lt $Kills; $cycle++) {
         $p = Start-CrashWorker -Arguments @('cycle', $db, $log, [string]$random.Next())
@@ -168,6 +183,7 @@ function Invoke-CrashSafety {
     }
     [pscustomobject]@{
         Kills                   = $killed
+        CreationKillsSurvived   = $creationSurvived
         KillsSurvived           = $survived
         CommittedWritesVerified = $figures.Logged
         Namespaces              = $figures.Namespaces
