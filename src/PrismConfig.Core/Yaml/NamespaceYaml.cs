@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace PrismConfig.Core.Yaml;
 
 /// <summary>One namespace read from a YAML file, with where it came from.</summary>
@@ -18,16 +20,129 @@ public sealed class YamlNamespace
 }
 
 /// <summary>The YAML import/export format: a top-level namespaces: list in snake_case.</summary>
+/// <remarks>
+/// Import is strict, in the manner of Kubernetes' strict field validation: unknown or duplicate keys, values of
+/// the wrong type, anchors' aliases, more than one document and any validation failure are errors that name
+/// the file, line and column, and nothing is imported. Hostile input (huge files, invalid UTF-8, alias bombs,
+/// deep nesting) is refused without reading more than <see cref="MaxFileBytes"/> or recursing deeper than
+/// <see cref="MaxNestingDepth"/>.
+/// </remarks>
 public static class NamespaceYaml
 {
     public const long MaxFileBytes = 64L * 1024 * 1024;
 
+    /// <summary>The deepest nesting of mappings and lists a file may have, counting the top-level mapping as 1.</summary>
+    public const int MaxNestingDepth = 64;
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     /// <summary>Reads and strictly validates a file. Every problem is a YamlImportException naming file, line and column.</summary>
-    public static IReadOnlyList<YamlNamespace> ReadFile(string path) => throw new NotImplementedException();
+    public static IReadOnlyList<YamlNamespace> ReadFile(string path) => ReadFile(path, MaxFileBytes);
 
     /// <summary>Parses YAML bytes; <paramref name="fileName"/> is used in messages.</summary>
-    public static IReadOnlyList<YamlNamespace> Parse(ReadOnlySpan<byte> content, string fileName) => throw new NotImplementedException();
+    public static IReadOnlyList<YamlNamespace> Parse(ReadOnlySpan<byte> content, string fileName) => Parse(content, fileName, MaxFileBytes);
 
     /// <summary>Writes the import format, sorted by name with keys in a fixed order.</summary>
-    public static string Export(IEnumerable<NamespaceConfig> namespaces) => throw new NotImplementedException();
+    public static string Export(IEnumerable<NamespaceConfig> namespaces) => NamespaceYamlWriter.Write(namespaces);
+
+    internal static IReadOnlyList<YamlNamespace> ReadFile(string path, long maxBytes)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        byte[] bytes;
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists)
+            {
+                throw new YamlImportException(path, 1, 1, "the file does not exist");
+            }
+            if (info.Length > maxBytes)
+            {
+                throw TooLarge(path, info.Length, maxBytes);
+            }
+            bytes = ReadCapped(path, info.Length, maxBytes);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.SecurityException)
+        {
+            throw new YamlImportException(path, 1, 1, $"the file cannot be read: {ex.Message.TrimEnd('.')}", null, ex);
+        }
+        return Parse(bytes, path, maxBytes);
+    }
+
+    internal static IReadOnlyList<YamlNamespace> Parse(ReadOnlySpan<byte> content, string fileName, long maxBytes)
+    {
+        ArgumentNullException.ThrowIfNull(fileName);
+        if (content.Length > maxBytes)
+        {
+            throw TooLarge(fileName, content.Length, maxBytes);
+        }
+        if (content.StartsWith("\xEF\xBB\xBF"u8))
+        {
+            content = content[3..];
+        }
+        string text;
+        try
+        {
+            text = StrictUtf8.GetString(content);
+        }
+        catch (DecoderFallbackException ex)
+        {
+            var (line, column) = LocateInvalidUtf8(content);
+            throw new YamlImportException(fileName, line, column, "the file is not valid UTF-8; save it as UTF-8", null, ex);
+        }
+        return NamespaceYamlReader.Read(text, fileName, MaxNestingDepth);
+    }
+
+    private static YamlImportException TooLarge(string file, long length, long maxBytes) =>
+        new(file, 1, 1, $"the file is {length} bytes, more than the limit of {maxBytes} bytes");
+
+    /// <summary>Reads at most <paramref name="maxBytes"/> + 1 bytes, so a file that grows, or reports no length, cannot exhaust memory.</summary>
+    private static byte[] ReadCapped(string path, long reportedLength, long maxBytes)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+        var limit = (int)Math.Min(maxBytes + 1, Array.MaxLength);
+        var buffer = new byte[(int)Math.Clamp(reportedLength + 1, 4096, limit)];
+        var total = 0;
+        while (true)
+        {
+            if (total == buffer.Length)
+            {
+                if (buffer.Length >= limit) break;
+                Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, limit));
+            }
+            var read = stream.Read(buffer, total, buffer.Length - total);
+            if (read == 0) break;
+            total += read;
+        }
+        if (total > maxBytes)
+        {
+            throw TooLarge(path, total, maxBytes);
+        }
+        return buffer.AsSpan(0, total).ToArray();
+    }
+
+    /// <summary>The 1-based line and column (in UTF-16 characters, as YamlDotNet counts) of the first invalid UTF-8 byte.</summary>
+    internal static (long Line, long Column) LocateInvalidUtf8(ReadOnlySpan<byte> content)
+    {
+        long line = 1, column = 1;
+        var i = 0;
+        while (i < content.Length)
+        {
+            if (System.Text.Rune.DecodeFromUtf8(content[i..], out var rune, out var consumed) != System.Buffers.OperationStatus.Done)
+            {
+                break;
+            }
+            if (rune.Value == '\n')
+            {
+                line++;
+                column = 1;
+            }
+            else
+            {
+                column += rune.Utf16SequenceLength;
+            }
+            i += consumed;
+        }
+        return (line, column);
+    }
 }
