@@ -13,6 +13,8 @@ public enum PrismErrorKind
     PermissionDenied,
     /// <summary>The store path cannot be used: missing for a read, a directory, an unreachable folder.</summary>
     InvalidPath,
+    /// <summary>The storage failed for another reason: disk full, I/O error, an unexpected SQLite error.</summary>
+    StorageError,
 }
 
 /// <summary>
@@ -135,6 +137,14 @@ public sealed class StorePathException(string path, string errorId, string messa
 
     public static StorePathException Missing(string path) => new(path, "DatabaseNotFound",
         $"The configuration database '{path}' does not exist. Create it with Initialize-PrismConfig or New-PrismNamespace, or point -Database (or $env:PRISM_CONFIG_DB) at an existing file.");
+}
+
+/// <summary>The store could not complete an operation for a reason outside the other kinds (disk full, I/O error).</summary>
+public sealed class StoreErrorException(string path, string detail, Exception? inner = null)
+    : PrismConfigException(PrismErrorKind.StorageError, "StoreError",
+        $"The configuration store '{path}' failed: {detail}", path, inner)
+{
+    public string Path { get; } = path;
 }
 
 /// <summary>A YAML document that cannot be imported. File, line and column say where.</summary>

@@ -58,11 +58,19 @@ public static class ConfigJson
                 writer.WriteNumberValue(m);
                 break;
             case IDictionary dict:
+                // Look values up through the original keys: a table keyed by, say, integers has no entry under
+                // the key's string form, so dict[stringKey] would silently write null.
+                var entries = new List<KeyValuePair<string, object?>>(dict.Count);
+                foreach (DictionaryEntry e in dict)
+                {
+                    entries.Add(new(Convert.ToString(e.Key, CultureInfo.InvariantCulture) ?? "", e.Value));
+                }
+                entries.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
                 writer.WriteStartObject();
-                foreach (var key in SortedKeys(dict))
+                foreach (var (key, item) in entries)
                 {
                     writer.WritePropertyName(key);
-                    Write(writer, dict[key]);
+                    Write(writer, item);
                 }
                 writer.WriteEndObject();
                 break;
@@ -132,6 +140,7 @@ public static class ConfigJson
         int or long or double or decimal => value,
         short or byte or sbyte or ushort => Convert.ToInt32(value, CultureInfo.InvariantCulture),
         uint ui => (long)ui,
+        ulong ul => ul <= long.MaxValue ? (long)ul : (decimal)ul,
         float f => (double)f,
         IDictionary d => NormalizeTable(d),
         IEnumerable list => list.Cast<object?>().Select(Normalize).ToArray(),

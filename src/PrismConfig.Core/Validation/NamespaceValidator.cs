@@ -15,16 +15,16 @@ public static partial class NamespaceValidator
     public const int MaxBackendConfigBytes = 64 * 1024;
     public const int MaxReasonLength = 1000;
 
-    [GeneratedRegex("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[a-z0-9]([a-z0-9-]*[a-z0-9])?\\z", RegexOptions.CultureInvariant)]
     private static partial Regex NameRegex();
 
-    [GeneratedRegex("^[a-z0-9-]+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[a-z0-9-]+\\z", RegexOptions.CultureInvariant)]
     private static partial Regex TagRegex();
 
-    [GeneratedRegex("^[a-z][a-z0-9-]{0,62}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[a-z][a-z0-9-]{0,62}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex KindRegex();
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9_.-]*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[a-z0-9][a-z0-9_.-]*\\z", RegexOptions.CultureInvariant)]
     private static partial Regex FeatureRegex();
 
     public static void ValidateName(string? name)
@@ -135,7 +135,8 @@ public static partial class NamespaceValidator
         string json;
         try
         {
-            json = ConfigJson.Serialize(config);
+            // Normalize rejects keys that differ only in case (a case-sensitive table could hold both).
+            json = ConfigJson.Serialize(ConfigJson.Normalize(config));
         }
         catch (ArgumentException ex)
         {

@@ -76,7 +76,7 @@ public static class NamespaceYaml
         {
             throw TooLarge(fileName, content.Length, maxBytes);
         }
-        if (content.StartsWith("\xEF\xBB\xBF"u8))
+        if (content.StartsWith("\uFEFF"u8))
         {
             content = content[3..];
         }
@@ -101,7 +101,7 @@ public static class NamespaceYaml
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
         var limit = (int)Math.Min(maxBytes + 1, Array.MaxLength);
-        var buffer = new byte[(int)Math.Clamp(reportedLength + 1, 4096, limit)];
+        var buffer = new byte[(int)Math.Min(Math.Max(reportedLength + 1, 4096), limit)];
         var total = 0;
         while (true)
         {

@@ -1,0 +1,72 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace PrismConfig.Core.Backup;
+
+/// <summary>
+/// The naming and retention rules for backup files. Backups are named config-yyyyMMdd-HHmmss.db (UTC), with -1,
+/// -2... appended when that name is taken. Retention judges a file by the timestamp in its name, not by its
+/// modification time, which a copy or an rsync would reset; a file whose name does not match exactly is never
+/// touched.
+/// </summary>
+public static partial class BackupFiles
+{
+    public const string TimestampFormat = "yyyyMMdd-HHmmss";
+
+    [GeneratedRegex(@"^config-(?<stamp>\d{8}-\d{6})(-\d+)?\.db$", RegexOptions.CultureInvariant)]
+    private static partial Regex BackupNamePattern();
+
+    /// <summary>
+    /// A free file name in <paramref name="folder"/>: <c>{prefix}-yyyyMMdd-HHmmss.db</c>, or with -1, -2... when
+    /// taken (including by a -wal or -shm companion).
+    /// </summary>
+    public static string NewBackupPath(string folder, DateTime utcNow, string prefix = "config")
+    {
+        var stem = prefix + "-" + utcNow.ToUniversalTime().ToString(TimestampFormat, CultureInfo.InvariantCulture);
+        for (var n = 0; ; n++)
+        {
+            var name = n == 0 ? stem + ".db" : stem + "-" + n.ToString(CultureInfo.InvariantCulture) + ".db";
+            var candidate = System.IO.Path.Combine(folder, name);
+            if (!File.Exists(candidate) && !Directory.Exists(candidate) && !File.Exists(candidate + "-wal") && !File.Exists(candidate + "-shm"))
+            {
+                return candidate;
+            }
+        }
+    }
+
+    /// <summary>The UTC timestamp in a backup's file name, or null if the name is not exactly a backup name.</summary>
+    public static DateTime? TimestampOf(string fileName)
+    {
+        var match = BackupNamePattern().Match(fileName);
+        if (!match.Success) return null;
+        return DateTime.TryParseExact(match.Groups["stamp"].Value, TimestampFormat, CultureInfo.InvariantCulture,
+            DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var stamp)
+            ? stamp
+            : null;
+    }
+
+    /// <summary>
+    /// The backups in <paramref name="folder"/> whose name-timestamp is more than <paramref name="retainDays"/> days
+    /// before <paramref name="utcNow"/>, oldest first, never including <paramref name="keep"/>.
+    /// Only regular files that match the backup naming pattern are considered.
+    /// </summary>
+    public static IReadOnlyList<FileInfo> Expired(string folder, int retainDays, DateTime utcNow, string? keep = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(retainDays);
+        if (!Directory.Exists(folder)) return [];
+        var cutoff = utcNow.ToUniversalTime().AddDays(-retainDays);
+        var keepFull = keep is null ? null : System.IO.Path.GetFullPath(keep);
+        var expired = new List<(DateTime Stamp, FileInfo File)>();
+        foreach (var file in new DirectoryInfo(folder).EnumerateFiles())
+        {
+            if ((file.Attributes & FileAttributes.ReparsePoint) != 0) continue;
+            if (keepFull is not null && string.Equals(file.FullName, keepFull, StringComparison.Ordinal)) continue;
+            var stamp = TimestampOf(file.Name);
+            if (stamp is { } s && s < cutoff)
+            {
+                expired.Add((s, file));
+            }
+        }
+        return expired.OrderBy(e => e.Stamp).ThenBy(e => e.File.Name, StringComparer.Ordinal).Select(e => e.File).ToList();
+    }
+}

@@ -1,0 +1,530 @@
+using System.Collections;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using PrismConfig.Core.Storage;
+using PrismConfig.Core.Validation;
+using Factory = PrismConfig.Core.Storage.SqliteConnectionFactory;
+
+namespace PrismConfig.Core;
+
+public sealed partial class ConfigStore
+{
+    private const string OpCreate = "create";
+    private const string OpUpdate = "update";
+    private const string OpDisable = "disable";
+    private const string OpEnable = "enable";
+    private const string OpRestore = "restore";
+
+    /// <summary>Creates a namespace at version 1 (history operation 'create'). Throws NamespaceExistsException if the name is taken.</summary>
+    public NamespaceConfig Create(NamespaceConfig config, WriteContext? context = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        context ??= new WriteContext();
+        NamespaceValidator.ValidateReason(context.Reason);
+        var proposed = NamespaceNormalizer.Canonicalize(config);
+        NamespaceValidator.Validate(proposed);
+        return InWriteTransaction(commands =>
+        {
+            if (LoadByName(commands.SelectByName, proposed.Name) is not null)
+            {
+                throw new NamespaceExistsException(proposed.Name);
+            }
+            ApplyChange(commands, null, proposed, OpCreate, ChangedBy(context.ChangedBy), context.Reason, Snapshot.UnixNow());
+            return proposed.Clone();
+        });
+    }
+
+    /// <summary>What <see cref="Update"/> would do, without writing: the proposed state and its changes.</summary>
+    public WriteResult PreviewUpdate(string name, NamespacePatch patch)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(patch);
+        return OnRead(() =>
+        {
+            var current = LoadForPreview(name);
+            return Preview(current, ApplyPatch(current.Config, patch));
+        });
+    }
+
+    /// <summary>Applies a partial change. A patch that changes nothing writes nothing and keeps the version.</summary>
+    public WriteResult Update(string name, NamespacePatch patch, WriteContext? context = null)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(patch);
+        context ??= new WriteContext();
+        NamespaceValidator.ValidateReason(context.Reason);
+        return InWriteTransaction(commands =>
+        {
+            var current = LoadForWrite(commands, name, context);
+            var proposed = ApplyPatch(current.Config, patch);
+            return CommitChange(commands, current, proposed, OpUpdate, context, context.Reason);
+        });
+    }
+
+    /// <summary>Sets the status. History operation: 'disable' for disabled, 'enable' for active, 'update' for migrating.</summary>
+    public WriteResult SetStatus(string name, string status, WriteContext? context = null)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        context ??= new WriteContext();
+        NamespaceValidator.ValidateReason(context.Reason);
+        if (status is null || !NamespaceStatus.All.Contains(status))
+        {
+            throw new ValidationException(name, "status", status, "status is one of active, disabled or migrating.");
+        }
+        var operation = status switch
+        {
+            NamespaceStatus.Disabled => OpDisable,
+            NamespaceStatus.Active => OpEnable,
+            _ => OpUpdate,
+        };
+        return InWriteTransaction(commands =>
+        {
+            var current = LoadForWrite(commands, name, context);
+            var proposed = NamespaceNormalizer.Canonicalize(current.Config);
+            proposed.Status = status;
+            return CommitChange(commands, current, proposed, operation, context, context.Reason);
+        });
+    }
+
+    /// <summary>What <see cref="Restore"/> would do, without writing.</summary>
+    public WriteResult PreviewRestore(string name, int version)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return OnRead(() =>
+        {
+            var current = LoadForPreview(name);
+            return Preview(current, RestoredState(_read, current, version));
+        });
+    }
+
+    /// <summary>Makes the namespace exactly its snapshot at <paramref name="version"/>, as a new version (operation 'restore').</summary>
+    public WriteResult Restore(string name, int version, WriteContext? context = null)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        context ??= new WriteContext();
+        NamespaceValidator.ValidateReason(context.Reason);
+        return InWriteTransaction(commands =>
+        {
+            var current = LoadForWrite(commands, name, context);
+            var proposed = RestoredState(_write, current, version);
+            var reason = context.Reason ?? $"restored from version {version.ToString(CultureInfo.InvariantCulture)}";
+            return CommitChange(commands, current, proposed, OpRestore, context, reason);
+        });
+    }
+
+    /// <summary>
+    /// Declaratively applies a whole desired set in one transaction: create missing, update different, leave equal,
+    /// and with Prune disable the rest. All or nothing.
+    /// </summary>
+    public IReadOnlyList<ImportResult> Import(IReadOnlyList<NamespaceConfig> desired, ImportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(desired);
+        options ??= new ImportOptions();
+        NamespaceValidator.ValidateReason(options.Reason);
+
+        var canonical = new List<NamespaceConfig>(desired.Count);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in desired)
+        {
+            if (item is null)
+            {
+                throw new ArgumentException("The desired set contains a null namespace.", nameof(desired));
+            }
+            var ns = NamespaceNormalizer.Canonicalize(item);
+            NamespaceValidator.Validate(ns);
+            if (!names.Add(ns.Name))
+            {
+                throw new ValidationException(ns.Name, "name", ns.Name, "each namespace may appear only once in an import, and this name appears more than once.");
+            }
+            canonical.Add(ns);
+        }
+
+        if (options.DryRun)
+        {
+            return OnRead(() => RunImport(null, LoadAll(_read), canonical, names, options));
+        }
+        return InWriteTransaction(commands => RunImport(commands, LoadAll(_write), canonical, names, options));
+    }
+
+    /// <summary>Plans the import and, when <paramref name="commands"/> is given (inside the write transaction), performs it.</summary>
+    private static List<ImportResult> RunImport(WriteCommands? commands, Dictionary<string, StoredNamespace> existing,
+        List<NamespaceConfig> desired, HashSet<string> desiredNames, ImportOptions options)
+    {
+        var results = new List<ImportResult>(desired.Count);
+        var now = Snapshot.UnixNow();
+        var changedBy = ChangedBy(options.ChangedBy);
+        var processed = 0;
+        foreach (var ns in desired)
+        {
+            if (!existing.TryGetValue(ns.Name, out var current))
+            {
+                var changes = ConfigDiff.Compute(null, ns);
+                if (commands is not null)
+                {
+                    ApplyChange(commands, null, ns, OpCreate, changedBy, options.Reason, now);
+                }
+                results.Add(new ImportResult { Name = ns.Name, Action = ImportAction.Created, Version = 1, Changes = changes });
+            }
+            else if (Snapshot.SameContent(current.Config, ns))
+            {
+                results.Add(new ImportResult { Name = ns.Name, Action = ImportAction.Unchanged, Version = current.Config.Version });
+            }
+            else
+            {
+                var changes = ConfigDiff.Compute(current.Config, ns);
+                if (commands is not null)
+                {
+                    ApplyChange(commands, current, ns, OpUpdate, changedBy, options.Reason, now);
+                }
+                results.Add(new ImportResult { Name = ns.Name, Action = ImportAction.Updated, Version = current.Config.Version + 1, Changes = changes });
+            }
+            processed++;
+            if (processed % 100 == 0)
+            {
+                options.Progress?.Report(processed);
+            }
+        }
+
+        if (options.Prune)
+        {
+            foreach (var current in existing.Values.OrderBy(s => s.Config.Name, StringComparer.Ordinal))
+            {
+                if (desiredNames.Contains(current.Config.Name) || current.Config.Status == NamespaceStatus.Disabled)
+                {
+                    continue;
+                }
+                var proposed = NamespaceNormalizer.Canonicalize(current.Config);
+                proposed.Status = NamespaceStatus.Disabled;
+                var changes = ConfigDiff.Compute(current.Config, proposed);
+                if (commands is not null)
+                {
+                    ApplyChange(commands, current, proposed, OpDisable, changedBy, options.Reason, now);
+                }
+                results.Add(new ImportResult { Name = current.Config.Name, Action = ImportAction.Disabled, Version = current.Config.Version + 1, Changes = changes });
+            }
+        }
+        options.Progress?.Report(processed);
+        return results;
+    }
+
+    // ----------------------------------------------------------------------------------------------------------
+    // Shared write machinery
+    // ----------------------------------------------------------------------------------------------------------
+
+    private static string ChangedBy(string? given) => string.IsNullOrEmpty(given) ? Environment.UserName : given;
+
+    private StoredNamespace LoadForPreview(string name)
+    {
+        _readByName ??= PrepareReadByName(_read);
+        return LoadByName(_readByName, name) ?? throw new NamespaceNotFoundException(name);
+    }
+
+    private StoredNamespace LoadForWrite(WriteCommands commands, string name, WriteContext context)
+    {
+        var current = LoadByName(commands.SelectByName, name) ?? throw new NamespaceNotFoundException(name);
+        if (context.ExpectedVersion is { } expected && expected != current.Config.Version)
+        {
+            throw new VersionConflictException(name, expected, current.Config.Version);
+        }
+        return current;
+    }
+
+    /// <summary>The namespace with the content of its snapshot at <paramref name="version"/> and its current identity.</summary>
+    private NamespaceConfig RestoredState(SqliteConnection connection, StoredNamespace current, int version)
+    {
+        var json = LoadSnapshotJson(connection, current.Id, version);
+        var snapshot = ParseSnapshot(json, current.Config.Name) ?? throw new VersionNotFoundException(current.Config.Name, version, current.Config.Version);
+        snapshot.Name = current.Config.Name;
+        var proposed = NamespaceNormalizer.Canonicalize(snapshot);
+        proposed.Version = current.Config.Version;
+        proposed.CreatedAt = current.Config.CreatedAt;
+        proposed.CreatedBy = current.Config.CreatedBy;
+        proposed.UpdatedAt = current.Config.UpdatedAt;
+        proposed.UpdatedBy = current.Config.UpdatedBy;
+        NamespaceValidator.Validate(proposed);
+        return proposed;
+    }
+
+    private static WriteResult Preview(StoredNamespace current, NamespaceConfig proposed)
+    {
+        if (Snapshot.SameContent(current.Config, proposed))
+        {
+            return new WriteResult(current.Config.Clone(), false, []);
+        }
+        var changes = ConfigDiff.Compute(current.Config, proposed);
+        proposed.Version = current.Config.Version + 1;
+        proposed.CreatedAt = current.Config.CreatedAt;
+        proposed.CreatedBy = current.Config.CreatedBy;
+        proposed.UpdatedAt = DateTimeOffset.FromUnixTimeSeconds(Snapshot.UnixNow());
+        proposed.UpdatedBy = Environment.UserName;
+        return new WriteResult(proposed, true, changes);
+    }
+
+    private static WriteResult CommitChange(WriteCommands commands, StoredNamespace current, NamespaceConfig proposed, string operation, WriteContext context, string? reason)
+    {
+        if (Snapshot.SameContent(current.Config, proposed))
+        {
+            return new WriteResult(current.Config.Clone(), false, []);
+        }
+        var changes = ConfigDiff.Compute(current.Config, proposed);
+        ApplyChange(commands, current, proposed, operation, ChangedBy(context.ChangedBy), reason, Snapshot.UnixNow());
+        return new WriteResult(proposed.Clone(), true, changes);
+    }
+
+    /// <summary>
+    /// Writes one change: the namespace row, its features and exactly one history row. <paramref name="proposed"/>
+    /// must be canonical and valid; its metadata (version, timestamps, authors) is set here.
+    /// </summary>
+    private static void ApplyChange(WriteCommands c, StoredNamespace? current, NamespaceConfig proposed, string operation, string changedBy, string? reason, long now)
+    {
+        var nowAt = DateTimeOffset.FromUnixTimeSeconds(now);
+        proposed.UpdatedAt = nowAt;
+        proposed.UpdatedBy = changedBy;
+        long id;
+        if (current is null)
+        {
+            proposed.Version = 1;
+            proposed.CreatedAt = nowAt;
+            proposed.CreatedBy = changedBy;
+            SetNamespaceParameters(c.Insert, proposed);
+            id = Convert.ToInt64(c.Insert.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            id = current.Id;
+            proposed.Version = current.Config.Version + 1;
+            proposed.CreatedAt = current.Config.CreatedAt;
+            proposed.CreatedBy = current.Config.CreatedBy;
+            SetNamespaceParameters(c.Update, proposed);
+            c.Update.Parameters["$id"].Value = id;
+            c.Update.ExecuteNonQuery();
+        }
+
+        SyncFeatures(c, id, current?.Config.Features, proposed.Features, now);
+
+        var h = c.InsertHistory.Parameters;
+        h["$namespace_id"].Value = id;
+        h["$operation"].Value = operation;
+        h["$changed_at"].Value = now;
+        h["$changed_by"].Value = changedBy;
+        h["$old_config"].Value = current is null ? DBNull.Value : Snapshot.Serialize(current.Config);
+        h["$new_config"].Value = Snapshot.Serialize(proposed);
+        h["$version"].Value = proposed.Version;
+        h["$reason"].Value = (object?)reason ?? DBNull.Value;
+        c.InsertHistory.ExecuteNonQuery();
+    }
+
+    private static void SetNamespaceParameters(SqliteCommand command, NamespaceConfig ns)
+    {
+        var p = command.Parameters;
+        p["$description"].Value = (object?)ns.Description ?? DBNull.Value;
+        p["$backend"].Value = ns.Backend;
+        p["$pattern"].Value = ns.Pattern;
+        p["$status"].Value = ns.Status;
+        p["$consistency"].Value = ns.Consistency;
+        p["$cache_ttl_seconds"].Value = (object?)ns.CacheTtlSeconds ?? DBNull.Value;
+        p["$rate_limit_rps"].Value = (object?)ns.RateLimitRps ?? DBNull.Value;
+        p["$backend_config"].Value = ConfigJson.Serialize(ns.BackendConfig);
+        p["$tags"].Value = Snapshot.TagsJson(ns.Tags);
+        p["$version"].Value = ns.Version;
+        p["$updated_at"].Value = ns.UpdatedAt.ToUnixTimeSeconds();
+        p["$updated_by"].Value = (object?)ns.UpdatedBy ?? DBNull.Value;
+        if (p.Contains("$name"))
+        {
+            p["$name"].Value = ns.Name;
+            p["$created_at"].Value = ns.CreatedAt.ToUnixTimeSeconds();
+            p["$created_by"].Value = (object?)ns.CreatedBy ?? DBNull.Value;
+        }
+    }
+
+    /// <summary>Deletes removed flags and upserts added or changed ones; unchanged flags keep their updated_at.</summary>
+    private static void SyncFeatures(WriteCommands c, long id, Hashtable? before, Hashtable after, long now)
+    {
+        if (before is not null)
+        {
+            foreach (var key in ConfigJson.SortedKeys(before))
+            {
+                if (!after.ContainsKey(key))
+                {
+                    c.DeleteFeature.Parameters["$namespace_id"].Value = id;
+                    c.DeleteFeature.Parameters["$feature_name"].Value = key;
+                    c.DeleteFeature.ExecuteNonQuery();
+                }
+            }
+        }
+        foreach (var key in ConfigJson.SortedKeys(after))
+        {
+            var enabled = after[key] is true;
+            if (before is not null && before.ContainsKey(key) && (before[key] is true) == enabled)
+            {
+                continue;
+            }
+            var p = c.UpsertFeature.Parameters;
+            p["$namespace_id"].Value = id;
+            p["$feature_name"].Value = key;
+            p["$enabled"].Value = enabled ? 1 : 0;
+            p["$updated_at"].Value = now;
+            c.UpsertFeature.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>The patched namespace, canonical and validated.</summary>
+    private static NamespaceConfig ApplyPatch(NamespaceConfig current, NamespacePatch patch)
+    {
+        var ns = current.Clone();
+        var name = ns.Name;
+        if (patch.Description is not null) ns.Description = patch.Description.Length == 0 ? null : patch.Description;
+        if (patch.Backend is not null) ns.Backend = patch.Backend;
+        if (patch.Pattern is not null) ns.Pattern = patch.Pattern;
+        if (patch.Status is not null) ns.Status = patch.Status;
+        if (patch.Consistency is not null) ns.Consistency = patch.Consistency;
+        if (patch.CacheTtlSeconds is not null) ns.CacheTtlSeconds = patch.CacheTtlSeconds;
+        if (patch.RateLimitRps is not null) ns.RateLimitRps = patch.RateLimitRps;
+
+        if (patch.BackendConfig is not null)
+        {
+            ns.BackendConfig = NamespaceNormalizer.CanonicalTable(name, "backend_config", patch.BackendConfig);
+        }
+        if (patch.SetBackendConfig is not null)
+        {
+            foreach (DictionaryEntry e in patch.SetBackendConfig)
+            {
+                var key = Convert.ToString(e.Key, CultureInfo.InvariantCulture) ?? "";
+                try
+                {
+                    ns.BackendConfig[key] = ConfigJson.Normalize(e.Value);
+                }
+                catch (ArgumentException ex)
+                {
+                    throw new ValidationException(name, "backend_config." + key, null, ex.Message);
+                }
+            }
+        }
+        if (patch.ConnectionString is not null)
+        {
+            ns.BackendConfig["connection_string"] = patch.ConnectionString;
+        }
+
+        if (patch.Tags is not null)
+        {
+            ns.Tags = [.. patch.Tags];
+        }
+        if (patch.AddTags is not null)
+        {
+            var tags = ns.Tags.ToList();
+            foreach (var tag in patch.AddTags)
+            {
+                if (!tags.Contains(tag, StringComparer.Ordinal)) tags.Add(tag);
+            }
+            ns.Tags = [.. tags];
+        }
+        if (patch.RemoveTags is not null)
+        {
+            var remove = new HashSet<string>(patch.RemoveTags, StringComparer.Ordinal);
+            ns.Tags = ns.Tags.Where(t => !remove.Contains(t)).ToArray();
+        }
+
+        if (patch.Features is not null)
+        {
+            foreach (DictionaryEntry e in patch.Features)
+            {
+                var key = Convert.ToString(e.Key, CultureInfo.InvariantCulture) ?? "";
+                if (e.Value is not bool enabled)
+                {
+                    throw new ValidationException(name, "features." + key, e.Value, "a feature flag is true or false.");
+                }
+                ns.Features[key] = enabled;
+            }
+        }
+        if (patch.RemoveFeatures is not null)
+        {
+            foreach (var feature in patch.RemoveFeatures)
+            {
+                ns.Features.Remove(feature);
+            }
+        }
+
+        var canonical = NamespaceNormalizer.Canonicalize(ns);
+        NamespaceValidator.Validate(canonical);
+        return canonical;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> inside BEGIN IMMEDIATE on the write connection, under the write lock. Any
+    /// exception rolls everything back; SQLite errors become typed exceptions.
+    /// </summary>
+    private T InWriteTransaction<T>(Func<WriteCommands, T> body)
+    {
+        lock (_writeLock)
+        {
+            ThrowIfDisposed();
+            try
+            {
+                _writeCommands ??= new WriteCommands(_write);
+                Factory.BeginImmediate(_write, _path, _options.BusyTimeout);
+                T result;
+                try
+                {
+                    result = body(_writeCommands);
+                }
+                catch
+                {
+                    Factory.RollbackQuietly(_write);
+                    throw;
+                }
+                Factory.Commit(_write, _path, _options.BusyTimeout);
+                return result;
+            }
+            catch (SqliteException ex)
+            {
+                throw Translate(ex);
+            }
+        }
+    }
+
+    /// <summary>The write connection's statements, prepared once and reused (imports run thousands of them).</summary>
+    private sealed class WriteCommands : IDisposable
+    {
+        public WriteCommands(SqliteConnection connection)
+        {
+            SelectByName = PrepareReadByName(connection);
+            Insert = Prepare(connection, SqliteDialect.InsertNamespace, "$name", "$description", "$backend", "$pattern", "$status", "$consistency",
+                "$cache_ttl_seconds", "$rate_limit_rps", "$backend_config", "$tags", "$version", "$created_at", "$updated_at", "$created_by", "$updated_by");
+            Update = Prepare(connection, SqliteDialect.UpdateNamespace, "$description", "$backend", "$pattern", "$status", "$consistency",
+                "$cache_ttl_seconds", "$rate_limit_rps", "$backend_config", "$tags", "$version", "$updated_at", "$updated_by", "$id");
+            UpsertFeature = Prepare(connection, SqliteDialect.UpsertFeature, "$namespace_id", "$feature_name", "$enabled", "$updated_at");
+            DeleteFeature = Prepare(connection, SqliteDialect.DeleteFeature, "$namespace_id", "$feature_name");
+            InsertHistory = Prepare(connection, SqliteDialect.InsertHistory, "$namespace_id", "$operation", "$changed_at", "$changed_by",
+                "$old_config", "$new_config", "$version", "$reason");
+        }
+
+        public SqliteCommand SelectByName { get; }
+        public SqliteCommand Insert { get; }
+        public SqliteCommand Update { get; }
+        public SqliteCommand UpsertFeature { get; }
+        public SqliteCommand DeleteFeature { get; }
+        public SqliteCommand InsertHistory { get; }
+
+        private static SqliteCommand Prepare(SqliteConnection connection, string sql, params string[] parameters)
+        {
+            var command = connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var name in parameters)
+            {
+                command.Parameters.Add(new SqliteParameter(name, DBNull.Value));
+            }
+            command.Prepare();
+            return command;
+        }
+
+        public void Dispose()
+        {
+            SelectByName.Dispose();
+            Insert.Dispose();
+            Update.Dispose();
+            UpsertFeature.Dispose();
+            DeleteFeature.Dispose();
+            InsertHistory.Dispose();
+        }
+    }
+}

@@ -1,0 +1,168 @@
+using System.Collections;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using PrismConfig.Core.Validation;
+
+namespace PrismConfig.Core.Storage;
+
+/// <summary>
+/// The JSON snapshot of a namespace kept in namespace_history.old_config/new_config: every user-visible field
+/// (features and tags included) in snake_case, so one snapshot restores a namespace completely. Keys are written
+/// in a fixed (alphabetical) order, so equal namespaces produce equal text.
+/// </summary>
+internal static class Snapshot
+{
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static string Serialize(NamespaceConfig ns) => Write(ns, includeMetadata: true);
+
+    /// <summary>Only the content a user sets (no version, timestamps or authors): the basis of no-op detection.</summary>
+    public static string ContentKey(NamespaceConfig ns) => Write(ns, includeMetadata: false);
+
+    public static bool SameContent(NamespaceConfig a, NamespaceConfig b) => ContentKey(a) == ContentKey(b);
+
+    private static string Write(NamespaceConfig ns, bool includeMetadata)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            w.WriteStartObject();
+            w.WriteString("backend", ns.Backend);
+            w.WritePropertyName("backend_config");
+            ConfigJson.Write(w, ns.BackendConfig);
+            WriteNullableInt(w, "cache_ttl_seconds", ns.CacheTtlSeconds);
+            w.WriteString("consistency", ns.Consistency);
+            if (includeMetadata)
+            {
+                w.WriteNumber("created_at", ns.CreatedAt.ToUnixTimeSeconds());
+                w.WriteString("created_by", ns.CreatedBy);
+            }
+            w.WriteString("description", ns.Description);
+            w.WritePropertyName("features");
+            w.WriteStartObject();
+            foreach (var key in ConfigJson.SortedKeys(ns.Features))
+            {
+                w.WriteBoolean(key, ns.Features[key] is true);
+            }
+            w.WriteEndObject();
+            w.WriteString("name", ns.Name);
+            w.WriteString("pattern", ns.Pattern);
+            WriteNullableInt(w, "rate_limit_rps", ns.RateLimitRps);
+            w.WriteString("status", ns.Status);
+            w.WritePropertyName("tags");
+            w.WriteStartArray();
+            foreach (var tag in ns.Tags)
+            {
+                w.WriteStringValue(tag);
+            }
+            w.WriteEndArray();
+            if (includeMetadata)
+            {
+                w.WriteNumber("updated_at", ns.UpdatedAt.ToUnixTimeSeconds());
+                w.WriteString("updated_by", ns.UpdatedBy);
+                w.WriteNumber("version", ns.Version);
+            }
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    private static void WriteNullableInt(Utf8JsonWriter w, string name, int? value)
+    {
+        if (value is { } v) w.WriteNumber(name, v);
+        else w.WriteNull(name);
+    }
+
+    /// <summary>Rebuilds a namespace from a snapshot. Unknown keys are ignored; missing ones keep their defaults.</summary>
+    public static NamespaceConfig Parse(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var root = doc.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new FormatException("A snapshot is a JSON object.");
+        }
+        var ns = new NamespaceConfig
+        {
+            Name = Str(root, "name") ?? "",
+            Description = Str(root, "description"),
+            Backend = Str(root, "backend") ?? "",
+            Pattern = Str(root, "pattern") ?? "",
+            Status = Str(root, "status") ?? NamespaceStatus.Active,
+            Consistency = Str(root, "consistency") ?? ConsistencyLevel.Eventual,
+            CacheTtlSeconds = Int(root, "cache_ttl_seconds"),
+            RateLimitRps = Int(root, "rate_limit_rps"),
+            Version = Int(root, "version") ?? 0,
+            CreatedAt = DateTimeOffset.FromUnixTimeSeconds(Long(root, "created_at") ?? 0),
+            UpdatedAt = DateTimeOffset.FromUnixTimeSeconds(Long(root, "updated_at") ?? 0),
+            CreatedBy = Str(root, "created_by"),
+            UpdatedBy = Str(root, "updated_by"),
+        };
+        if (root.TryGetProperty("backend_config", out var bc) && bc.ValueKind == JsonValueKind.Object)
+        {
+            ns.BackendConfig = (Hashtable)ConfigJson.FromElement(bc)!;
+        }
+        if (root.TryGetProperty("tags", out var tags) && tags.ValueKind == JsonValueKind.Array)
+        {
+            ns.Tags = tags.EnumerateArray().Select(t => t.GetString() ?? "").ToArray();
+        }
+        if (root.TryGetProperty("features", out var features) && features.ValueKind == JsonValueKind.Object)
+        {
+            ns.Features = ParseFeatures(features);
+        }
+        return ns;
+    }
+
+    public static Hashtable ParseFeatures(string? json)
+    {
+        if (string.IsNullOrEmpty(json)) return NamespaceConfig.NewTable();
+        using var doc = JsonDocument.Parse(json);
+        return ParseFeatures(doc.RootElement);
+    }
+
+    private static Hashtable ParseFeatures(JsonElement e)
+    {
+        var table = NamespaceConfig.NewTable();
+        foreach (var p in e.EnumerateObject())
+        {
+            table[p.Name] = p.Value.ValueKind switch
+            {
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                JsonValueKind.Number => p.Value.GetInt64() != 0,
+                _ => false,
+            };
+        }
+        return table;
+    }
+
+    public static string[] ParseTags(string? json)
+    {
+        if (string.IsNullOrEmpty(json)) return [];
+        using var doc = JsonDocument.Parse(json);
+        if (doc.RootElement.ValueKind != JsonValueKind.Array)
+        {
+            throw new FormatException("tags is not a JSON array.");
+        }
+        return doc.RootElement.EnumerateArray().Select(t => t.ValueKind == JsonValueKind.String ? t.GetString() ?? "" : t.GetRawText()).ToArray();
+    }
+
+    public static string TagsJson(string[] tags) => ConfigJson.Serialize(tags);
+
+    private static string? Str(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static long? Long(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var l) ? l : null;
+
+    private static int? Int(JsonElement root, string name) =>
+        Long(root, name) is { } l ? checked((int)l) : null;
+
+    public static long UnixNow() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+    public static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,298 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace PrismConfig.Core.Storage;
+
+/// <summary>
+/// Everything about connections in one place: connection strings, opening, per-connection pragmas, file and
+/// folder modes, transaction control and the translation of SQLite errors into Core's typed exceptions.
+/// </summary>
+internal static class SqliteConnectionFactory
+{
+    private const int SqliteOk = 0;
+    private const int SqlitePerm = 3;
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+    private const int SqliteReadOnly = 8;
+    private const int SqliteIoErr = 10;
+    private const int SqliteCorrupt = 11;
+    private const int SqliteFull = 13;
+    private const int SqliteCantOpen = 14;
+    private const int SqliteAuth = 23;
+    private const int SqliteNotADb = 26;
+    private const int SqliteRow = 100;
+
+    private static readonly byte[] HeaderMagic = "SQLite format 3\0"u8.ToArray();
+
+    public const UnixFileMode FileMode0600 = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    public const UnixFileMode FolderMode0700 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    /// <summary>
+    /// Pooling is off so that each connection this store opens is its own, with its own pragmas, and closing it
+    /// really closes the file. Default Timeout bounds Microsoft.Data.Sqlite's own retry loop on SQLITE_BUSY.
+    /// </summary>
+    public static string ConnectionString(string path, SqliteOpenMode mode, TimeSpan busyTimeout) => new SqliteConnectionStringBuilder
+    {
+        DataSource = path,
+        Mode = mode,
+        Pooling = false,
+        DefaultTimeout = Math.Max(1, (int)Math.Ceiling(busyTimeout.TotalSeconds)),
+    }.ToString();
+
+    /// <summary>Opens a connection and applies the per-connection pragmas (not journal_mode, which writes).</summary>
+    public static SqliteConnection Open(string path, SqliteOpenMode mode, StoreOptions options)
+    {
+        var connection = new SqliteConnection(ConnectionString(path, mode, options.BusyTimeout));
+        try
+        {
+            connection.Open();
+            Execute(connection, SqliteDialect.ConnectionPragmas(options.BusyTimeout, options.Durability));
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    public static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    public static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    public static long ScalarInt64(SqliteConnection connection, string sql) =>
+        Convert.ToInt64(Scalar(connection, sql) ?? 0L, CultureInfo.InvariantCulture);
+
+    public static List<string> Strings(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var list = new List<string>();
+        while (reader.Read())
+        {
+            list.Add(reader.IsDBNull(0) ? "" : Convert.ToString(reader.GetValue(0), CultureInfo.InvariantCulture) ?? "");
+        }
+        return list;
+    }
+
+    /// <summary>
+    /// BEGIN IMMEDIATE through SQLite itself, so the wait for the write lock is exactly the connection's
+    /// busy_timeout (Microsoft.Data.Sqlite's own retry loop would add up to its command timeout).
+    /// </summary>
+    public static void BeginImmediate(SqliteConnection connection, string path, TimeSpan busyTimeout)
+    {
+        var rc = raw.sqlite3_exec(connection.Handle, SqliteDialect.BeginImmediate);
+        if (rc != SqliteOk)
+        {
+            throw Translate(LastError(connection, rc), path, busyTimeout);
+        }
+    }
+
+    public static void Commit(SqliteConnection connection, string path, TimeSpan busyTimeout)
+    {
+        var rc = raw.sqlite3_exec(connection.Handle, SqliteDialect.Commit);
+        if (rc != SqliteOk)
+        {
+            var error = LastError(connection, rc);
+            RollbackQuietly(connection);
+            throw Translate(error, path, busyTimeout);
+        }
+    }
+
+    /// <summary>Rolls back if a transaction is open; never throws (it runs while another error propagates).</summary>
+    public static void RollbackQuietly(SqliteConnection connection)
+    {
+        if (connection.Handle is { } handle && raw.sqlite3_get_autocommit(handle) == 0)
+        {
+            raw.sqlite3_exec(handle, SqliteDialect.Rollback);
+        }
+    }
+
+    private static SqliteException LastError(SqliteConnection connection, int rc)
+    {
+        var message = raw.sqlite3_errmsg(connection.Handle).utf8_to_string() ?? "SQLite error " + rc.ToString(CultureInfo.InvariantCulture);
+        return new SqliteException(message, rc, raw.sqlite3_extended_errcode(connection.Handle));
+    }
+
+    /// <summary>A prepared "PRAGMA data_version" stepped directly, the cheapest way to ask "did anyone commit?".</summary>
+    public sealed class DataVersionProbe : IDisposable
+    {
+        private readonly sqlite3_stmt _statement;
+
+        public DataVersionProbe(SqliteConnection connection)
+        {
+            var rc = raw.sqlite3_prepare_v2(connection.Handle, SqliteDialect.DataVersion, out _statement);
+            if (rc != SqliteOk)
+            {
+                throw LastError(connection, rc);
+            }
+        }
+
+        public long Read(SqliteConnection connection)
+        {
+            try
+            {
+                var rc = raw.sqlite3_step(_statement);
+                if (rc != SqliteRow)
+                {
+                    throw LastError(connection, rc);
+                }
+                return raw.sqlite3_column_int64(_statement, 0);
+            }
+            finally
+            {
+                raw.sqlite3_reset(_statement);
+            }
+        }
+
+        public void Dispose() => _statement.Dispose();
+    }
+
+    /// <summary>The SQLite header fields Core needs before it lets SQLite touch a file.</summary>
+    public readonly record struct Header(int UserVersion);
+
+    /// <summary>
+    /// Reads the 100-byte database header without SQLite, so that a file that is not ours, or a schema that is
+    /// too new, is refused before anything (even a journal-mode change) could write to it.
+    /// </summary>
+    public static Header ReadHeader(string path)
+    {
+        var buffer = new byte[100];
+        int read;
+        long length;
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            length = stream.Length;
+            read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new StorePermissionException(path, "the file cannot be read by this user. Check its owner and mode.", ex);
+        }
+        catch (IOException ex)
+        {
+            throw new StorePathException(path, "StoreUnreadable", $"The configuration database '{path}' cannot be read: {ex.Message}", ex);
+        }
+        if (length == 0)
+        {
+            throw new StoreCorruptException(path,
+                "the file is empty (zero bytes), so it is not a PrismConfig database. PrismConfig never initialises a file it did not create; delete the empty file to let Initialize-PrismConfig create the store.");
+        }
+        if (read < buffer.Length || !buffer.AsSpan(0, HeaderMagic.Length).SequenceEqual(HeaderMagic))
+        {
+            throw new StoreCorruptException(path, "the file is not a SQLite database (its header is wrong).");
+        }
+        return new Header(BinaryPrimitives.ReadInt32BigEndian(buffer.AsSpan(60, 4)));
+    }
+
+    /// <summary>Creates the folder (and missing parents) with mode 0700 on Unix.</summary>
+    public static void CreateFolder(string folder)
+    {
+        if (Directory.Exists(folder)) return;
+        try
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(folder);
+            }
+            else
+            {
+                Directory.CreateDirectory(folder, FolderMode0700);
+                File.SetUnixFileMode(folder, FolderMode0700);
+            }
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new StorePermissionException(folder, "the folder cannot be created by this user.", ex);
+        }
+        catch (IOException ex)
+        {
+            throw new StorePathException(folder, "StoreFolderInvalid", $"The folder '{folder}' cannot be created: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Creates an empty file that only its owner can read and write, before SQLite ever sees it.</summary>
+    public static void CreatePrivateFile(string path)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = FileMode0600;
+        }
+        try
+        {
+            using (new FileStream(path, options))
+            {
+            }
+            RestrictToOwner(path);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new StorePermissionException(path, "the file cannot be created in its folder by this user.", ex);
+        }
+    }
+
+    /// <summary>chmod 0600 on Unix if the file exists.</summary>
+    public static void RestrictToOwner(string path)
+    {
+        if (OperatingSystem.IsWindows() || !File.Exists(path)) return;
+        try
+        {
+            File.SetUnixFileMode(path, FileMode0600);
+        }
+        catch (FileNotFoundException)
+        {
+            // -wal/-shm may vanish when the last connection closes; nothing to restrict then.
+        }
+    }
+
+    public static bool IsOurSchema(ICollection<string> tables) =>
+        SqliteDialect.RequiredTables.All(tables.Contains);
+
+    /// <summary>The one place a SqliteException becomes a typed PrismConfig exception.</summary>
+    public static PrismConfigException Translate(SqliteException ex, string path, TimeSpan busyTimeout)
+    {
+        var message = ex.Message;
+        return (ex.SqliteErrorCode & 0xFF) switch
+        {
+            SqliteBusy or SqliteLocked => new StoreBusyException(path, busyTimeout, ex),
+            SqliteCorrupt or SqliteNotADb => new StoreCorruptException(path, $"SQLite reports: {message}.", ex),
+            SqliteReadOnly => new StorePermissionException(path, $"the database or its folder is read-only for this user (SQLite: {message}). Writing needs write access to the file and its folder (for the -wal and -shm files).", ex),
+            SqlitePerm or SqliteAuth => new StorePermissionException(path, $"SQLite reports: {message}.", ex),
+            SqliteCantOpen => CantOpen(path, ex),
+            SqliteFull => new StoreErrorException(path, "the disk is full. Nothing was written.", ex),
+            SqliteIoErr => new StoreErrorException(path, $"a disk I/O error occurred (SQLite: {message}). Nothing was written.", ex),
+            _ => new StoreErrorException(path, $"SQLite reports: {message}.", ex),
+        };
+    }
+
+    private static PrismConfigException CantOpen(string path, SqliteException ex)
+    {
+        if (Directory.Exists(path))
+        {
+            return DirectoryPath(path);
+        }
+        if (!File.Exists(path))
+        {
+            return StorePathException.Missing(path);
+        }
+        return new StorePermissionException(path, $"SQLite cannot open the file or its -wal/-shm companions (SQLite: {ex.Message}). Check the modes of the file and its folder.", ex);
+    }
+
+    public static StorePathException DirectoryPath(string path) => new(path, "StorePathIsDirectory",
+        $"The configuration database path '{path}' is a folder, not a file. Point -Database at a file such as '{System.IO.Path.Combine(path, "config.db")}'.");
+}

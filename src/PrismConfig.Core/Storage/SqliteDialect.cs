@@ -1,0 +1,271 @@
+namespace PrismConfig.Core.Storage;
+
+/// <summary>
+/// Every SQL statement Core sends to SQLite, in one place, so that another backend (PostgreSQL) can supply its
+/// own dialect without touching the store's logic. Parameters use the $name form.
+/// </summary>
+internal static class SqliteDialect
+{
+    /// <summary>The ADR-036 schema, verbatim, followed by the columns and indexes this implementation adds.</summary>
+    public static readonly string[] MigrationTo1 =
+    [
+        // --- ADR-036, verbatim -------------------------------------------------------------------------
+        """
+        CREATE TABLE namespaces (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL UNIQUE,
+            backend TEXT NOT NULL,  -- 'postgres', 'redis', etc.
+            pattern TEXT NOT NULL,  -- 'keyvalue', 'stream', etc.
+            status TEXT NOT NULL DEFAULT 'active',  -- 'active', 'disabled', 'migrating'
+
+            -- Backend configuration (JSON blob)
+            backend_config TEXT NOT NULL,
+
+            -- Access pattern settings
+            consistency TEXT NOT NULL DEFAULT 'eventual',
+            cache_ttl_seconds INTEGER,
+            rate_limit_rps INTEGER,
+
+            -- Operational metadata
+            created_at INTEGER NOT NULL DEFAULT (strftime('%s', 'now')),
+            updated_at INTEGER NOT NULL DEFAULT (strftime('%s', 'now')),
+            created_by TEXT,
+
+            -- Tags for filtering
+            tags TEXT,  -- JSON array: ["production", "high-traffic"]
+
+            CHECK(status IN ('active', 'disabled', 'migrating'))
+        )
+        """,
+        "CREATE INDEX idx_namespaces_backend ON namespaces(backend)",
+        "CREATE INDEX idx_namespaces_status ON namespaces(status)",
+        "CREATE INDEX idx_namespaces_pattern ON namespaces(pattern)",
+        """
+        CREATE TABLE namespace_history (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            namespace_id INTEGER NOT NULL,
+            operation TEXT NOT NULL,  -- 'create', 'update', 'delete'
+            changed_at INTEGER NOT NULL DEFAULT (strftime('%s', 'now')),
+            changed_by TEXT,
+            old_config TEXT,  -- JSON snapshot before change
+            new_config TEXT,  -- JSON snapshot after change
+
+            FOREIGN KEY(namespace_id) REFERENCES namespaces(id)
+        )
+        """,
+        "CREATE INDEX idx_history_namespace ON namespace_history(namespace_id)",
+        "CREATE INDEX idx_history_changed_at ON namespace_history(changed_at)",
+        """
+        CREATE TABLE namespace_features (
+            namespace_id INTEGER NOT NULL,
+            feature_name TEXT NOT NULL,
+            enabled BOOLEAN NOT NULL DEFAULT 0,
+            updated_at INTEGER NOT NULL DEFAULT (strftime('%s', 'now')),
+
+            PRIMARY KEY(namespace_id, feature_name),
+            FOREIGN KEY(namespace_id) REFERENCES namespaces(id) ON DELETE CASCADE
+        )
+        """,
+        // --- Additions (allowed by the issue: columns and indexes only) -------------------------------
+        "ALTER TABLE namespaces ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
+        "ALTER TABLE namespaces ADD COLUMN updated_by TEXT",
+        "ALTER TABLE namespaces ADD COLUMN description TEXT",
+        "ALTER TABLE namespace_history ADD COLUMN version INTEGER",
+        "ALTER TABLE namespace_history ADD COLUMN reason TEXT",
+        "CREATE UNIQUE INDEX ux_history_namespace_version ON namespace_history(namespace_id, version)",
+    ];
+
+    /// <summary>The tables a database must have to be a PrismConfig store.</summary>
+    public static readonly string[] RequiredTables = ["namespaces", "namespace_history", "namespace_features"];
+
+    public const string ListTables = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
+
+    public const string GetUserVersion = "PRAGMA user_version";
+    public const string DataVersion = "PRAGMA data_version";
+    public const string IntegrityCheck = "PRAGMA integrity_check";
+    public const string ForeignKeyCheck = "PRAGMA foreign_key_check";
+    public const string JournalModeWal = "PRAGMA journal_mode=WAL";
+    public const string JournalModeDelete = "PRAGMA journal_mode=DELETE";
+    public const string QueryOnly = "PRAGMA query_only=ON";
+    public const string BeginImmediate = "BEGIN IMMEDIATE";
+    public const string Commit = "COMMIT";
+    public const string Rollback = "ROLLBACK";
+
+    public static string SetUserVersion(int version) =>
+        "PRAGMA user_version=" + version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static string ConnectionPragmas(TimeSpan busyTimeout, Durability durability) =>
+        "PRAGMA foreign_keys=ON; " +
+        "PRAGMA busy_timeout=" + ((long)Math.Max(0, busyTimeout.TotalMilliseconds)).ToString(System.Globalization.CultureInfo.InvariantCulture) + "; " +
+        "PRAGMA synchronous=" + (durability == Durability.Normal ? "NORMAL" : "FULL") + ";";
+
+    /// <summary>Every column of a namespace, features folded in as a JSON object, aliased to <see cref="NamespaceRow"/>.</summary>
+    private const string SelectNamespaceColumns = """
+        SELECT n.id AS Id, n.name AS Name, n.description AS Description, n.backend AS Backend, n.pattern AS Pattern,
+               n.status AS Status, n.consistency AS Consistency, n.cache_ttl_seconds AS CacheTtlSeconds,
+               n.rate_limit_rps AS RateLimitRps, n.backend_config AS BackendConfig, n.tags AS Tags, n.version AS Version,
+               n.created_at AS CreatedAt, n.updated_at AS UpdatedAt, n.created_by AS CreatedBy, n.updated_by AS UpdatedBy,
+               (SELECT json_group_object(f.feature_name, json(CASE WHEN f.enabled THEN 'true' ELSE 'false' END))
+                  FROM namespace_features f WHERE f.namespace_id = n.id) AS Features
+          FROM namespaces n
+        """;
+
+    public const string SelectNamespaceByName = SelectNamespaceColumns + " WHERE n.name = $name";
+    public const string SelectAllNamespaces = SelectNamespaceColumns + " ORDER BY n.name";
+
+    /// <summary>A namespace SELECT with every filter pushed into SQL (so the ADR's indexes are used), sorted by name.</summary>
+    public static string SelectNamespaces(NamespaceQuery? q, Dapper.DynamicParameters parameters)
+    {
+        var where = new List<string>();
+        if (q?.Names is { Count: > 0 } names) where.Add(NameGlobFilter("n.name", names, parameters, "n"));
+        if (q?.Backends is { Count: > 0 } backends) where.Add(InFilter("n.backend", backends, parameters, "b"));
+        if (q?.Patterns is { Count: > 0 } patterns) where.Add(InFilter("n.pattern", patterns, parameters, "p"));
+        if (q?.Statuses is { Count: > 0 } statuses) where.Add(InFilter("n.status", statuses, parameters, "s"));
+        if (q?.Tags is { Count: > 0 } tags) where.Add(TagFilter("n.tags", tags, parameters, "t"));
+        return SelectNamespaceColumns + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") + " ORDER BY n.name";
+    }
+
+    /// <summary>A history SELECT with the query's filters; oldest first, or the newest <c>Last</c> (newest first, the caller reverses).</summary>
+    public static string SelectHistoryEntries(HistoryQuery? q, Dapper.DynamicParameters parameters)
+    {
+        var where = new List<string>();
+        if (q?.Names is { Count: > 0 } names) where.Add(NameGlobFilter("n.name", names, parameters, "n"));
+        if (q?.Operations is { Count: > 0 } ops) where.Add(InFilter("h.operation", ops, parameters, "o"));
+        if (q?.Since is { } since)
+        {
+            parameters.Add("since", since.ToUnixTimeSeconds());
+            where.Add("h.changed_at >= @since");
+        }
+        if (q?.Until is { } until)
+        {
+            parameters.Add("until", until.ToUnixTimeSeconds());
+            where.Add("h.changed_at <= @until");
+        }
+        if (q?.ChangedBy is { } by)
+        {
+            parameters.Add("changed_by", by);
+            where.Add("h.changed_by = @changed_by");
+        }
+        if (q?.Version is { } version)
+        {
+            parameters.Add("version", version);
+            where.Add("h.version = @version");
+        }
+        var sql = SelectHistory + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "");
+        if (q?.Last is { } last)
+        {
+            parameters.Add("last", last);
+            return sql + " ORDER BY h.id DESC LIMIT @last";
+        }
+        return sql + " ORDER BY h.id";
+    }
+
+    public const string CountNamespaces = "SELECT COUNT(*) FROM namespaces";
+    public const string CountHistory = "SELECT COUNT(*) FROM namespace_history";
+
+    public const string InsertNamespace = """
+        INSERT INTO namespaces (name, description, backend, pattern, status, consistency, cache_ttl_seconds, rate_limit_rps,
+                                backend_config, tags, version, created_at, updated_at, created_by, updated_by)
+        VALUES ($name, $description, $backend, $pattern, $status, $consistency, $cache_ttl_seconds, $rate_limit_rps,
+                $backend_config, $tags, $version, $created_at, $updated_at, $created_by, $updated_by)
+        RETURNING id
+        """;
+
+    public const string UpdateNamespace = """
+        UPDATE namespaces SET description = $description, backend = $backend, pattern = $pattern, status = $status,
+               consistency = $consistency, cache_ttl_seconds = $cache_ttl_seconds, rate_limit_rps = $rate_limit_rps,
+               backend_config = $backend_config, tags = $tags, version = $version, updated_at = $updated_at,
+               updated_by = $updated_by
+         WHERE id = $id
+        """;
+
+    public const string UpsertFeature = """
+        INSERT INTO namespace_features (namespace_id, feature_name, enabled, updated_at)
+        VALUES ($namespace_id, $feature_name, $enabled, $updated_at)
+        ON CONFLICT(namespace_id, feature_name) DO UPDATE SET enabled = excluded.enabled, updated_at = excluded.updated_at
+        """;
+
+    public const string DeleteFeature = "DELETE FROM namespace_features WHERE namespace_id = $namespace_id AND feature_name = $feature_name";
+
+    public const string InsertHistory = """
+        INSERT INTO namespace_history (namespace_id, operation, changed_at, changed_by, old_config, new_config, version, reason)
+        VALUES ($namespace_id, $operation, $changed_at, $changed_by, $old_config, $new_config, $version, $reason)
+        """;
+
+    public const string SelectHistorySnapshot =
+        "SELECT new_config FROM namespace_history WHERE namespace_id = $namespace_id AND version = $version ORDER BY id DESC LIMIT 1";
+
+    /// <summary>The start of a history query; see <see cref="SelectHistoryEntries"/>.</summary>
+    public const string SelectHistory = """
+        SELECT h.id AS Id, n.name AS Name, h.version AS Version, h.operation AS Operation, h.changed_at AS ChangedAt,
+               h.changed_by AS ChangedBy, h.reason AS Reason, h.old_config AS OldConfig, h.new_config AS NewConfig
+          FROM namespace_history h JOIN namespaces n ON n.id = h.namespace_id
+        """;
+
+    /// <summary>Per namespace: its version, how many history rows it has and the highest history version.</summary>
+    public const string HistoryAgreement = """
+        SELECT n.name AS Name, n.version AS Version, COUNT(h.id) AS HistoryCount, MAX(h.version) AS MaxHistoryVersion,
+               (SELECT h2.new_config FROM namespace_history h2 WHERE h2.namespace_id = n.id ORDER BY h2.id DESC LIMIT 1) AS LatestSnapshot
+          FROM namespaces n LEFT JOIN namespace_history h ON h.namespace_id = n.id
+         GROUP BY n.id ORDER BY n.name
+        """;
+
+    /// <summary>Builds "(col GLOB @p0 OR col GLOB @p1)" for name patterns using * and ? only.</summary>
+    public static string NameGlobFilter(string column, IReadOnlyList<string> patterns, Dapper.DynamicParameters parameters, string prefix)
+    {
+        var parts = new List<string>(patterns.Count);
+        for (var i = 0; i < patterns.Count; i++)
+        {
+            var p = prefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            parameters.Add(p, WildcardToGlob(patterns[i]));
+            parts.Add($"{column} GLOB @{p}");
+        }
+        return "(" + string.Join(" OR ", parts) + ")";
+    }
+
+    /// <summary>Builds "col IN (@p0, @p1)".</summary>
+    public static string InFilter(string column, IReadOnlyList<string> values, Dapper.DynamicParameters parameters, string prefix)
+    {
+        var names = new List<string>(values.Count);
+        for (var i = 0; i < values.Count; i++)
+        {
+            var p = prefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            parameters.Add(p, values[i]);
+            names.Add("@" + p);
+        }
+        return $"{column} IN ({string.Join(", ", names)})";
+    }
+
+    /// <summary>Every given tag must be an exact element of the tags JSON array.</summary>
+    public static string TagFilter(string column, IReadOnlyList<string> tags, Dapper.DynamicParameters parameters, string prefix)
+    {
+        var parts = new List<string>(tags.Count);
+        for (var i = 0; i < tags.Count; i++)
+        {
+            var p = prefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            parameters.Add(p, tags[i]);
+            parts.Add($"EXISTS (SELECT 1 FROM json_each({column}) t WHERE t.value = @{p})");
+        }
+        return string.Join(" AND ", parts);
+    }
+
+    /// <summary>
+    /// Turns a user pattern where only * and ? are special into a GLOB pattern that matches everything else
+    /// literally. GLOB's own metacharacters ([ and ]) are escaped as one-character classes. Names are lower case,
+    /// so the pattern is lower-cased too (PowerShell users expect case-insensitive names).
+    /// </summary>
+    public static string WildcardToGlob(string pattern)
+    {
+        var sb = new System.Text.StringBuilder(pattern.Length + 8);
+        foreach (var c in pattern.ToLowerInvariant())
+        {
+            switch (c)
+            {
+                case '[': sb.Append("[[]"); break;
+                case ']': sb.Append("[]]"); break;
+                default: sb.Append(c); break;
+            }
+        }
+        return sb.ToString();
+    }
+}

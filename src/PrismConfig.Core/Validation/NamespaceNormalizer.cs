@@ -1,0 +1,68 @@
+using System.Collections;
+using System.Globalization;
+
+namespace PrismConfig.Core.Validation;
+
+/// <summary>
+/// Brings a namespace into the one shape Core stores, so that equal content always compares equal:
+/// backend_config round-tripped through canonical JSON (PowerShell dictionaries, decimals and lists become the
+/// model's types), tags sorted, an empty description stored as none.
+/// </summary>
+internal static class NamespaceNormalizer
+{
+    public static NamespaceConfig Canonicalize(NamespaceConfig source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var ns = new NamespaceConfig
+        {
+            Name = source.Name,
+            Description = string.IsNullOrEmpty(source.Description) ? null : source.Description,
+            Backend = source.Backend,
+            Pattern = source.Pattern,
+            Status = source.Status,
+            Consistency = source.Consistency,
+            CacheTtlSeconds = source.CacheTtlSeconds,
+            RateLimitRps = source.RateLimitRps,
+            BackendConfig = source.BackendConfig is null ? null! : CanonicalTable(source.Name, "backend_config", source.BackendConfig),
+            Tags = SortedTags(source.Tags),
+            Features = FeatureTable(source.Features),
+            Version = source.Version,
+            CreatedAt = source.CreatedAt,
+            UpdatedAt = source.UpdatedAt,
+            CreatedBy = source.CreatedBy,
+            UpdatedBy = source.UpdatedBy,
+        };
+        return ns;
+    }
+
+    public static string[] SortedTags(IEnumerable<string>? tags)
+    {
+        var array = tags?.ToArray() ?? [];
+        Array.Sort(array, StringComparer.Ordinal);
+        return array;
+    }
+
+    public static Hashtable CanonicalTable(string? ns, string field, IDictionary table)
+    {
+        try
+        {
+            return ConfigJson.ParseObject(ConfigJson.Serialize(ConfigJson.Normalize(table)));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ValidationException(ns, field, null, ex.Message);
+        }
+    }
+
+    /// <summary>Feature keys as strings; values are kept as given so validation can reject non-booleans.</summary>
+    public static Hashtable FeatureTable(IDictionary? features)
+    {
+        var table = NamespaceConfig.NewTable();
+        if (features is null) return table;
+        foreach (DictionaryEntry e in features)
+        {
+            table[Convert.ToString(e.Key, CultureInfo.InvariantCulture) ?? ""] = e.Value;
+        }
+        return table;
+    }
+}

@@ -1,0 +1,139 @@
+using System.Management.Automation;
+using PrismConfig.Core;
+using PrismConfig.Core.Backup;
+
+namespace PrismConfig.PowerShell.Commands;
+
+/// <summary>
+/// <para type="synopsis">Takes a consistent online backup of the store with SQLite's backup API, and optionally prunes old backups.</para>
+/// </summary>
+[Cmdlet(VerbsData.Backup, "PrismConfig", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(FileInfo))]
+public sealed class BackupPrismConfigCommand : PrismCmdlet
+{
+    /// <summary>An existing folder (or a path ending in a separator) for a timestamped file name, or a file path.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string Destination { get; set; } = "";
+
+    /// <summary>Delete backups in the destination folder whose name-timestamp is more than this many days old.</summary>
+    [Parameter]
+    [ValidateRange(1, 36500)]
+    public int RetainDays { get; set; }
+
+    protected override void EndProcessing()
+    {
+        var database = DatabasePath;
+        // The store is opened (never created) first, so a missing or unusable database fails before any folder is made.
+        var store = OpenStore(create: false);
+        var target = ResolveTarget(out var folder);
+
+        if (!Directory.Exists(folder))
+        {
+            if (!ShouldProcess(folder, "Create backup folder (mode 0700)"))
+            {
+                // Under -WhatIf, still say what the backup and the retention would do.
+                ShouldProcess(target, $"Back up '{database}'");
+                return;
+            }
+            CreatePrivateFolder(folder);
+        }
+
+        if (File.Exists(target) || Directory.Exists(target))
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new IOException($"'{target}' already exists; Backup-PrismConfig never overwrites a file. Give a folder to get a new timestamped name, or another file path."),
+                "BackupExists", ErrorCategory.ResourceExists, target));
+        }
+
+        FileInfo? backup = null;
+        if (ShouldProcess(target, $"Back up '{database}'"))
+        {
+            try
+            {
+                backup = store.BackupTo(target);
+            }
+            catch (PrismConfigException ex)
+            {
+                ThrowCoreError(ex);
+                return;
+            }
+        }
+
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(RetainDays)))
+        {
+            PruneOldBackups(folder, target);
+        }
+
+        if (backup is not null)
+        {
+            backup.Refresh();
+            WriteObject(backup);
+        }
+    }
+
+    private string ResolveTarget(out string folder)
+    {
+        var resolved = GetUnresolvedProviderPathFromPSPath(Destination);
+        var isFolder = Directory.Exists(resolved)
+            || Destination.EndsWith('/')
+            || Destination.EndsWith(System.IO.Path.DirectorySeparatorChar)
+            || Destination.EndsWith(System.IO.Path.AltDirectorySeparatorChar);
+        if (isFolder)
+        {
+            folder = System.IO.Path.TrimEndingDirectorySeparator(resolved);
+            return BackupFiles.NewBackupPath(folder, DateTime.UtcNow);
+        }
+        folder = System.IO.Path.GetDirectoryName(resolved) ?? resolved;
+        return resolved;
+    }
+
+    private void PruneOldBackups(string folder, string justMade)
+    {
+        IReadOnlyList<FileInfo> expired;
+        try
+        {
+            expired = BackupFiles.Expired(folder, RetainDays, DateTime.UtcNow, keep: justMade);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            WriteError(new ErrorRecord(ex, "BackupRetentionFailed", ErrorCategory.ReadError, folder));
+            return;
+        }
+        foreach (var file in expired)
+        {
+            if (!ShouldProcess(file.FullName, $"Delete backup older than {RetainDays} day(s)")) continue;
+            try
+            {
+                file.Delete();
+                WriteVerbose($"Deleted expired backup '{file.FullName}'.");
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // One undeletable old backup must not fail a backup that succeeded.
+                WriteError(new ErrorRecord(ex, "BackupRetentionFailed",
+                    ex is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError, file.FullName));
+            }
+        }
+    }
+
+    private void CreatePrivateFolder(string folder)
+    {
+        try
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(folder);
+            }
+            else
+            {
+                Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "BackupFolderInvalid",
+                ex is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError, folder));
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using System.Management.Automation;
+using PrismConfig.Core;
+using PrismConfig.PowerShell.Completers;
+
+namespace PrismConfig.PowerShell.Commands;
+
+/// <summary>Gets namespaces by name (wildcards allowed), backend, pattern, status and tags.</summary>
+[Cmdlet(VerbsCommon.Get, "PrismNamespace")]
+[OutputType(typeof(NamespaceConfig))]
+public sealed class GetPrismNamespaceCommand : NamespaceCmdlet
+{
+    /// <summary>Names or wildcard patterns. A literal name that does not exist is an error; a pattern that matches nothing is not.</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(NamespaceNameCompleter))]
+    public string[]? Name { get; set; }
+
+    [Parameter]
+    [ArgumentCompleter(typeof(BackendCompleter))]
+    public string[]? Backend { get; set; }
+
+    [Parameter]
+    [ArgumentCompleter(typeof(PatternCompleter))]
+    public string[]? Pattern { get; set; }
+
+    [Parameter]
+    [ArgumentCompleter(typeof(StatusCompleter))]
+    public string[]? Status { get; set; }
+
+    /// <summary>Every tag given must be present.</summary>
+    [Parameter]
+    public string[]? Tag { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var store = OpenStore(create: false);
+        var names = Name;
+
+        // The hot path: one literal name and no filters is a snapshot lookup, nothing more.
+        if (names is { Length: 1 } && Backend is null && Pattern is null && Status is null && Tag is null
+            && !WildcardPattern.ContainsWildcardCharacters(names[0]))
+        {
+            var ns = store.TryGet(names[0]);
+            if (ns is null)
+            {
+                WriteNotFound(names[0]);
+            }
+            else
+            {
+                WriteObject(ns);
+            }
+            return;
+        }
+
+        var query = new NamespaceQuery
+        {
+            Backends = Lower(Backend),
+            Patterns = Lower(Pattern),
+            Statuses = Lower(Status),
+            Tags = Lower(Tag),
+        };
+
+        if (names is null)
+        {
+            foreach (var ns in store.List(query)) WriteObject(ns);
+            return;
+        }
+
+        var results = new SortedDictionary<string, NamespaceConfig>(StringComparer.Ordinal);
+        var patterns = new List<string>();
+        foreach (var name in names)
+        {
+            if (string.IsNullOrEmpty(name)) continue;
+            if (WildcardPattern.ContainsWildcardCharacters(name))
+            {
+                patterns.Add(name);
+                continue;
+            }
+            var ns = store.TryGet(name);
+            if (ns is null)
+            {
+                WriteNotFound(name);
+            }
+            else if (Matches(ns, query))
+            {
+                results[ns.Name] = ns;
+            }
+        }
+        if (patterns.Count > 0)
+        {
+            query.Names = patterns;
+            foreach (var ns in store.List(query)) results[ns.Name] = ns;
+        }
+        foreach (var ns in results.Values) WriteObject(ns);
+    }
+
+    private static string[]? Lower(string[]? values) =>
+        values is null ? null : Array.ConvertAll(values, v => (v ?? "").ToLowerInvariant());
+
+    private static bool Matches(NamespaceConfig ns, NamespaceQuery q) =>
+        (q.Backends is null || q.Backends.Contains(ns.Backend, StringComparer.Ordinal))
+        && (q.Patterns is null || q.Patterns.Contains(ns.Pattern, StringComparer.Ordinal))
+        && (q.Statuses is null || q.Statuses.Contains(ns.Status, StringComparer.Ordinal))
+        && (q.Tags is null || q.Tags.All(t => ns.Tags.Contains(t, StringComparer.Ordinal)));
+}

@@ -1,0 +1,122 @@
+using System.Collections;
+using System.Management.Automation;
+using PrismConfig.Core;
+using PrismConfig.Core.Validation;
+using PrismConfig.PowerShell.Completers;
+
+namespace PrismConfig.PowerShell.Commands;
+
+/// <summary>Creates a namespace at version 1.</summary>
+/// <remarks>
+/// Every parameter binds by property name, so rows of Import-Csv (or namespaces from another store) pipe straight
+/// in; a blank CSV cell means "not given".
+/// </remarks>
+[Cmdlet(VerbsCommon.New, "PrismNamespace", SupportsShouldProcess = true)]
+[OutputType(typeof(NamespaceConfig))]
+public sealed class NewPrismNamespaceCommand : NamespaceCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    public string Name { get; set; } = "";
+
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(BackendCompleter))]
+    public string Backend { get; set; } = "";
+
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(PatternCompleter))]
+    public string Pattern { get; set; } = "";
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? Description { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [TableTransformation]
+    public Hashtable? BackendConfig { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? ConnectionString { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(ConsistencyCompleter))]
+    public string? Consistency { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [EmptyAsNull]
+    public int? CacheTtlSeconds { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [EmptyAsNull]
+    public int? RateLimitRps { get; set; }
+
+    /// <summary>Tags; each element may itself be a "a;b" or "a,b" list, as a CSV cell gives it.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Tags")]
+    public string[]? Tag { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Features")]
+    [TableTransformation]
+    public Hashtable? Feature { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(StatusCompleter))]
+    public string? Status { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? Reason { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var config = new NamespaceConfig
+        {
+            Name = Name,
+            Description = InputConversion.NullIfEmpty(Description),
+            Backend = Backend,
+            Pattern = Pattern,
+            Status = InputConversion.NullIfEmpty(Status) ?? NamespaceStatus.Active,
+            Consistency = InputConversion.NullIfEmpty(Consistency) ?? ConsistencyLevel.Eventual,
+            CacheTtlSeconds = CacheTtlSeconds,
+            RateLimitRps = RateLimitRps,
+            BackendConfig = PrismCmdlet.UnwrapTable(BackendConfig) ?? NamespaceConfig.NewTable(),
+            Tags = InputConversion.SplitList(Tag) ?? [],
+            Features = InputConversion.FeatureTable(Feature) ?? NamespaceConfig.NewTable(),
+        };
+        if (InputConversion.NullIfEmpty(ConnectionString) is { } connection)
+        {
+            config.BackendConfig["connection_string"] = connection;
+        }
+
+        try
+        {
+            // Invalid input fails the same way with or without -WhatIf, before anything is asked or opened.
+            NamespaceValidator.Validate(config);
+        }
+        catch (PrismConfigException ex)
+        {
+            WriteCoreError(ex);
+            return;
+        }
+
+        if (File.Exists(DatabasePath) && OpenStore(create: false).TryGet(config.Name) is not null)
+        {
+            WriteCoreError(new NamespaceExistsException(config.Name));
+            return;
+        }
+
+        if (!ShouldProcess(TargetText(config.Name), Display.DescribeNew(config)))
+        {
+            return;
+        }
+
+        try
+        {
+            var created = OpenStore(create: true).Create(config, NewContext(Reason, null));
+            WriteVerbose($"Created namespace '{created.Name}' at version {created.Version} in {DatabasePath}.");
+            WriteObject(created);
+        }
+        catch (PrismConfigException ex)
+        {
+            WriteCoreError(ex);
+        }
+    }
+}

@@ -1,0 +1,152 @@
+using System.Collections;
+using System.Management.Automation;
+using PrismConfig.Core;
+using PrismConfig.PowerShell.Completers;
+
+namespace PrismConfig.PowerShell.Commands;
+
+/// <summary>Changes the given fields of a namespace, recording one history entry; a change to nothing writes nothing.</summary>
+/// <remarks>
+/// Only -Name binds from the pipeline. A piped namespace must not feed its own Backend, Tags or Version back in as
+/// changes or as an -ExpectedVersion the user never asked for.
+/// </remarks>
+[Cmdlet(VerbsCommon.Set, "PrismNamespace", SupportsShouldProcess = true)]
+[OutputType(typeof(NamespaceConfig))]
+public sealed class SetPrismNamespaceCommand : NamespaceCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(NamespaceNameCompleter))]
+    public string Name { get; set; } = "";
+
+    [Parameter]
+    public string? Description { get; set; }
+
+    [Parameter]
+    [ArgumentCompleter(typeof(BackendCompleter))]
+    public string? Backend { get; set; }
+
+    [Parameter]
+    [ArgumentCompleter(typeof(PatternCompleter))]
+    public string? Pattern { get; set; }
+
+    /// <summary>Replaces the whole backend config.</summary>
+    [Parameter]
+    [TableTransformation]
+    public Hashtable? BackendConfig { get; set; }
+
+    [Parameter]
+    public string? ConnectionString { get; set; }
+
+    [Parameter]
+    [ArgumentCompleter(typeof(ConsistencyCompleter))]
+    public string? Consistency { get; set; }
+
+    [Parameter]
+    public int CacheTtlSeconds { get; set; }
+
+    [Parameter]
+    public int RateLimitRps { get; set; }
+
+    /// <summary>Replaces every tag.</summary>
+    [Parameter]
+    public string[]? Tag { get; set; }
+
+    [Parameter]
+    public string[]? AddTag { get; set; }
+
+    [Parameter]
+    public string[]? RemoveTag { get; set; }
+
+    /// <summary>Sets these feature flags, leaving the others alone.</summary>
+    [Parameter]
+    [TableTransformation]
+    public Hashtable? Feature { get; set; }
+
+    [Parameter]
+    public string[]? RemoveFeature { get; set; }
+
+    [Parameter]
+    [ArgumentCompleter(typeof(StatusCompleter))]
+    public string? Status { get; set; }
+
+    [Parameter]
+    public int ExpectedVersion { get; set; }
+
+    [Parameter]
+    public string? Reason { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var store = OpenStoreForExistingTarget();
+        var current = store?.TryGet(Name);
+        if (store is null || current is null)
+        {
+            WriteNotFound(Name);
+            return;
+        }
+        var expected = BoundInt(nameof(ExpectedVersion), ExpectedVersion);
+        if (!VersionMatches(current, expected)) return;
+
+        var patch = BuildPatch();
+        WriteResult preview;
+        try
+        {
+            preview = store.PreviewUpdate(Name, patch);
+        }
+        catch (PrismConfigException ex)
+        {
+            WriteCoreError(ex);
+            return;
+        }
+
+        if (!preview.Changed)
+        {
+            WriteVerbose($"Namespace '{current.Name}' already has these values; nothing was written and it stays at version {current.Version}.");
+            if (PassThru) WriteObject(current);
+            return;
+        }
+
+        if (!ShouldProcess(TargetText(current.Name), Display.DescribeChanges(preview.Changes)))
+        {
+            return;
+        }
+
+        try
+        {
+            var result = store.Update(Name, patch, NewContext(Reason, expected));
+            WriteVerbose(result.Changed
+                ? $"Namespace '{result.Config.Name}' is now at version {result.Config.Version}: {Display.DescribeChanges(result.Changes)}."
+                : $"Namespace '{result.Config.Name}' already had these values; it stays at version {result.Config.Version}.");
+            if (PassThru) WriteObject(result.Config);
+        }
+        catch (PrismConfigException ex)
+        {
+            WriteCoreError(ex);
+        }
+    }
+
+    private NamespacePatch BuildPatch()
+    {
+        var bound = MyInvocation.BoundParameters;
+        return new NamespacePatch
+        {
+            Description = bound.ContainsKey(nameof(Description)) ? Description ?? "" : null,
+            Backend = bound.ContainsKey(nameof(Backend)) ? Backend ?? "" : null,
+            Pattern = bound.ContainsKey(nameof(Pattern)) ? Pattern ?? "" : null,
+            Consistency = bound.ContainsKey(nameof(Consistency)) ? Consistency ?? "" : null,
+            Status = bound.ContainsKey(nameof(Status)) ? Status ?? "" : null,
+            CacheTtlSeconds = BoundInt(nameof(CacheTtlSeconds), CacheTtlSeconds),
+            RateLimitRps = BoundInt(nameof(RateLimitRps), RateLimitRps),
+            BackendConfig = bound.ContainsKey(nameof(BackendConfig)) ? PrismCmdlet.UnwrapTable(BackendConfig) ?? NamespaceConfig.NewTable() : null,
+            ConnectionString = bound.ContainsKey(nameof(ConnectionString)) ? ConnectionString ?? "" : null,
+            Tags = bound.ContainsKey(nameof(Tag)) ? InputConversion.SplitList(Tag) ?? [] : null,
+            AddTags = InputConversion.SplitList(AddTag),
+            RemoveTags = InputConversion.SplitList(RemoveTag),
+            Features = InputConversion.FeatureTable(Feature),
+            RemoveFeatures = InputConversion.SplitList(RemoveFeature),
+        };
+    }
+}

@@ -1,0 +1,49 @@
+using System.Management.Automation;
+using PrismConfig.Core;
+
+namespace PrismConfig.PowerShell.Commands;
+
+/// <summary>
+/// <para type="synopsis">Checks a store's health: SQLite integrity, foreign keys, schema version, every row, and versions against history.</para>
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Test, "PrismConfig")]
+[OutputType(typeof(HealthReport))]
+public sealed class TestPrismConfigCommand : PrismCmdlet
+{
+    protected override void EndProcessing()
+    {
+        var database = DatabasePath;
+        if (!File.Exists(database))
+        {
+            // A missing file is not an unhealthy store: it is no store at all, and a read never creates one.
+            ThrowCoreError(Directory.Exists(database)
+                ? new StorePathException(database, "StorePathIsDirectory", $"The configuration database path '{database}' is a folder, not a file.")
+                : StorePathException.Missing(database));
+        }
+
+        HealthReport report;
+        try
+        {
+            var store = StoreCache.Get(database, create: false);
+            report = store.CheckHealth();
+        }
+        catch (Exception ex) when (ex is StoreCorruptException or SchemaTooNewException)
+        {
+            // The question was "is it healthy?", and this is the answer: no. Drop the cached store so a repaired or
+            // restored file is opened afresh next time.
+            StoreCache.Evict(database);
+            report = new HealthReport
+            {
+                SchemaVersion = ex is SchemaTooNewException tooNew ? tooNew.FoundVersion : 0,
+                Problems = [ex.Message],
+            };
+        }
+        catch (PrismConfigException ex)
+        {
+            ThrowCoreError(ex);
+            return;
+        }
+        report.Path = database;
+        WriteObject(report);
+    }
+}

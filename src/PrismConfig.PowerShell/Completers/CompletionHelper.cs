@@ -1,0 +1,128 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using PrismConfig.Core;
+
+namespace PrismConfig.PowerShell.Completers;
+
+/// <summary>Shared plumbing for the completers: which database the command line means, matching and quoting.</summary>
+internal static class CompletionHelper
+{
+    /// <summary>
+    /// The candidates that start with what was typed (case-insensitive), sorted, quoted when they need it.
+    /// </summary>
+    public static IEnumerable<CompletionResult> Complete(IEnumerable<string> candidates, string? wordToComplete)
+    {
+        var word = (wordToComplete ?? "").Trim('\'', '"');
+        var pattern = new WildcardPattern(WildcardPattern.Escape(word) + "*", WildcardOptions.IgnoreCase);
+        return candidates
+            .Where(c => !string.IsNullOrEmpty(c) && pattern.IsMatch(c))
+            .Distinct(StringComparer.Ordinal)
+            .OrderBy(c => c, StringComparer.Ordinal)
+            .Select(c => new CompletionResult(Quote(c), c, CompletionResultType.ParameterValue, c))
+            .ToList();
+    }
+
+    /// <summary>Single-quotes a value that the parser would otherwise split or expand.</summary>
+    public static string Quote(string value)
+    {
+        foreach (var ch in value)
+        {
+            if (char.IsWhiteSpace(ch) || "'\"`$&@(){}[];,|<>#".Contains(ch, StringComparison.Ordinal))
+            {
+                return "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+            }
+        }
+        return value;
+    }
+
+    /// <summary>
+    /// The store the command line points at, or null. Honours a -Database already typed, then $env:PRISM_CONFIG_DB,
+    /// then the default location. Never creates a file.
+    /// </summary>
+    public static ConfigStore? TryOpenStore(IDictionary? fakeBoundParameters)
+    {
+        var path = fakeBoundParameters?["Database"] is { } typed ? Convert.ToString(typed is PSObject p ? p.BaseObject : typed, System.Globalization.CultureInfo.InvariantCulture) : null;
+        if (string.IsNullOrEmpty(path)) path = Environment.GetEnvironmentVariable("PRISM_CONFIG_DB");
+        path = string.IsNullOrEmpty(path) ? PrismCmdlet.DefaultDatabasePath() : ResolveAgainstLocation(path);
+        if (path is null || !File.Exists(path)) return null;
+        return StoreCache.Get(path, create: false);
+    }
+
+    // A relative -Database means relative to $PWD, as it does when the cmdlet runs.
+    private static string? ResolveAgainstLocation(string path)
+    {
+        using var ps = System.Management.Automation.PowerShell.Create(RunspaceMode.CurrentRunspace);
+        ps.AddScript("param($p) $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($p)").AddArgument(path);
+        var result = ps.Invoke();
+        return result.Count > 0 ? result[0]?.BaseObject as string : null;
+    }
+
+    /// <summary>Runs a completion, turning any failure (no database, locked, corrupt) into no results.</summary>
+    public static IEnumerable<CompletionResult> Safely(Func<IEnumerable<CompletionResult>> complete)
+    {
+        try
+        {
+            return complete();
+        }
+#pragma warning disable CA1031 // A completer must never surface an error into the user's typing.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return [];
+        }
+    }
+}
+
+/// <summary>Completes -Name with the namespaces in the database in use.</summary>
+public sealed class NamespaceNameCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        CompletionHelper.Safely(() => CompletionHelper.Complete(
+            CompletionHelper.TryOpenStore(fakeBoundParameters)?.List().Select(n => n.Name) ?? [], wordToComplete));
+}
+
+/// <summary>Completes -Backend with the backends in use.</summary>
+public sealed class BackendCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        CompletionHelper.Safely(() => CompletionHelper.Complete(
+            CompletionHelper.TryOpenStore(fakeBoundParameters)?.List().Select(n => n.Backend) ?? [], wordToComplete));
+}
+
+/// <summary>Completes -Pattern with the patterns in use.</summary>
+public sealed class PatternCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        CompletionHelper.Safely(() => CompletionHelper.Complete(
+            CompletionHelper.TryOpenStore(fakeBoundParameters)?.List().Select(n => n.Pattern) ?? [], wordToComplete));
+}
+
+/// <summary>Completes -Status with active, disabled and migrating.</summary>
+public sealed class StatusCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        CompletionHelper.Complete(NamespaceStatus.All, wordToComplete);
+}
+
+/// <summary>Completes -Consistency with strong and eventual.</summary>
+public sealed class ConsistencyCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        CompletionHelper.Complete(ConsistencyLevel.All, wordToComplete);
+}
+
+/// <summary>Completes -Operation with the history operations the cmdlets record.</summary>
+public sealed class OperationCompleter : IArgumentCompleter
+{
+    private static readonly string[] Operations = ["create", "update", "disable", "enable", "restore", "import"];
+
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        CompletionHelper.Complete(Operations, wordToComplete);
+}

@@ -1,0 +1,132 @@
+# Export-PrismYaml: the import format, to the pipeline as one string or to a private file.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-PrismTestModulePath)
+    Import-Module (Join-Path $PSScriptRoot 'StoreTestHelpers.psm1') -Force
+
+    function script:New-Db { Join-Path $TestDrive ("db-{0}.db" -f [guid]::NewGuid().ToString('N').Substring(0, 8)) }
+    function script:New-Yaml([string] $Text) {
+        $path = Join-Path $TestDrive ("{0}.yaml" -f [guid]::NewGuid().ToString('N').Substring(0, 8))
+        [IO.File]::WriteAllText($path, $Text)
+        $path
+    }
+    $script:Seeded = New-Db
+    Import-PrismYaml (New-Yaml (New-RandomNamespaceYaml -Count 30 -Seed 4242)) -Database $Seeded | Out-Null
+}
+
+Describe 'Export-PrismYaml' {
+    It 'outputs one string, sorted by name' {
+        $out = @(Export-PrismYaml -Database $Seeded)
+        $out.Count | Should -Be 1
+        $out[0] | Should -BeOfType [string]
+        $names = [regex]::Matches($out[0], '(?m)^  - name: (\S+)') | ForEach-Object { $_.Groups[1].Value }
+        $names.Count | Should -Be 30
+        $sorted = [string[]]$names.Clone(); [Array]::Sort($sorted, [StringComparer]::Ordinal)
+        $names | Should -Be $sorted
+    }
+
+    It 'is stable: two exports are identical' {
+        Export-PrismYaml -Database $Seeded | Should -BeExactly (Export-PrismYaml -Database $Seeded)
+    }
+
+    It 'round-trips random namespaces through an empty database (seed <_>)' -ForEach @(1, 2, 3, 4) {
+        $source = New-Db
+        Import-PrismYaml (New-Yaml (New-RandomNamespaceYaml -Count 15 -Seed $_)) -Database $source | Out-Null
+        $exported = Export-PrismYaml -Database $source
+        $target = New-Db
+        Import-PrismYaml (New-Yaml $exported) -Database $target | Out-Null
+        Export-PrismYaml -Database $target | Should -BeExactly $exported
+        $back = Import-PrismYaml (New-Yaml $exported) -Database $source
+        ($back | ForEach-Object Action | Select-Object -Unique) | Should -Be 'Unchanged'
+    }
+
+    It 'filters by -Name wildcard, -Backend and -Status' {
+        $db = New-Db
+        Import-PrismYaml (New-Yaml @'
+namespaces:
+  - name: orders-pg
+    backend: postgres
+    pattern: keyvalue
+  - name: orders-cache
+    backend: redis
+    pattern: keyvalue
+    status: disabled
+  - name: users-pg
+    backend: postgres
+    pattern: keyvalue
+'@) -Database $db | Out-Null
+        $byName = Export-PrismYaml -Database $db -Name 'orders-*'
+        $byName | Should -Match 'orders-pg'
+        $byName | Should -Match 'orders-cache'
+        $byName | Should -Not -Match 'users-pg'
+        $byBackend = Export-PrismYaml -Database $db -Backend postgres
+        $byBackend | Should -Match 'users-pg'
+        $byBackend | Should -Not -Match 'orders-cache'
+        $byStatus = Export-PrismYaml -Database $db -Status disabled
+        ([regex]::Matches($byStatus, '(?m)^  - name: ')).Count | Should -Be 1
+        $byStatus | Should -Match 'orders-cache'
+    }
+
+    It 'writes a UTF-8 file without BOM, owner-only on Unix, relative to $PWD' {
+        Push-Location $TestDrive
+        try {
+            $file = Export-PrismYaml 'export.yaml' -Database $Seeded -PassThru
+        }
+        finally { Pop-Location }
+        $file | Should -BeOfType [IO.FileInfo]
+        $file.FullName | Should -Be (Join-Path $TestDrive 'export.yaml')
+        $bytes = [IO.File]::ReadAllBytes($file.FullName)
+        $bytes[0..2] | Should -Not -Be @(0xEF, 0xBB, 0xBF)
+        [Text.Encoding]::UTF8.GetString($bytes) | Should -BeExactly (Export-PrismYaml -Database $Seeded)
+        if (-not $IsWindows) {
+            [IO.File]::GetUnixFileMode($file.FullName) | Should -Be ([IO.UnixFileMode]'UserRead, UserWrite')
+        }
+        Get-ChildItem $TestDrive -Filter '.export.yaml.*' -Force | Should -BeNullOrEmpty -Because 'no temporary file is left behind'
+    }
+
+    It 'replaces an existing file by default, and refuses with -NoClobber' {
+        $path = Join-Path $TestDrive 'clobber.yaml'
+        Set-Content $path 'old content'
+        Export-PrismYaml $path -Database $Seeded
+        Get-Content -Raw $path | Should -BeExactly (Export-PrismYaml -Database $Seeded)
+        Set-Content $path 'keep me'
+        $err = { Export-PrismYaml $path -Database $Seeded -NoClobber } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'ExportFileExists,*'
+        $err.CategoryInfo.Category | Should -Be 'ResourceExists'
+        $err.TargetObject | Should -Be $path
+        (Get-Content -Raw $path).Trim() | Should -Be 'keep me'
+    }
+
+    It 'writes nothing under -WhatIf' {
+        $path = Join-Path $TestDrive 'whatif.yaml'
+        Export-PrismYaml $path -Database $Seeded -WhatIf
+        $path | Should -Not -Exist
+    }
+
+    It 'never creates a database: a missing one is DatabaseNotFound' {
+        $db = Join-Path $TestDrive 'missing.db'
+        $err = { Export-PrismYaml -Database $db } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'DatabaseNotFound,*'
+        $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $err.TargetObject | Should -Be $db
+        $db | Should -Not -Exist
+    }
+
+    It 'refuses a corrupt database as InvalidData and does not change it' {
+        $db = Join-Path $TestDrive 'corrupt.db'
+        $bytes = [byte[]]::new(8192); [Random]::new(8).NextBytes($bytes)
+        [IO.File]::WriteAllBytes($db, $bytes)
+        $hash = (Get-FileHash $db).Hash
+        $err = { Export-PrismYaml -Database $db } | Should -Throw -PassThru
+        $err.CategoryInfo.Category | Should -Be 'InvalidData'
+        $err.TargetObject | Should -Be $db
+        (Get-FileHash $db).Hash | Should -Be $hash
+    }
+
+    It 'fails cleanly when the target folder does not exist' {
+        $path = Join-Path $TestDrive 'no/such/folder/x.yaml'
+        $err = { Export-PrismYaml $path -Database $Seeded } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'ExportFolderNotFound,*'
+        $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+}

@@ -1,0 +1,307 @@
+# Import-PrismYaml: declarative, idempotent, all-or-nothing import of YAML files into the store.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-PrismTestModulePath)
+    Import-Module (Join-Path $PSScriptRoot 'StoreTestHelpers.psm1') -Force
+
+    $script:AdrYaml = @'
+# config/namespaces.yaml
+namespaces:
+  - name: user-profiles
+    backend: postgres
+    pattern: keyvalue
+    consistency: strong
+    connection_string: postgres://db:5432/profiles
+'@
+    function script:New-Db { Join-Path $TestDrive ("db-{0}.db" -f [guid]::NewGuid().ToString('N').Substring(0, 8)) }
+    function script:New-Yaml([string] $Text, [string] $Name = 'ns.yaml') {
+        $path = Join-Path $TestDrive ("{0}-{1}" -f [guid]::NewGuid().ToString('N').Substring(0, 6), $Name)
+        [IO.File]::WriteAllText($path, $Text)
+        $path
+    }
+    function script:Snapshot([string] $Db) {
+        [pscustomobject]@{ Yaml = Export-PrismYaml -Database $Db; Hash = (Get-FileHash $Db).Hash }
+    }
+}
+
+Describe 'Import-PrismYaml' {
+    Context 'the ADR example and the field aliases' {
+        It 'imports the ADR-036 example file' {
+            $db = New-Db
+            $file = New-Yaml $AdrYaml 'namespaces.yaml'
+            $result = @(Import-PrismYaml -Path $file -Database $db)
+            $result.Count | Should -Be 1
+            $result[0] | Should -BeOfType 'PrismConfig.ImportResult'
+            $result[0].Name | Should -Be 'user-profiles'
+            $result[0].Action | Should -Be 'Created'
+            $result[0].Version | Should -Be 1
+            $result[0].Source | Should -Be $file
+            $yaml = Export-PrismYaml -Database $db
+            $yaml | Should -Match 'name: user-profiles'
+            $yaml | Should -Match 'backend: postgres'
+            $yaml | Should -Match 'consistency: strong'
+            $yaml | Should -Match 'connection_string: postgres://db:5432/profiles'
+        }
+
+        It 'accepts abstraction (for pattern) and config (for backend_config)' {
+            $db = New-Db
+            $file = New-Yaml @'
+namespaces:
+  - name: orders-stream
+    backend: kafka
+    abstraction: stream
+    config:
+      brokers: [k1:9092, k2:9092]
+      connection_string: kafka://k1:9092
+'@
+            $result = Import-PrismYaml $file -Database $db
+            $result.Action | Should -Be 'Created'
+            $yaml = Export-PrismYaml -Database $db
+            $yaml | Should -Match 'pattern: stream'
+            $yaml | Should -Match 'k2:9092'
+            # Importing the canonical spelling of the same thing changes nothing.
+            (Import-PrismYaml (New-Yaml $yaml) -Database $db).Action | Should -Be 'Unchanged'
+        }
+    }
+
+    Context 'declarative and idempotent' {
+        It 'creates, updates, leaves equal ones alone, and reports Unchanged the second time' {
+            $db = New-Db
+            $v1 = New-Yaml @'
+namespaces:
+  - name: alpha-one
+    backend: redis
+    pattern: keyvalue
+  - name: beta-two
+    backend: nats
+    pattern: pubsub
+'@ 'v1.yaml'
+            $first = Import-PrismYaml $v1 -Database $db
+            ($first | ForEach-Object Action) | Should -Be @('Created', 'Created')
+            $again = Import-PrismYaml $v1 -Database $db
+            ($again | ForEach-Object Action) | Should -Be @('Unchanged', 'Unchanged')
+            ($again | ForEach-Object Version) | Should -Be @(1, 1)
+
+            $v2 = New-Yaml @'
+namespaces:
+  - name: alpha-one
+    backend: redis
+    pattern: keyvalue
+    cache_ttl_seconds: 60
+  - name: beta-two
+    backend: nats
+    pattern: pubsub
+'@ 'v2.yaml'
+            $second = Import-PrismYaml $v2 -Database $db
+            $alpha = $second | Where-Object Name -eq 'alpha-one'
+            $alpha.Action | Should -Be 'Updated'
+            $alpha.Version | Should -Be 2
+            ($second | Where-Object Name -eq 'beta-two').Action | Should -Be 'Unchanged'
+
+            $history = @(Get-PrismTestHistory $db | Where-Object Name -eq 'alpha-one')
+            $history.Count | Should -Be 2
+            $history[1].Reason | Should -Be "imported from $(Split-Path -Leaf $v2)"
+            @(Get-PrismTestHistory $db | Where-Object Name -eq 'beta-two').Count | Should -Be 1
+        }
+
+        It 'records -Reason in history' {
+            $db = New-Db
+            Import-PrismYaml (New-Yaml $AdrYaml) -Database $db -Reason 'seed from ticket OPS-12' | Out-Null
+            (Get-PrismTestHistory $db).Reason | Should -Be 'seed from ticket OPS-12'
+        }
+
+        It 'leaves namespaces that are not in the files alone, and disables them with -Prune' {
+            $db = New-Db
+            Import-PrismYaml (New-Yaml (New-RandomNamespaceYaml -Count 3 -Seed 7 -Prefix keep)) -Database $db | Out-Null
+            $other = New-Yaml $AdrYaml
+            $result = @(Import-PrismYaml $other -Database $db)
+            $result.Count | Should -Be 1
+            $exported = Export-PrismYaml -Database $db
+            ([regex]::Matches($exported, '(?m)^  - name: ')).Count | Should -Be 4
+
+            $pruned = @(Import-PrismYaml $other -Database $db -Prune)
+            @($pruned | Where-Object Action -eq 'Disabled').Count | Should -BeGreaterOrEqual 1
+            ($pruned | Where-Object Name -eq 'user-profiles').Action | Should -Be 'Unchanged'
+            $active = Export-PrismYaml -Database $db -Status active
+            $active | Should -Match 'user-profiles'
+            $active | Should -Not -Match 'keep-'
+        }
+
+        It 'applies several files as one set, from the pipeline by FullName and by wildcard' {
+            $db = New-Db
+            $folder = Join-Path $TestDrive ('multi-' + [guid]::NewGuid().ToString('N').Substring(0, 6))
+            New-Item -ItemType Directory $folder | Out-Null
+            Set-Content (Join-Path $folder 'a.yaml') (New-RandomNamespaceYaml -Count 4 -Seed 1 -Prefix aa)
+            Set-Content (Join-Path $folder 'b.yaml') (New-RandomNamespaceYaml -Count 5 -Seed 2 -Prefix bb)
+            Set-Content (Join-Path $folder 'notes.txt') 'not yaml'
+            $result = Get-ChildItem (Join-Path $folder '*.yaml') | Import-PrismYaml -Database $db
+            @($result).Count | Should -Be 9
+            @($result | Where-Object Action -eq 'Created').Count | Should -Be 9
+            @($result | Where-Object { $_.Source -like '*a.yaml' }).Count | Should -Be 4
+
+            Push-Location $folder
+            try {
+                $again = Import-PrismYaml '*.yaml' -Database $db
+                @($again | Where-Object Action -eq 'Unchanged').Count | Should -Be 9
+            }
+            finally { Pop-Location }
+        }
+
+        It 'resolves relative paths against the current location' {
+            $db = New-Db
+            $file = New-Yaml $AdrYaml 'rel.yaml'
+            Push-Location $TestDrive
+            try { (Import-PrismYaml (Split-Path -Leaf $file) -Database $db).Name | Should -Be 'user-profiles' }
+            finally { Pop-Location }
+        }
+    }
+
+    Context 'round trip' {
+        It 'export -> import into an empty db gives equal namespaces (seed <_>)' -ForEach @(11, 22, 33) {
+            $source = New-Db
+            Import-PrismYaml (New-Yaml (New-RandomNamespaceYaml -Count 25 -Seed $_)) -Database $source | Out-Null
+            $exported = Export-PrismYaml -Database $source
+            $target = New-Db
+            $created = Import-PrismYaml (New-Yaml $exported) -Database $target
+            @($created | Where-Object Action -eq 'Created').Count | Should -Be 25
+            Export-PrismYaml -Database $target | Should -BeExactly $exported
+            # And back into its own source: nothing to do.
+            $back = Import-PrismYaml (New-Yaml $exported) -Database $source
+            @($back | Where-Object Action -ne 'Unchanged').Count | Should -Be 0
+        }
+    }
+
+    Context '-WhatIf' {
+        It 'plans against nothing and creates no file when the database does not exist' {
+            $db = New-Db
+            $result = @(Import-PrismYaml (New-Yaml (New-RandomNamespaceYaml -Count 3 -Seed 5)) -Database $db -WhatIf)
+            $result.Count | Should -Be 3
+            ($result | ForEach-Object Action | Select-Object -Unique) | Should -Be 'Created'
+            $db | Should -Not -Exist
+            "$db-wal" | Should -Not -Exist
+        }
+
+        It 'reports the real plan and writes nothing to an existing database' {
+            $db = New-Db
+            Import-PrismYaml (New-Yaml $AdrYaml) -Database $db | Out-Null
+            Import-PrismYaml (New-Yaml (New-RandomNamespaceYaml -Count 2 -Seed 9 -Prefix old)) -Database $db | Out-Null
+            $before = Snapshot $db
+            $changed = New-Yaml ($AdrYaml -replace 'strong', 'eventual')
+            $plan = @(Import-PrismYaml $changed -Database $db -Prune -WhatIf)
+            ($plan | Where-Object Name -eq 'user-profiles').Action | Should -Be 'Updated'
+            ($plan | Where-Object Name -eq 'user-profiles').Version | Should -Be 2
+            @($plan | Where-Object Action -eq 'Disabled').Count | Should -Be 2
+            (Snapshot $db).Yaml | Should -BeExactly $before.Yaml
+            (Snapshot $db).Hash | Should -Be $before.Hash
+        }
+    }
+
+    Context 'errors leave the database exactly as it was' {
+        BeforeAll {
+            $script:ErrDb = New-Db
+            Import-PrismYaml (New-Yaml (New-RandomNamespaceYaml -Count 5 -Seed 3)) -Database $ErrDb | Out-Null
+        }
+        BeforeEach { $script:Before = Snapshot $ErrDb }
+        AfterEach {
+            (Snapshot $ErrDb).Yaml | Should -BeExactly $Before.Yaml
+            (Snapshot $ErrDb).Hash | Should -Be $Before.Hash
+        }
+
+        It 'names the unknown key, the namespace and the line' {
+            $file = New-Yaml @'
+namespaces:
+  - name: good-one
+    backend: redis
+    pattern: keyvalue
+  - name: bad-one
+    backend: redis
+    pattern: keyvalue
+    replicas: 3
+'@
+            $err = { Import-PrismYaml $file -Database $ErrDb } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -Be 'YamlInvalid,PrismConfig.PowerShell.Commands.ImportPrismYamlCommand'
+            $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $err.TargetObject | Should -Be $file
+            $err.Exception.Message | Should -Match ([regex]::Escape("${file}:8:"))
+            $err.Exception.Message | Should -Match 'replicas'
+            $err.Exception.Message | Should -Match 'bad-one'
+        }
+
+        It 'fails the whole set when one of several files is bad' {
+            $good = New-Yaml (New-RandomNamespaceYaml -Count 3 -Seed 44 -Prefix new)
+            $bad = New-Yaml "namespaces:`n  - name: x`n    backend: redis`n    pattern: keyvalue`n"
+            { Import-PrismYaml $good, $bad -Database $ErrDb } | Should -Throw -ErrorId 'YamlInvalid,*'
+        }
+
+        It 'refuses a namespace defined in two files, naming both' {
+            $a = New-Yaml $AdrYaml 'first.yaml'
+            $b = New-Yaml $AdrYaml 'second.yaml'
+            $err = { Import-PrismYaml $a, $b -Database $ErrDb } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -BeLike 'YamlInvalid,*'
+            $err.Exception.Message | Should -Match ([regex]::Escape((Split-Path -Leaf $a)))
+            $err.Exception.Message | Should -Match ([regex]::Escape((Split-Path -Leaf $b)))
+            $err.Exception.Message | Should -Match 'user-profiles'
+        }
+
+        It 'reports a missing file as ObjectNotFound' {
+            $missing = Join-Path $TestDrive 'nope.yaml'
+            $err = { Import-PrismYaml $missing -Database $ErrDb } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -BeLike 'YamlFileNotFound,*'
+            $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        }
+
+        It 'refuses hostile input cleanly, naming the file: <Case>' -ForEach @(
+            @{ Case = 'alias bomb'; Text = "a: &a [x, x, x, x, x, x, x, x, x]`nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]`nc: &c [*b, *b, *b, *b, *b, *b, *b, *b]`nnamespaces: [*c]`n" }
+            @{ Case = 'deep nesting'; Text = "namespaces:`n  - name: deep-one`n    backend: redis`n    pattern: keyvalue`n    backend_config: " + ('{a: ' * 200) + '1' + ('}' * 200) + "`n" }
+            @{ Case = 'wrong type'; Text = "namespaces:`n  - name: typed-one`n    backend: redis`n    pattern: keyvalue`n    cache_ttl_seconds: lots`n" }
+            @{ Case = 'not a list'; Text = "namespaces: hello`n" }
+        ) {
+            $file = New-Yaml $Text
+            $err = { Import-PrismYaml $file -Database $ErrDb } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -BeLike 'YamlInvalid,*'
+            $err.TargetObject | Should -Be $file
+            $err.Exception.Message | Should -Match ([regex]::Escape($file) + ':\d+:\d+: ')
+        }
+
+        It 'refuses invalid UTF-8' {
+            $file = Join-Path $TestDrive 'latin1.yaml'
+            [IO.File]::WriteAllBytes($file, [byte[]](@([Text.Encoding]::ASCII.GetBytes("namespaces:`n  - name: caf")) + 0xE9 + @([Text.Encoding]::ASCII.GetBytes("-one`n    backend: redis`n    pattern: keyvalue`n"))))
+            $err = { Import-PrismYaml $file -Database $ErrDb } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -BeLike 'YamlInvalid,*'
+            $err.Exception.Message | Should -Match 'UTF-8'
+        }
+
+        It 'refuses a file over 64 MiB without reading it' {
+            $file = Join-Path $TestDrive 'huge.yaml'
+            $fs = [IO.File]::Create($file)
+            try { $fs.SetLength(64MB + 1) } finally { $fs.Dispose() }
+            $err = { Import-PrismYaml $file -Database $ErrDb } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -BeLike 'YamlInvalid,*'
+            $err.TargetObject | Should -Be $file
+            Remove-Item $file
+        }
+    }
+
+    Context 'unusable databases' {
+        It 'refuses a non-SQLite file as InvalidData, naming it, and leaves it untouched' {
+            $db = Join-Path $TestDrive 'garbage.db'
+            $bytes = [byte[]]::new(4096); [Random]::new(5).NextBytes($bytes)
+            [IO.File]::WriteAllBytes($db, $bytes)
+            $hash = (Get-FileHash $db).Hash
+            $err = { Import-PrismYaml (New-Yaml $AdrYaml) -Database $db } | Should -Throw -PassThru
+            $err.CategoryInfo.Category | Should -Be 'InvalidData'
+            $err.TargetObject | Should -Be $db
+            (Get-FileHash $db).Hash | Should -Be $hash
+        }
+    }
+
+    Context 'progress' {
+        It 'imports a large file and writes throttled progress' {
+            $db = New-Db
+            $file = New-Yaml (New-RandomNamespaceYaml -Count 600 -Seed 99 -Prefix bulk)
+            $result = @(Import-PrismYaml $file -Database $db)
+            $result.Count | Should -Be 600
+            @($result | Where-Object Action -eq 'Created').Count | Should -Be 600
+        }
+    }
+}

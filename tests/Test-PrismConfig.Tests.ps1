@@ -1,0 +1,99 @@
+# Test-PrismConfig: a health report, never an error for an unhealthy file; an error only for a missing one.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-PrismTestModulePath)
+    Import-Module (Join-Path $PSScriptRoot 'StoreTestHelpers.psm1') -Force
+
+    function script:New-Db { Join-Path $TestDrive ("db-{0}.db" -f [guid]::NewGuid().ToString('N').Substring(0, 8)) }
+    function script:New-Yaml([string] $Text) {
+        $path = Join-Path $TestDrive ("{0}.yaml" -f [guid]::NewGuid().ToString('N').Substring(0, 8))
+        [IO.File]::WriteAllText($path, $Text)
+        $path
+    }
+}
+
+Describe 'Test-PrismConfig' {
+    It 'reports a healthy store with its counts' {
+        $db = New-Db
+        Import-PrismYaml (New-Yaml (New-RandomNamespaceYaml -Count 7 -Seed 70)) -Database $db | Out-Null
+        Import-PrismYaml (New-Yaml ((New-RandomNamespaceYaml -Count 7 -Seed 70) -replace '(?m)^(\s+backend: )\S+', '${1}redis')) -Database $db | Out-Null
+        $report = Test-PrismConfig -Database $db
+        $report | Should -BeOfType 'PrismConfig.Core.HealthReport'
+        $report.Path | Should -Be $db
+        $report.IsHealthy | Should -BeTrue
+        $report.Problems.Count | Should -Be 0
+        $report.SchemaVersion | Should -Be 1
+        $report.Namespaces | Should -Be 7
+        $report.HistoryEntries | Should -Be @(Get-PrismTestHistory $db).Count
+        $report.HistoryEntries | Should -BeGreaterOrEqual 7
+    }
+
+    It 'reports random bytes as unhealthy, not as an error, and leaves the file alone' {
+        $db = Join-Path $TestDrive 'random.db'
+        $bytes = [byte[]]::new(16384); [Random]::new(1).NextBytes($bytes)
+        [IO.File]::WriteAllBytes($db, $bytes)
+        $hash = (Get-FileHash $db).Hash
+        $report = Test-PrismConfig -Database $db -ErrorAction Stop
+        $report.IsHealthy | Should -BeFalse
+        $report.Path | Should -Be $db
+        $report.Problems.Count | Should -BeGreaterThan 0
+        $report.Problems[0] | Should -Match 'not a SQLite database|not a usable'
+        (Get-FileHash $db).Hash | Should -Be $hash
+    }
+
+    It 'reports a SQLite file whose pages are damaged as unhealthy' {
+        $db = New-Db
+        Import-PrismYaml (New-Yaml (New-RandomNamespaceYaml -Count 40 -Seed 71)) -Database $db | Out-Null
+        # Copy the (checkpointed) store and scribble over the middle of the copy, keeping the header intact.
+        $copy = Join-Path $TestDrive 'damaged.db'
+        Backup-PrismConfig -Destination $copy -Database $db | Out-Null
+        $bytes = [IO.File]::ReadAllBytes($copy)
+        $junk = [byte[]]::new(4096); [Random]::new(2).NextBytes($junk)
+        [Array]::Copy($junk, 0, $bytes, 4096, [Math]::Min(4096, $bytes.Length - 4096))
+        [IO.File]::WriteAllBytes($copy, $bytes)
+        $report = Test-PrismConfig -Database $copy -ErrorAction Stop
+        $report.IsHealthy | Should -BeFalse
+        $report.Problems.Count | Should -BeGreaterThan 0
+    }
+
+    It 'finds a version that disagrees with history after a raw tamper' {
+        $db = New-Db
+        Import-PrismYaml (New-Yaml (New-RandomNamespaceYaml -Count 3 -Seed 72)) -Database $db | Out-Null
+        (Test-PrismConfig -Database $db).IsHealthy | Should -BeTrue
+        $victim = ([regex]::Match((Export-PrismYaml -Database $db), '(?m)^  - name: (\S+)')).Groups[1].Value
+        Invoke-RawSql -Database $db -Sql "UPDATE namespaces SET version = version + 5 WHERE name = '$victim'"
+        $report = Test-PrismConfig -Database $db
+        $report.IsHealthy | Should -BeFalse
+        ($report.Problems -join "`n") | Should -Match $victim
+    }
+
+    It 'finds a row that breaks validation after a raw tamper' {
+        $db = New-Db
+        Import-PrismYaml (New-Yaml (New-RandomNamespaceYaml -Count 2 -Seed 73)) -Database $db | Out-Null
+        Invoke-RawSql -Database $db -Sql "UPDATE namespaces SET backend_config = 'not json' WHERE id = (SELECT MIN(id) FROM namespaces)"
+        $report = Test-PrismConfig -Database $db
+        $report.IsHealthy | Should -BeFalse
+        $report.Problems.Count | Should -BeGreaterThan 0
+    }
+
+    It 'reports a schema newer than this build as unhealthy' {
+        $db = New-Db
+        Import-PrismYaml (New-Yaml (New-RandomNamespaceYaml -Count 1 -Seed 74)) -Database $db | Out-Null
+        $copy = Join-Path $TestDrive 'future.db'
+        Backup-PrismConfig -Destination $copy -Database $db | Out-Null
+        Invoke-RawSql -Database $copy -Sql 'PRAGMA user_version = 99'
+        $report = Test-PrismConfig -Database $copy
+        $report.IsHealthy | Should -BeFalse
+        $report.SchemaVersion | Should -Be 99
+        $report.Problems[0] | Should -Match '99'
+    }
+
+    It 'is a terminating DatabaseNotFound error for a missing file, and creates nothing' {
+        $db = Join-Path $TestDrive 'absent.db'
+        $err = { Test-PrismConfig -Database $db } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be 'DatabaseNotFound,PrismConfig.PowerShell.Commands.TestPrismConfigCommand'
+        $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $err.TargetObject | Should -Be $db
+        $db | Should -Not -Exist
+    }
+}
