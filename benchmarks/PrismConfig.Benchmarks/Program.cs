@@ -43,6 +43,7 @@ public static class Program
             case "prepare": return Prepare();
             case "bdn": return RunBdn(options["artifacts"], options["results"], options.GetValueOrDefault("only"));
             case "size": return Size(options["db"]);
+            case "plans": return QueryPlans.Run(options["db"]);
             default:
                 Console.Error.WriteLine($"unknown command '{args[0]}'");
                 return 2;
