@@ -144,8 +144,9 @@ function Invoke-Build {
     }
     Set-Content -Path (Join-Path $ModuleOut 'PrismConfig.psd1') -Value $stamped -NoNewline -Encoding utf8
 
+    # A one-element remainder is a string, and splatting a string passes it one character per argument: keep it an array.
     # Help is generated from docs/ against the laid-out module, in a fresh pwsh so this session never loads it.
-    $pwshExe, $pwshArgs = @(Get-PwshCommand)
+    $pwshExe, $pwshArgs = @(Get-PwshCommand); $pwshArgs = @($pwshArgs)
     & $pwshExe @pwshArgs -NoProfile -NonInteractive -File (Join-Path $Root 'build/New-MamlHelp.ps1') -ModulePath $ModuleOut `
         -DocsPath (Join-Path $Root 'docs') -OutputFile (Join-Path $ModuleOut 'en-US/PrismConfig.PowerShell.dll-Help.xml')
     if ($LASTEXITCODE -ne 0) { throw "Generating help failed (exit code $LASTEXITCODE)." }
@@ -201,7 +202,7 @@ function Invoke-Test {
     $env:PRISM_TEST_CONFLICT_YAML = $tools.YamlDotNet
     $env:PRISM_TEST_CONFLICT_SQLITE = $tools.Sqlite
     $runner = Join-Path $Root 'tests/Invoke-PesterSuite.ps1'
-    $pwshExe, $pwshArgs = $pwsh
+    $pwshExe, $pwshArgs = $pwsh; $pwshArgs = @($pwshArgs)
     & $pwshExe @pwshArgs -NoProfile -NonInteractive -File $runner -PesterPath $tools.Pester -TestsPath (Join-Path $Root 'tests') -OutputPath $pesterXml
     $pesterExit = $LASTEXITCODE
 
@@ -235,7 +236,7 @@ function Invoke-Demo {
     $demo = Join-Path $Out 'demo'
     if (Test-Path $demo) { Remove-Item -Recurse -Force $demo }
     New-Item -ItemType Directory -Force -Path $demo | Out-Null
-    $pwshExe, $pwshArgs = @(Get-PwshCommand)
+    $pwshExe, $pwshArgs = @(Get-PwshCommand); $pwshArgs = @($pwshArgs)
     & $pwshExe @pwshArgs -NoProfile -NonInteractive -File (Join-Path $Root 'examples/demo.ps1') -ModulePath $ModuleOut -WorkFolder $demo
     if ($LASTEXITCODE -ne 0) { throw "The demo failed (exit code $LASTEXITCODE)." }
 }
@@ -244,7 +245,7 @@ function Invoke-Bench {
     Invoke-Build
     $script = Join-Path $Root 'benchmarks/Invoke-Benchmarks.ps1'
     if (-not (Test-Path $script)) { throw 'There are no benchmarks yet (benchmarks/Invoke-Benchmarks.ps1).' }
-    $pwshExe, $pwshArgs = @(Get-PwshCommand)
+    $pwshExe, $pwshArgs = @(Get-PwshCommand); $pwshArgs = @($pwshArgs)
     & $pwshExe @pwshArgs -NoProfile -NonInteractive -File $script -ModulePath $ModuleOut -OutputFolder (Join-Path $Out 'bench') -Configuration $Configuration
     if ($LASTEXITCODE -ne 0) { throw "The benchmarks failed (exit code $LASTEXITCODE)." }
 }
@@ -253,7 +254,7 @@ function Invoke-Soak {
     Invoke-Build
     $script = Join-Path $Root 'tests/reliability/Invoke-Soak.ps1'
     if (-not (Test-Path $script)) { throw 'There is no soak suite yet (tests/reliability/Invoke-Soak.ps1).' }
-    $pwshExe, $pwshArgs = @(Get-PwshCommand)
+    $pwshExe, $pwshArgs = @(Get-PwshCommand); $pwshArgs = @($pwshArgs)
     & $pwshExe @pwshArgs -NoProfile -NonInteractive -File $script -ModulePath $ModuleOut -Iterations $Iterations
     if ($LASTEXITCODE -ne 0) { throw "The soak run failed (exit code $LASTEXITCODE)." }
 }

@@ -18,6 +18,7 @@ function Invoke-FreshPwsh {
     )
     $pwsh = $env:PRISM_TEST_PWSH -split [IO.Path]::PathSeparator
     $exe, $rest = $pwsh
+    $rest = @($rest)
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($Command))
     Push-Location $WorkingDirectory
     try {
@@ -37,6 +38,7 @@ function Start-FreshPwsh {
     param([Parameter(Mandatory)][string] $Command, [string] $StdOut, [string] $StdErr)
     $pwsh = $env:PRISM_TEST_PWSH -split [IO.Path]::PathSeparator
     $exe, $rest = $pwsh
+    $rest = @($rest)
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($Command))
     $arguments = @($rest) + @('-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded) | Where-Object { $_ }
     $params = @{ FilePath = $exe; ArgumentList = $arguments; PassThru = $true }
