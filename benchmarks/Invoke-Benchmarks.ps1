@@ -220,7 +220,7 @@ $p.Refresh()
 '@
 $memFile = Join-Path $work 'memory.ps1'
 Set-Content -Path $memFile -Value $memScript -Encoding utf8
-$pwshExe, $pwshArgs = @(Get-PwshCommand)
+$pwshExe, $pwshArgs = @(Get-PwshCommand); $pwshArgs = @($pwshArgs)   # one remaining element would splat as characters
 $memOut = & $pwshExe @pwshArgs -NoProfile -NonInteractive -File $memFile -ModulePath $ModulePath -Yaml $yaml -Db $memDb
 if ($LASTEXITCODE -ne 0) { throw 'The memory measurement failed.' }
 $mem = ($memOut | Select-Object -Last 1) | ConvertFrom-Json
