@@ -81,4 +81,38 @@ public sealed class QueryPlanTests : IDisposable
         Assert.Contains(plan, step => step.StartsWith("SEARCH n USING INDEX idx_namespaces_", StringComparison.Ordinal));
         Assert.DoesNotContain(plan, step => step.StartsWith("SCAN n", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Tag_filter_reads_the_tag_index_not_every_row()
+    {
+        var plan = Plan(new NamespaceQuery { Tags = ["canary"] });
+        Assert.Contains(plan, step => step.Contains("namespace_tags", StringComparison.Ordinal) && step.StartsWith("SEARCH", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, step => step.StartsWith("SCAN n", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Tag_index_follows_every_write_and_is_backfilled_for_older_stores()
+    {
+        using (var store = ConfigStore.Open(db))
+        {
+            Assert.Equal(4, store.List(new NamespaceQuery { Tags = ["canary"] }).Count);
+            store.Update("plan-050", new NamespacePatch { RemoveTags = ["canary"], AddTags = ["blue"] });
+            store.Update("plan-001", new NamespacePatch { Tags = ["canary", "blue"] });
+            Assert.Equal(["plan-001", "plan-100", "plan-150", "plan-200"], store.List(new NamespaceQuery { Tags = ["canary"] }).Select(n => n.Name));
+            Assert.Equal(["plan-001", "plan-050"], store.List(new NamespaceQuery { Tags = ["blue"] }).Select(n => n.Name));
+            Assert.Equal(["plan-050"], store.List(new NamespaceQuery { Tags = ["blue", "production"] }).Select(n => n.Name));
+        }
+
+        // A store made before the tag index existed: drop it, and the next open rebuilds it from namespaces.tags.
+        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Pooling = false }.ToString()))
+        {
+            connection.Open();
+            connection.Execute("DROP TRIGGER trg_namespace_tags_insert; DROP TRIGGER trg_namespace_tags_update; DROP TABLE namespace_tags;");
+        }
+        using (var store = ConfigStore.Open(db))
+        {
+            Assert.Equal(["plan-001", "plan-050"], store.List(new NamespaceQuery { Tags = ["blue"] }).Select(n => n.Name));
+            Assert.Equal(100, store.List(new NamespaceQuery { Tags = ["production"] }).Count);
+        }
+    }
 }
