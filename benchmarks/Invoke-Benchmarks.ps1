@@ -128,6 +128,10 @@ if ($LASTEXITCODE -ne 0) { throw 'The size measurement failed.' }
 $plans = (& dotnet $benchDll plans --db $store10k --work $work) -join "`n" | ConvertFrom-Json
 if ($LASTEXITCODE -ne 0) { throw 'The query plan check failed.' }
 
+Write-Step 'Where Core import time goes (YAML read vs store write), for the notes'
+$split = (& dotnet $benchDll import-split --work $work) -join "`n" | ConvertFrom-Json
+if ($LASTEXITCODE -ne 0) { throw 'The import split measurement failed.' }
+
 # ---- Figure 4: cold start -----------------------------------------------------------------------------------
 Write-Step "Cold start: $ColdStartRuns fresh processes per store, alternating 10,000 and 100 namespaces"
 $cold = @{ Big = [Collections.Generic.List[double]]::new(); Small = [Collections.Generic.List[double]]::new() }
@@ -238,7 +242,11 @@ function Add-Figure([string] $Figure, [string] $Ours, [string] $Baseline, [doubl
         })
 }
 function Us([double] $ns) { '{0:N1} µs' -f ($ns / 1000) }
-function F([string] $format, [object[]] $values) { [string]::Format($inv, $format, $values) }
+function F {
+    # F 'format' a b c  or  F 'format' a, b, c: invariant-culture formatting of any number of values.
+    $format, $rest = $args
+    [string]::Format($inv, $format, [object[]]@(foreach ($a in $rest) { $a }))
+}
 
 $l1 = Get-Bdn LookupBenchmarks CoreTryGet; $l0 = Get-Bdn LookupBenchmarks RawSqlite
 Add-Figure '1. Core lookup (warm TryGet, complete NamespaceConfig) vs raw prepared SQLite SELECT by name' `
@@ -253,7 +261,7 @@ Add-Figure '3a. Import-PrismYaml, 10,000 namespaces into an empty store vs YamlD
     (F '{0:N2} s' $i1) (F '{0:N2} s' $p1) ($i1 / $p1) 2.0 "median of $ImportRuns runs after a warm-up; parse = read text + walk all $events parser events"
 $c1 = Get-Bdn ImportBenchmarks CoreImport; $c0 = Get-Bdn ImportBenchmarks YamlParseOnly
 Add-Figure '3b. Core: NamespaceYaml.ReadFile + ConfigStore.Import (10,000, empty store) vs the same YamlDotNet parse' `
-    (F '{0:N2} s' ($c1.MeanNs / 1e9)) (F '{0:N2} s' ($c0.MeanNs / 1e9)) ($c1.MeanNs / $c0.MeanNs) 2.0 'BenchmarkDotNet, 3 iterations after 1 warm-up'
+    (F '{0:N2} s' ($c1.MeanNs / 1e9)) (F '{0:N2} s' ($c0.MeanNs / 1e9)) ($c1.MeanNs / $c0.MeanNs) 2.0 (F 'BenchmarkDotNet, 3 iterations after 1 warm-up. Split (Stopwatch, median of 3): parse alone {0:N2} s, NamespaceYaml.ReadFile {1:N2} s ({3:N1}× parse), ConfigStore.Import {2:N2} s ({4:N1}× parse)' $split.parse $split.read $split.import ($split.read / $split.parse) ($split.import / $split.parse))
 
 $cb = Get-Median $cold.Big; $cs = Get-Median $cold.Small
 Add-Figure '4. Cold start: new process, ConfigStore.Open + first TryGet, 10,000 vs 100 namespaces' `
