@@ -250,18 +250,18 @@ function F {
 
 $l1 = Get-Bdn LookupBenchmarks CoreTryGet; $l0 = Get-Bdn LookupBenchmarks RawSqlite
 Add-Figure '1. Core lookup (warm TryGet, complete NamespaceConfig) vs raw prepared SQLite SELECT by name' `
-    (Us $l1.MeanNs) (Us $l0.MeanNs) ($l1.MeanNs / $l0.MeanNs) 1.0 'BenchmarkDotNet mean; 10,000-namespace store; 256 names cycled'
+    (Us $l1.MedianNs) (Us $l0.MedianNs) ($l1.MedianNs / $l0.MedianNs) 1.0 'BenchmarkDotNet median (medians throughout: load spikes from other builds skew means); 10,000-namespace store; 256 names cycled'
 
 $o = Get-Median $lookupUs.Ours; $f = Get-Median $lookupUs.Floor
 Add-Figure '2. Get-PrismNamespace -Name x -Database $db vs trivial binary cmdlet (same parameters), pwsh loop' `
-    (F '{0:N1} µs/call' $o) (F '{0:N1} µs/call' $f) ($o / $f) 1.5 "median of $rounds interleaved rounds of $perRound calls per side"
+    (F '{0:N1} µs/call' $o) (F '{0:N1} µs/call' $f) ($o / $f) 1.5 (F 'median of {0} interleaved rounds of {1} calls per side; for scale, Core''s own TryGet is {2:N1} µs (figure 1)' $rounds $perRound ($l1.MedianNs / 1000))
 
 $i1 = Get-Median $importS; $p1 = Get-Median $parseS
 Add-Figure '3a. Import-PrismYaml, 10,000 namespaces into an empty store vs YamlDotNet parse of the same file' `
     (F '{0:N2} s' $i1) (F '{0:N2} s' $p1) ($i1 / $p1) 2.0 "median of $ImportRuns runs after a warm-up; parse = read text + walk all $events parser events"
 $c1 = Get-Bdn ImportBenchmarks CoreImport; $c0 = Get-Bdn ImportBenchmarks YamlParseOnly
 Add-Figure '3b. Core: NamespaceYaml.ReadFile + ConfigStore.Import (10,000, empty store) vs the same YamlDotNet parse' `
-    (F '{0:N2} s' ($c1.MeanNs / 1e9)) (F '{0:N2} s' ($c0.MeanNs / 1e9)) ($c1.MeanNs / $c0.MeanNs) 2.0 (F 'BenchmarkDotNet, 3 iterations after 1 warm-up. Split (Stopwatch, median of 3): parse alone {0:N2} s, NamespaceYaml.ReadFile {1:N2} s ({3:N1}× parse), ConfigStore.Import {2:N2} s ({4:N1}× parse)' $split.parse $split.read $split.import ($split.read / $split.parse) ($split.import / $split.parse))
+    (F '{0:N2} s' ($c1.MedianNs / 1e9)) (F '{0:N2} s' ($c0.MedianNs / 1e9)) ($c1.MedianNs / $c0.MedianNs) 2.0 (F 'BenchmarkDotNet, 3 iterations after 1 warm-up. Split (Stopwatch, median of 3): parse alone {0:N2} s, NamespaceYaml.ReadFile {1:N2} s ({3:N1}× parse), ConfigStore.Import {2:N2} s ({4:N1}× parse)' $split.parse $split.read $split.import ($split.read / $split.parse) ($split.import / $split.parse))
 
 $cb = Get-Median $cold.Big; $cs = Get-Median $cold.Small
 Add-Figure '4. Cold start: new process, ConfigStore.Open + first TryGet, 10,000 vs 100 namespaces' `
@@ -269,7 +269,7 @@ Add-Figure '4. Cold start: new process, ConfigStore.Open + first TryGet, 10,000 
 
 $w1 = Get-Bdn WriteBenchmarks CoreUpdate; $w0 = Get-Bdn WriteBenchmarks Raw
 Add-Figure '5. Core Update of one field (+ history row), synchronous=FULL vs raw UPDATE + INSERT in one BEGIN IMMEDIATE tx' `
-    (Us $w1.MeanNs) (Us $w0.MeanNs) ($w1.MeanNs / $w0.MeanNs) 1.5 'BenchmarkDotNet mean; WAL, synchronous=FULL, foreign_keys=ON on both'
+    (Us $w1.MedianNs) (Us $w0.MedianNs) ($w1.MedianNs / $w0.MedianNs) 1.5 'BenchmarkDotNet median of 15 iterations; WAL, synchronous=FULL, foreign_keys=ON on both; each side writes its own copy of a 1,000-namespace store; one fsync-bound commit dominates both, so this figure is the noisiest'
 
 $noHistory = $size.fileBytesWithoutHistory / $size.namespaces
 $withHistory = $size.fileBytes / $size.namespaces
@@ -283,7 +283,7 @@ Add-Figure '7. Peak working set growth importing 10,000 namespaces vs YAML file 
 
 $t1 = Get-Bdn TagFilterBenchmarks Rare; $t0 = Get-Bdn TagFilterBenchmarks Common; $tAll = Get-Bdn TagFilterBenchmarks All
 Add-Figure '8b. List -Tag matching 10 vs -Tag matching 5,000, 10,000-namespace store' `
-    (Us $t1.MeanNs) (Us $t0.MeanNs) ($t1.MeanNs / $t0.MeanNs) 0.05 (F 'proportional to matches would be 0.002×; list all 10,000: {0}. Target is ours: the issue sets none' (Us $tAll.MeanNs))
+    (Us $t1.MedianNs) (Us $t0.MedianNs) ($t1.MedianNs / $t0.MedianNs) 0.05 (F 'proportional to matches would be 0.002×; list all 10,000: {0}. Target is ours: the issue sets none' (Us $tAll.MedianNs))
 
 $planRows = foreach ($pl in $plans) {
     "| $($pl.Filter) | ``$($pl.Plan -join '; ')`` | $($pl.ExpectedIndex) | $(if ($pl.UsesIndex) { 'yes' } else { '**no**' }) |"
@@ -313,7 +313,8 @@ foreach ($row in $planRows) { $null = $md.AppendLine($row) }
 $null = $md.AppendLine().AppendLine('### Method').AppendLine()
 $null = $md.AppendLine("- Data: $($size.namespaces) generated ADR-shaped namespaces (about 280 bytes of backend_config JSON, 3 tags, 2 features), $('{0:N0}' -f $yamlBytes) bytes of YAML.")
 $null = $md.AppendLine('- Core figures: BenchmarkDotNet 0.15.8, in-process toolchain, few iterations (see bdn/ for the full tables). Raw SQLite baselines use Microsoft.Data.Sqlite with prepared, reused commands.')
-$null = $md.AppendLine("- Size: PRAGMA wal_checkpoint(TRUNCATE), then the file length; without history = a copy with every history row deleted and VACUUMed. dbstat by table and index (bytes): $((@($size.dbstat) | ForEach-Object { "$($_.Name) $('{0:N0}' -f $_.Bytes)" }) -join ', ').")
+$dbstat = if ($size.dbstat) { 'dbstat by table and index (bytes): ' + ((@($size.dbstat) | ForEach-Object { "$($_.Name) $('{0:N0}' -f $_.Bytes)" }) -join ', ') } else { 'dbstat is not compiled into the bundled SQLite (e_sqlite3), so there is no per-table breakdown' }
+$null = $md.AppendLine("- Size: PRAGMA wal_checkpoint(TRUNCATE), then the file length; without history = a copy with every history row deleted and VACUUMed (measured, not estimated). $('{0:N0}' -f $size.pageCount) pages of $($size.pageSize) bytes, $($size.freelistCount) free; $dbstat.")
 $null = $md.AppendLine('- Memory: `Process.WorkingSet64` after `Import-Module` and a full GC (idle), then `PeakWorkingSet64` after Import-PrismYaml, in a fresh pwsh.')
 $null = $md.AppendLine('- Nothing here is a test assertion; the only benchmark-related test is the query plan test (8a).')
 $null = $md.AppendLine().AppendLine('### Machine').AppendLine()
