@@ -117,7 +117,8 @@ public static class ConfigJson
         JsonValueKind.Object => ToTable(e),
         JsonValueKind.Array => e.EnumerateArray().Select(FromElement).ToArray(),
         JsonValueKind.String => e.GetString(),
-        JsonValueKind.Number => e.TryGetInt64(out var l) ? (l is >= int.MinValue and <= int.MaxValue ? (int)l : l) : e.GetDouble(),
+        // Boxed per branch: an unboxed conditional would type every number as double (int : long : double).
+        JsonValueKind.Number => e.TryGetInt64(out var l) ? (l is >= int.MinValue and <= int.MaxValue ? (object)(int)l : l) : e.GetDouble(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         _ => null,
