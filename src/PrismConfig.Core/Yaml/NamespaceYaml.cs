@@ -22,7 +22,7 @@ public sealed class YamlNamespace
 /// <summary>The YAML import/export format: a top-level namespaces: list in snake_case.</summary>
 /// <remarks>
 /// Import is strict, in the manner of Kubernetes' strict field validation: unknown or duplicate keys, values of
-/// the wrong type, anchors' aliases, more than one document and any validation failure are errors that name
+/// the wrong type, aliases (*name), more than one document and any validation failure are errors that name
 /// the file, line and column, and nothing is imported. Hostile input (huge files, invalid UTF-8, alias bombs,
 /// deep nesting) is refused without reading more than <see cref="MaxFileBytes"/> or recursing deeper than
 /// <see cref="MaxNestingDepth"/>.
