@@ -118,6 +118,8 @@ public sealed partial class ConfigStore
                 {
                     version = Migrate(_write, _path, _options.BusyTimeout);
                 }
+                // A backup taken before the tag index existed gets it here, as a store opened by this build would.
+                _hasTagIndex = EnsureTagIndex(_write, _path, _options.BusyTimeout);
                 _schemaVersion = version;
             }
         }

@@ -37,6 +37,7 @@ public sealed partial class ConfigStore : IDisposable
     private SqliteCommand? _readByName;
     private WriteCommands? _writeCommands;
     private int _schemaVersion;
+    private volatile bool _hasTagIndex;
     private volatile bool _disposed;
 
     private ConfigStore(string path, StoreOptions options, SqliteConnection write, SqliteConnection read, Factory.DataVersionProbe probe, int schemaVersion)
@@ -103,6 +104,7 @@ public sealed partial class ConfigStore : IDisposable
             {
                 version = Migrate(write, full, opts.BusyTimeout);
             }
+            var hasTagIndex = EnsureTagIndex(write, full, opts.BusyTimeout);
             read = Factory.Open(full, SqliteOpenMode.ReadWrite, opts);
             Factory.Execute(read, SqliteDialect.QueryOnly);
             probe = new Factory.DataVersionProbe(read);
@@ -111,7 +113,7 @@ public sealed partial class ConfigStore : IDisposable
                 Factory.RestrictToOwner(full + "-wal");
                 Factory.RestrictToOwner(full + "-shm");
             }
-            return new ConfigStore(full, opts, write, read, probe, version);
+            return new ConfigStore(full, opts, write, read, probe, version) { _hasTagIndex = hasTagIndex };
         }
         catch (Exception ex)
         {
@@ -225,6 +227,43 @@ public sealed partial class ConfigStore : IDisposable
         Factory.Execute(connection, SqliteDialect.JournalModeWal);
     }
 
+    /// <summary>
+    /// Adds the tag index (namespace_tags and its triggers) to a schema-1 store created before it existed, filled from
+    /// namespaces.tags, in one BEGIN IMMEDIATE transaction. Returns whether the store has it; a read-only file
+    /// without it is left alone and tag filters fall back to json_each.
+    /// </summary>
+    private static bool EnsureTagIndex(SqliteConnection connection, string path, TimeSpan busyTimeout)
+    {
+        if (Factory.Strings(connection, SqliteDialect.ListTables).Contains(SqliteDialect.TagIndexTable))
+        {
+            return true;
+        }
+        if (SQLitePCL.raw.sqlite3_db_readonly(connection.Handle, "main") == 1)
+        {
+            return false;
+        }
+        Factory.BeginImmediate(connection, path, busyTimeout);
+        try
+        {
+            var existed = Factory.Strings(connection, SqliteDialect.ListTables).Contains(SqliteDialect.TagIndexTable);
+            foreach (var statement in SqliteDialect.TagIndex)
+            {
+                Factory.Execute(connection, statement);
+            }
+            if (!existed)
+            {
+                Factory.Execute(connection, SqliteDialect.BackfillTagIndex);
+            }
+            Factory.Commit(connection, path, busyTimeout);
+            return true;
+        }
+        catch
+        {
+            Factory.RollbackQuietly(connection);
+            throw;
+        }
+    }
+
     /// <summary>Runs the migrations inside one BEGIN IMMEDIATE transaction; all or nothing.</summary>
     private static int Migrate(SqliteConnection connection, string path, TimeSpan busyTimeout)
     {
@@ -306,7 +345,7 @@ public sealed partial class ConfigStore : IDisposable
     public IReadOnlyList<NamespaceConfig> List(NamespaceQuery? query = null) => OnRead(() =>
     {
         var parameters = new DynamicParameters();
-        var sql = SqliteDialect.SelectNamespaces(query, parameters);
+        var sql = SqliteDialect.SelectNamespaces(query, parameters, _hasTagIndex);
         return (IReadOnlyList<NamespaceConfig>)_read.Query<NamespaceRow>(sql, parameters).Select(ToConfig).ToList();
     });
 

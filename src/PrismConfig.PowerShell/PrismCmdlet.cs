@@ -35,8 +35,29 @@ public abstract class PrismCmdlet : PSCmdlet
         {
             return DefaultDatabasePath();
         }
+        // A plain absolute path is already a provider path; asking the provider costs more than a lookup, and
+        // Get-PrismNamespace in a loop is a hot path.
+        if (IsPlainAbsolutePath(path))
+        {
+            return path;
+        }
         // Relative paths follow $PWD, not the process's working directory, which PowerShell never changes.
         return GetUnresolvedProviderPathFromPSPath(path);
+    }
+
+    /// <summary>
+    /// True for a fully qualified file-system path that PowerShell would resolve to itself: no ~, no PSDrive
+    /// qualifier (TestDrive:), no provider prefix (FileSystem::), no backtick escapes.
+    /// </summary>
+    internal static bool IsPlainAbsolutePath(string path)
+    {
+        if (!Path.IsPathFullyQualified(path) || path.Contains("::", StringComparison.Ordinal) || path.Contains('`', StringComparison.Ordinal))
+        {
+            return false;
+        }
+        // On Windows a fully qualified path is a drive (C:\) or UNC path, both of which the FileSystem provider
+        // maps to themselves; on Unix it starts with '/', and a PSDrive would need a colon before it.
+        return OperatingSystem.IsWindows() || path[0] == '/';
     }
 
     /// <summary>The ADR's location: /var/lib/prism/config.db, or %ProgramData%\Prism\config.db on Windows.</summary>

@@ -264,9 +264,7 @@ public class YamlExportTests
         var random = new Random(7);
         var input = Enumerable.Range(0, 10_000).Select(i => RandomNamespace(random, i, simple: true)).ToList();
         var bytes = Encoding.UTF8.GetBytes(NamespaceYaml.Export(input));
-        var sw = Stopwatch.StartNew();
         var result = NamespaceYaml.Parse(bytes, "bulk.yaml");
-        sw.Stop();
         Assert.Equal(10_000, result.Count);
         Assert.True(bytes.Length > 1_000_000);
     }

@@ -73,7 +73,49 @@ internal static class SqliteDialect
         "ALTER TABLE namespace_history ADD COLUMN version INTEGER",
         "ALTER TABLE namespace_history ADD COLUMN reason TEXT",
         "CREATE UNIQUE INDEX ux_history_namespace_version ON namespace_history(namespace_id, version)",
+        .. TagIndex,
     ];
+
+    /// <summary>
+    /// A side index of tags, so a tag filter reads the matching namespaces instead of running json_each over every
+    /// row. namespaces.tags stays the ADR's column and the source of truth; triggers keep this table equal to it
+    /// inside the same transaction as every write, whoever writes. Idempotent: <see cref="ConfigStore"/> also runs it
+    /// on stores created before it existed, with <see cref="BackfillTagIndex"/>.
+    /// </summary>
+    public static string[] TagIndex =>
+    [
+        """
+        CREATE TABLE IF NOT EXISTS namespace_tags (
+            tag TEXT NOT NULL,
+            namespace_id INTEGER NOT NULL REFERENCES namespaces(id) ON DELETE CASCADE,
+            PRIMARY KEY(tag, namespace_id)
+        ) WITHOUT ROWID
+        """,
+        "CREATE INDEX IF NOT EXISTS idx_namespace_tags_namespace ON namespace_tags(namespace_id)",
+        """
+        CREATE TRIGGER IF NOT EXISTS trg_namespace_tags_insert AFTER INSERT ON namespaces
+        BEGIN
+            INSERT OR IGNORE INTO namespace_tags (tag, namespace_id)
+            SELECT j.value, NEW.id FROM json_each(CASE WHEN json_valid(NEW.tags) THEN NEW.tags END) j WHERE j.type = 'text';
+        END
+        """,
+        """
+        CREATE TRIGGER IF NOT EXISTS trg_namespace_tags_update AFTER UPDATE OF tags ON namespaces WHEN OLD.tags IS NOT NEW.tags
+        BEGIN
+            DELETE FROM namespace_tags WHERE namespace_id = NEW.id;
+            INSERT OR IGNORE INTO namespace_tags (tag, namespace_id)
+            SELECT j.value, NEW.id FROM json_each(CASE WHEN json_valid(NEW.tags) THEN NEW.tags END) j WHERE j.type = 'text';
+        END
+        """,
+    ];
+
+    public const string TagIndexTable = "namespace_tags";
+
+    /// <summary>Fills the tag index from namespaces.tags, for a store that had none.</summary>
+    public const string BackfillTagIndex = """
+        INSERT OR IGNORE INTO namespace_tags (tag, namespace_id)
+        SELECT j.value, n.id FROM namespaces n, json_each(CASE WHEN json_valid(n.tags) THEN n.tags END) j WHERE j.type = 'text'
+        """;
 
     /// <summary>The tables a database must have to be a PrismConfig store.</summary>
     public static readonly string[] RequiredTables = ["namespaces", "namespace_history", "namespace_features"];
@@ -114,14 +156,18 @@ internal static class SqliteDialect
     public const string SelectAllNamespaces = SelectNamespaceColumns + " ORDER BY n.name";
 
     /// <summary>A namespace SELECT with every filter pushed into SQL (so the ADR's indexes are used), sorted by name.</summary>
-    public static string SelectNamespaces(NamespaceQuery? q, Dapper.DynamicParameters parameters)
+    /// <remarks>
+    /// With <paramref name="tagIndex"/> (every writable store has it), each tag is a lookup in namespace_tags, so a
+    /// tag filter costs in proportion to its matches; without it (an older read-only file) it falls back to json_each.
+    /// </remarks>
+    public static string SelectNamespaces(NamespaceQuery? q, Dapper.DynamicParameters parameters, bool tagIndex = true)
     {
         var where = new List<string>();
         if (q?.Names is { Count: > 0 } names) where.Add(NameGlobFilter("n.name", names, parameters, "n"));
         if (q?.Backends is { Count: > 0 } backends) where.Add(InFilter("n.backend", backends, parameters, "b"));
         if (q?.Patterns is { Count: > 0 } patterns) where.Add(InFilter("n.pattern", patterns, parameters, "p"));
         if (q?.Statuses is { Count: > 0 } statuses) where.Add(InFilter("n.status", statuses, parameters, "s"));
-        if (q?.Tags is { Count: > 0 } tags) where.Add(TagFilter("n.tags", tags, parameters, "t"));
+        if (q?.Tags is { Count: > 0 } tags) where.Add(tagIndex ? TagIndexFilter("n.id", tags, parameters, "t") : TagFilter("n.tags", tags, parameters, "t"));
         return SelectNamespaceColumns + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") + " ORDER BY n.name";
     }
 
@@ -236,7 +282,20 @@ internal static class SqliteDialect
         return $"{column} IN ({string.Join(", ", names)})";
     }
 
-    /// <summary>Every given tag must be an exact element of the tags JSON array.</summary>
+    /// <summary>Every given tag must be in namespace_tags for the namespace: "id IN (…)" drives the query from the tag index.</summary>
+    public static string TagIndexFilter(string idColumn, IReadOnlyList<string> tags, Dapper.DynamicParameters parameters, string prefix)
+    {
+        var parts = new List<string>(tags.Count);
+        for (var i = 0; i < tags.Count; i++)
+        {
+            var p = prefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            parameters.Add(p, tags[i]);
+            parts.Add($"{idColumn} IN (SELECT namespace_id FROM namespace_tags WHERE tag = @{p})");
+        }
+        return string.Join(" AND ", parts);
+    }
+
+    /// <summary>Every given tag must be an exact element of the tags JSON array (a scan of every row; the fallback).</summary>
     public static string TagFilter(string column, IReadOnlyList<string> tags, Dapper.DynamicParameters parameters, string prefix)
     {
         var parts = new List<string>(tags.Count);

@@ -1,0 +1,331 @@
+<#
+.SYNOPSIS
+    Runs every PrismConfig benchmark and writes out/bench/report.md.
+
+.DESCRIPTION
+    Called by `./build.ps1 -Task Bench` in a fresh pwsh, after the module is built. Every figure is a ratio of
+    two things measured in this same run, so the shared, noisy machine slows both sides alike:
+
+      1 Core lookup vs raw SQLite          BenchmarkDotNet (LookupBenchmarks)
+      2 Cmdlet lookup vs cmdlet floor      pwsh loops here, interleaved rounds
+      3 Bulk import vs parsing alone       pwsh here (Import-PrismYaml) and BenchmarkDotNet (ImportBenchmarks)
+      4 Cold start, 10,000 vs 100          a fresh process per run (PrismConfig.Bench.ColdStart), alternating
+      5 Write vs raw write                 BenchmarkDotNet (WriteBenchmarks)
+      6 Size per namespace                 file size and dbstat of the 10,000-namespace store
+      7 Import memory                      a child pwsh: idle working set, then peak working set after import
+      8 Filters                            EXPLAIN QUERY PLAN (also an xUnit test) and tag filter timings (BDN)
+
+    Nothing here is a test: a missed target is reported, never an error. The script fails only when a
+    benchmark cannot run.
+
+.PARAMETER ModulePath
+    The laid-out module (out/PrismConfig).
+
+.PARAMETER OutputFolder
+    Where report.md, report.json, the raw results and the scratch stores go (out/bench).
+
+.PARAMETER Configuration
+    The build configuration for the benchmark projects.
+
+.PARAMETER LookupIterations
+    Calls per side for the cmdlet lookup figure.
+
+.PARAMETER ColdStartRuns
+    Processes per store size for the cold start figure.
+
+.PARAMETER ImportRuns
+    Timed Import-PrismYaml runs (and parse runs) after one warm-up of each.
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $OutputFolder,
+    [ValidateSet('Release', 'Debug')] [string] $Configuration = 'Release',
+    [ValidateRange(1000, 10000000)] [int] $LookupIterations = 20000,
+    [ValidateRange(3, 1000)] [int] $ColdStartRuns = 15,
+    [ValidateRange(1, 100)] [int] $ImportRuns = 3
+)
+
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+
+$total = [Diagnostics.Stopwatch]::StartNew()
+$bench = $PSScriptRoot
+$OutputFolder = [IO.Path]::GetFullPath($OutputFolder)
+$ModulePath = [IO.Path]::GetFullPath($ModulePath)
+$work = Join-Path $OutputFolder 'work'
+$inv = [Globalization.CultureInfo]::InvariantCulture
+$loadAtStart = (Get-Content /proc/loadavg -ErrorAction SilentlyContinue) -as [string]
+
+function Write-Step([string] $Message) { Write-Host "==> $Message" -ForegroundColor Cyan }
+
+function Invoke-Native {
+    $filePath, $arguments = $args
+    & $filePath @arguments
+    if ($LASTEXITCODE -ne 0) { throw "'$filePath $($arguments -join ' ')' failed with exit code $LASTEXITCODE." }
+}
+
+function Get-Median([double[]] $Values) {
+    $sorted = [double[]]($Values | Sort-Object)
+    $n = $sorted.Length
+    if ($n % 2) { return $sorted[($n - 1) / 2] }
+    return ($sorted[$n / 2 - 1] + $sorted[$n / 2]) / 2
+}
+
+function Get-PwshCommand {
+    $process = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') { return @($process, (Join-Path $PSHOME 'pwsh.dll')) }
+    return @($process)
+}
+
+function Remove-Database([string] $Path) {
+    foreach ($suffix in '', '-wal', '-shm', '-journal') { Remove-Item -Force -ErrorAction SilentlyContinue "$Path$suffix" }
+}
+
+foreach ($folder in $work, (Join-Path $OutputFolder 'bdn')) {
+    if (Test-Path $folder) { Remove-Item -Recurse -Force $folder }
+}
+New-Item -ItemType Directory -Force -Path $work | Out-Null
+
+# ---- Build ------------------------------------------------------------------------------------------------
+Write-Step "Building the benchmark projects ($Configuration)"
+$projects = [ordered]@{
+    Benchmarks = 'PrismConfig.Benchmarks'
+    ColdStart  = 'PrismConfig.Bench.ColdStart'
+    Baseline   = 'PrismConfig.Bench.Baseline'
+}
+foreach ($p in $projects.Values) {
+    Invoke-Native dotnet build (Join-Path $bench "$p/$p.csproj") -c $Configuration --nologo -v quiet '-clp:NoSummary;ErrorsOnly'
+}
+$benchDll = Join-Path $bench "PrismConfig.Benchmarks/bin/$Configuration/net10.0/PrismConfig.Benchmarks.dll"
+$coldDll = Join-Path $bench "PrismConfig.Bench.ColdStart/bin/$Configuration/net10.0/PrismConfig.Bench.ColdStart.dll"
+$baselineDll = Join-Path $bench "PrismConfig.Bench.Baseline/bin/$Configuration/net8.0/PrismConfig.Bench.Baseline.dll"
+
+# ---- Data -------------------------------------------------------------------------------------------------
+Write-Step 'Generating 10,000 ADR-shaped namespaces (YAML) and the 10,000- and 100-namespace stores'
+Invoke-Native dotnet $benchDll prepare --work $work
+$yaml = Join-Path $work 'namespaces-10k.yaml'
+$store10k = Join-Path $work 'store-10k.db'
+$store100 = Join-Path $work 'store-100.db'
+$yamlBytes = (Get-Item $yaml).Length
+
+# ---- BenchmarkDotNet: figures 1, 3 (Core), 5, 8 (tags) ------------------------------------------------------
+Write-Step 'BenchmarkDotNet: lookup, write, tag filters, Core import (in-process, short runs)'
+$bdnJson = Join-Path $OutputFolder 'bdn-results.json'
+Invoke-Native dotnet $benchDll bdn --work $work --artifacts (Join-Path $OutputFolder 'bdn') --results $bdnJson
+$bdn = Get-Content -Raw $bdnJson | ConvertFrom-Json
+function Get-Bdn([string] $Class, [string] $Method) {
+    $row = $bdn | Where-Object { $_.Class -eq $Class -and $_.Method -eq $Method }
+    if (-not $row) { throw "BenchmarkDotNet produced no result for $Class.$Method." }
+    return $row
+}
+
+# ---- Figure 6 and 8a: size and query plans ------------------------------------------------------------------
+Write-Step 'Size of the 10,000-namespace store; query plans of the filters'
+$size = (& dotnet $benchDll size --db $store10k --work $work) -join "`n" | ConvertFrom-Json
+if ($LASTEXITCODE -ne 0) { throw 'The size measurement failed.' }
+$plans = (& dotnet $benchDll plans --db $store10k --work $work) -join "`n" | ConvertFrom-Json
+if ($LASTEXITCODE -ne 0) { throw 'The query plan check failed.' }
+
+Write-Step 'Where Core import time goes (YAML read vs store write), for the notes'
+$split = (& dotnet $benchDll import-split --work $work) -join "`n" | ConvertFrom-Json
+if ($LASTEXITCODE -ne 0) { throw 'The import split measurement failed.' }
+
+# ---- Figure 4: cold start -----------------------------------------------------------------------------------
+Write-Step "Cold start: $ColdStartRuns fresh processes per store, alternating 10,000 and 100 namespaces"
+$cold = @{ Big = [Collections.Generic.List[double]]::new(); Small = [Collections.Generic.List[double]]::new() }
+$coldOpen = @{ Big = [Collections.Generic.List[double]]::new(); Small = [Collections.Generic.List[double]]::new() }
+function Invoke-ColdStart([string] $Db) {
+    $line = & dotnet $coldDll $Db 'ns-00050'
+    if ($LASTEXITCODE -ne 0) { throw "The cold start probe failed on $Db." }
+    $parts = "$line".Trim() -split ' '
+    return @([double]::Parse($parts[0], $inv), [double]::Parse($parts[1], $inv))
+}
+$null = Invoke-ColdStart $store10k; $null = Invoke-ColdStart $store100   # warm the OS file cache and the runtime's files
+for ($i = 0; $i -lt $ColdStartRuns; $i++) {
+    # ABBA order, so a drift in machine load falls on both sides alike.
+    $order = if ($i % 2) { @('Small', 'Big') } else { @('Big', 'Small') }
+    foreach ($which in $order) {
+        $r = Invoke-ColdStart $(if ($which -eq 'Big') { $store10k } else { $store100 })
+        $cold[$which].Add($r[0]); $coldOpen[$which].Add($r[1])
+    }
+}
+
+# ---- Figures 2 and 3 (cmdlet): in this pwsh ------------------------------------------------------------------
+Write-Step 'Importing the module and the baseline cmdlet'
+Import-Module (Join-Path $ModulePath 'PrismConfig.psd1')
+Import-Module $baselineDll
+
+Write-Step "Cmdlet lookup: $LookupIterations calls per side, interleaved rounds"
+$lookupDb = Join-Path $work 'cmdlet-lookup.db'
+Copy-Item $store10k $lookupDb
+$name = 'ns-00050'
+$check = Get-PrismNamespace -Name $name -Database $lookupDb
+if (-not $check -or $check.Name -ne $name -or $check.Features.Count -ne 2) { throw "Get-PrismNamespace did not return $name complete." }
+# Both loops have exactly the same shape: same parameters, same argument values, output discarded the same way.
+$ours = { param($n, $nm, $db) for ($i = 0; $i -lt $n; $i++) { $null = Get-PrismNamespace -Name $nm -Database $db } }
+$floor = { param($n, $nm, $db) for ($i = 0; $i -lt $n; $i++) { $null = Get-BenchConstant -Name $nm -Database $db } }
+$rounds = 10
+$perRound = [int][Math]::Ceiling($LookupIterations / $rounds)
+$null = & $ours 500 $name $lookupDb; $null = & $floor 500 $name $lookupDb   # warm-up: JIT, caches, the open store
+$lookupUs = @{ Ours = [Collections.Generic.List[double]]::new(); Floor = [Collections.Generic.List[double]]::new() }
+$sw = [Diagnostics.Stopwatch]::new()
+for ($r = 0; $r -lt $rounds; $r++) {
+    $order = if ($r % 2) { @('Floor', 'Ours') } else { @('Ours', 'Floor') }
+    foreach ($which in $order) {
+        $block = if ($which -eq 'Ours') { $ours } else { $floor }
+        $sw.Restart()
+        & $block $perRound $name $lookupDb
+        $sw.Stop()
+        $lookupUs[$which].Add($sw.Elapsed.TotalMicroseconds / $perRound)
+    }
+}
+
+Write-Step "Import-PrismYaml of 10,000 namespaces into an empty store vs YamlDotNet parsing alone ($ImportRuns runs each + 1 warm-up)"
+$events = [PrismConfig.Bench.Baseline.YamlParse]::CountEvents($yaml)
+$importS = [Collections.Generic.List[double]]::new()
+$parseS = [Collections.Generic.List[double]]::new()
+for ($r = 0; $r -le $ImportRuns; $r++) {
+    $target = Join-Path $work "cmdlet-import-$r.db"
+    Remove-Database $target
+    [GC]::Collect()
+    $sw.Restart()
+    Import-PrismYaml -Path $yaml -Database $target -Confirm:$false | Out-Null
+    $sw.Stop()
+    $imported = $sw.Elapsed.TotalSeconds
+    [GC]::Collect()
+    $sw.Restart()
+    $n = [PrismConfig.Bench.Baseline.YamlParse]::CountEvents($yaml)
+    $sw.Stop()
+    if ($n -ne $events) { throw 'The YAML parse baseline saw a different number of events.' }
+    if ($r -gt 0) { $importS.Add($imported); $parseS.Add($sw.Elapsed.TotalSeconds) }   # run 0 is the warm-up
+    if ($r -eq 0) {
+        $count = @(Get-PrismNamespace -Database $target).Count
+        if ($count -ne 10000) { throw "Import-PrismYaml imported $count namespaces, not 10,000." }
+    }
+    Remove-Database $target
+}
+
+# ---- Figure 7: memory, in a child pwsh ----------------------------------------------------------------------
+Write-Step 'Import memory: idle and peak working set of a fresh pwsh importing 10,000 namespaces'
+$memDb = Join-Path $work 'memory-import.db'
+Remove-Database $memDb
+$memScript = @'
+param($ModulePath, $Yaml, $Db)
+$ErrorActionPreference = 'Stop'
+Import-Module (Join-Path $ModulePath 'PrismConfig.psd1')
+[GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
+$p = [Diagnostics.Process]::GetCurrentProcess()
+$idle = $p.WorkingSet64
+Import-PrismYaml -Path $Yaml -Database $Db -Confirm:$false | Out-Null
+$p.Refresh()
+[pscustomobject]@{ Idle = $idle; Peak = $p.PeakWorkingSet64; After = $p.WorkingSet64 } | ConvertTo-Json -Compress
+'@
+$memFile = Join-Path $work 'memory.ps1'
+Set-Content -Path $memFile -Value $memScript -Encoding utf8
+$pwshExe, $pwshArgs = @(Get-PwshCommand); $pwshArgs = @($pwshArgs)   # one remaining element would splat as characters
+$memOut = & $pwshExe @pwshArgs -NoProfile -NonInteractive -File $memFile -ModulePath $ModulePath -Yaml $yaml -Db $memDb
+if ($LASTEXITCODE -ne 0) { throw 'The memory measurement failed.' }
+$mem = ($memOut | Select-Object -Last 1) | ConvertFrom-Json
+Remove-Database $memDb
+
+# ---- Report -------------------------------------------------------------------------------------------------
+Write-Step 'Writing the report'
+$figures = [Collections.Generic.List[object]]::new()
+function Add-Figure([string] $Figure, [string] $Ours, [string] $Baseline, [double] $Ratio, [double] $Target, [string] $Note, [string] $Comparison = 'le') {
+    $met = if ($Comparison -eq 'lt') { $Ratio -lt $Target } else { $Ratio -le $Target }
+    $figures.Add([pscustomobject]@{
+            Figure = $Figure; Ours = $Ours; Baseline = $Baseline; Ratio = $Ratio
+            Target = $(if ($Comparison -eq 'lt') { '< ' } else { '≤ ' }) + $Target.ToString('0.###', $inv) + '×'
+            Met = $met; Note = $Note
+        })
+}
+function Us([double] $ns) { '{0:N1} µs' -f ($ns / 1000) }
+function F {
+    # F 'format' a b c  or  F 'format' a, b, c: invariant-culture formatting of any number of values.
+    $format, $rest = $args
+    [string]::Format($inv, $format, [object[]]@(foreach ($a in $rest) { $a }))
+}
+
+$l1 = Get-Bdn LookupBenchmarks CoreTryGet; $l0 = Get-Bdn LookupBenchmarks RawSqlite
+Add-Figure '1. Core lookup (warm TryGet, complete NamespaceConfig) vs raw prepared SQLite SELECT by name' `
+    (Us $l1.MedianNs) (Us $l0.MedianNs) ($l1.MedianNs / $l0.MedianNs) 1.0 'BenchmarkDotNet median (medians throughout: load spikes from other builds skew means); 10,000-namespace store; 256 names cycled'
+
+$o = Get-Median $lookupUs.Ours; $f = Get-Median $lookupUs.Floor
+Add-Figure '2. Get-PrismNamespace -Name x -Database $db vs trivial binary cmdlet (same parameters), pwsh loop' `
+    (F '{0:N1} µs/call' $o) (F '{0:N1} µs/call' $f) ($o / $f) 1.5 (F 'median of {0} interleaved rounds of {1} calls per side; for scale, Core''s own TryGet is {2:N1} µs (figure 1)' $rounds $perRound ($l1.MedianNs / 1000))
+
+$i1 = Get-Median $importS; $p1 = Get-Median $parseS
+Add-Figure '3a. Import-PrismYaml, 10,000 namespaces into an empty store vs YamlDotNet parse of the same file' `
+    (F '{0:N2} s' $i1) (F '{0:N2} s' $p1) ($i1 / $p1) 2.0 "median of $ImportRuns runs after a warm-up; parse = read text + walk all $events parser events"
+$c1 = Get-Bdn ImportBenchmarks CoreImport; $c0 = Get-Bdn ImportBenchmarks YamlParseOnly
+Add-Figure '3b. Core: NamespaceYaml.ReadFile + ConfigStore.Import (10,000, empty store) vs the same YamlDotNet parse' `
+    (F '{0:N2} s' ($c1.MedianNs / 1e9)) (F '{0:N2} s' ($c0.MedianNs / 1e9)) ($c1.MedianNs / $c0.MedianNs) 2.0 (F 'BenchmarkDotNet, 3 iterations after 1 warm-up. Split (Stopwatch, median of 3): parse alone {0:N2} s, NamespaceYaml.ReadFile {1:N2} s ({3:N1}× parse), ConfigStore.Import {2:N2} s ({4:N1}× parse)' $split.parse $split.read $split.import ($split.read / $split.parse) ($split.import / $split.parse))
+
+$cb = Get-Median $cold.Big; $cs = Get-Median $cold.Small
+Add-Figure '4. Cold start: new process, ConfigStore.Open + first TryGet, 10,000 vs 100 namespaces' `
+    (F '{0:N0} µs' $cb) (F '{0:N0} µs' $cs) ($cb / $cs) 1.2 (F 'median of {0} processes each, alternating; Open alone: {1:N0} vs {2:N0} µs' $ColdStartRuns (Get-Median $coldOpen.Big) (Get-Median $coldOpen.Small))
+
+$w1 = Get-Bdn WriteBenchmarks CoreUpdate; $w0 = Get-Bdn WriteBenchmarks Raw
+Add-Figure '5. Core Update of one field (+ history row), synchronous=FULL vs raw UPDATE + INSERT in one BEGIN IMMEDIATE tx' `
+    (Us $w1.MedianNs) (Us $w0.MedianNs) ($w1.MedianNs / $w0.MedianNs) 1.5 'BenchmarkDotNet median of 15 iterations; WAL, synchronous=FULL, foreign_keys=ON on both; each side writes its own copy of a 1,000-namespace store; one fsync-bound commit dominates both, so this figure is the noisiest'
+
+$noHistory = $size.fileBytesWithoutHistory / $size.namespaces
+$withHistory = $size.fileBytes / $size.namespaces
+Add-Figure '6. File size per namespace, not counting history (10,000 typical namespaces)' `
+    (F '{0:N0} B' $noHistory) '1,024 B (1 KiB budget)' ($noHistory / 1024) 1.0 (F 'copy with history deleted + VACUUM; with history (1 create row each): {0:N0} B/namespace; ADR estimated 10 KB' $withHistory)
+
+$growth = $mem.Peak - $mem.Idle
+Add-Figure '7. Peak working set growth importing 10,000 namespaces vs YAML file size' `
+    (F '{0:N1} MiB (peak {1:N1} − idle {2:N1})' ($growth / 1MB) ($mem.Peak / 1MB) ($mem.Idle / 1MB)) (F '{0:N1} MiB YAML' ($yamlBytes / 1MB)) ($growth / $yamlBytes) 3.0 `
+    (F 'target: peak < idle + 3 × YAML = {0:N1} MiB' (($mem.Idle + 3 * $yamlBytes) / 1MB)) 'lt'
+
+$t1 = Get-Bdn TagFilterBenchmarks Rare; $t0 = Get-Bdn TagFilterBenchmarks Common; $tAll = Get-Bdn TagFilterBenchmarks All
+Add-Figure '8b. List -Tag matching 10 vs -Tag matching 5,000, 10,000-namespace store' `
+    (Us $t1.MedianNs) (Us $t0.MedianNs) ($t1.MedianNs / $t0.MedianNs) 0.05 (F 'proportional to matches would be 0.002×; list all 10,000: {0}. Target is ours: the issue sets none' (Us $tAll.MedianNs))
+
+$planRows = foreach ($pl in $plans) {
+    "| $($pl.Filter) | ``$($pl.Plan -join '; ')`` | $($pl.ExpectedIndex) | $(if ($pl.UsesIndex) { 'yes' } else { '**no**' }) |"
+}
+
+$cpu = (Select-String -Path /proc/cpuinfo -Pattern '^model name\s*:\s*(.*)$' | Select-Object -First 1).Matches[0].Groups[1].Value
+$os = if (Test-Path /etc/os-release) { ((Get-Content /etc/os-release | Where-Object { $_ -like 'PRETTY_NAME=*' }) -replace '^PRETTY_NAME="?|"$', '') } else { [Runtime.InteropServices.RuntimeInformation]::OSDescription }
+$elapsed = $total.Elapsed
+$loadAtEnd = (Get-Content /proc/loadavg -ErrorAction SilentlyContinue) -as [string]
+
+$md = [Text.StringBuilder]::new()
+$null = $md.AppendLine('# PrismConfig benchmarks').AppendLine()
+$null = $md.AppendLine("Command: ``dotnet tool restore && dotnet pwsh ./build.ps1 -Task Bench`` ($Configuration). Generated $((Get-Date).ToUniversalTime().ToString('yyyy-MM-dd HH:mm', $inv)) UTC; the benchmarks took $([int]$elapsed.TotalMinutes) min $($elapsed.Seconds) s.").AppendLine()
+$null = $md.AppendLine('Each figure is a ratio of two things measured in the same run, so machine load slows both sides; absolute times are for scale only.').AppendLine()
+$null = $md.AppendLine('| Figure | Ours | Baseline | Ratio | Target | Met? |')
+$null = $md.AppendLine('|---|---:|---:|---:|---:|:---:|')
+foreach ($fig in $figures) {
+    $null = $md.AppendLine((F '| {0} | {1} | {2} | {3:0.000}× | {4} | {5} |' $fig.Figure, $fig.Ours, $fig.Baseline, $fig.Ratio, $fig.Target, $(if ($fig.Met) { 'yes' } else { '**no**' })))
+}
+$allPlans = @($plans | Where-Object { -not $_.UsesIndex }).Count -eq 0
+$null = $md.AppendLine((F '| 8a. Get-PrismNamespace -Backend / -Status use the indexes (EXPLAIN QUERY PLAN of Core''s SQL) | {0} | — | — | uses index | {1} |' $(if ($allPlans) { 'all use their index' } else { 'see below' }), $(if ($allPlans) { 'yes' } else { '**no**' })))
+$null = $md.AppendLine().AppendLine('## Notes').AppendLine()
+foreach ($fig in $figures) { $null = $md.AppendLine("- **$($fig.Figure.Split(' ')[0])** $($fig.Note).") }
+$null = $md.AppendLine('- **8a.** Also asserted by tests/PrismConfig.Core.Tests/QueryPlanTests.cs (the Test task); plans from this run:').AppendLine()
+$null = $md.AppendLine('| Filter | Plan | Expected index | Uses it? |').AppendLine('|---|---|---|:---:|')
+foreach ($row in $planRows) { $null = $md.AppendLine($row) }
+$null = $md.AppendLine().AppendLine('### Method').AppendLine()
+$null = $md.AppendLine("- Data: $($size.namespaces) generated ADR-shaped namespaces (about 280 bytes of backend_config JSON, 3 tags, 2 features), $('{0:N0}' -f $yamlBytes) bytes of YAML.")
+$null = $md.AppendLine('- Core figures: BenchmarkDotNet 0.15.8, in-process toolchain, few iterations (see bdn/ for the full tables). Raw SQLite baselines use Microsoft.Data.Sqlite with prepared, reused commands.')
+$dbstat = if ($size.dbstat) { 'dbstat by table and index (bytes): ' + ((@($size.dbstat) | ForEach-Object { "$($_.Name) $('{0:N0}' -f $_.Bytes)" }) -join ', ') } else { 'dbstat is not compiled into the bundled SQLite (e_sqlite3), so there is no per-table breakdown' }
+$null = $md.AppendLine("- Size: PRAGMA wal_checkpoint(TRUNCATE), then the file length; without history = a copy with every history row deleted and VACUUMed (measured, not estimated). $('{0:N0}' -f $size.pageCount) pages of $($size.pageSize) bytes, $($size.freelistCount) free; $dbstat.")
+$null = $md.AppendLine('- Memory: `Process.WorkingSet64` after `Import-Module` and a full GC (idle), then `PeakWorkingSet64` after Import-PrismYaml, in a fresh pwsh.')
+$null = $md.AppendLine('- Nothing here is a test assertion; the only benchmark-related test is the query plan test (8a).')
+$null = $md.AppendLine().AppendLine('### Machine').AppendLine()
+$null = $md.AppendLine("- CPU: $cpu; nproc: $([Environment]::ProcessorCount)")
+$null = $md.AppendLine("- OS: $os")
+$null = $md.AppendLine("- .NET: $([Runtime.InteropServices.RuntimeInformation]::FrameworkDescription) (SDK $((& dotnet --version) -join '')); PowerShell $($PSVersionTable.PSVersion)")
+$null = $md.AppendLine("- Load average (1/5/15 min) at start: $(($loadAtStart -split ' ')[0..2] -join ' '); at end: $(($loadAtEnd -split ' ')[0..2] -join ' ') — the machine is shared with other builds.")
+
+$report = Join-Path $OutputFolder 'report.md'
+Set-Content -Path $report -Value $md.ToString() -Encoding utf8
+[pscustomobject]@{ Figures = $figures; Plans = $plans; Size = $size; Memory = $mem; ColdStart = $cold; CmdletLookupUs = $lookupUs; ImportSeconds = $importS; ParseSeconds = $parseS; Seconds = $elapsed.TotalSeconds } |
+    ConvertTo-Json -Depth 6 | Set-Content -Path (Join-Path $OutputFolder 'report.json') -Encoding utf8
+Get-Content $report | Write-Host
+Write-Host "Report: $report ($([int]$elapsed.TotalSeconds) s)"

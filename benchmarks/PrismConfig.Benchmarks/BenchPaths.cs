@@ -1,0 +1,15 @@
+namespace PrismConfig.Benchmarks;
+
+/// <summary>Where the bench script's prepared files are (PRISM_BENCH_WORK, set by Program from --work).</summary>
+public static class BenchPaths
+{
+    public static string Work =>
+        Environment.GetEnvironmentVariable("PRISM_BENCH_WORK") ?? throw new InvalidOperationException("PRISM_BENCH_WORK is not set.");
+
+    public static string Store10k => Path.Combine(Work, "store-10k.db");
+    public static string Store100 => Path.Combine(Work, "store-100.db");
+    public static string Yaml10k => Path.Combine(Work, "namespaces-10k.yaml");
+    public static string WriteStore => Path.Combine(Work, "write-core.db");
+    public static string WriteRaw => Path.Combine(Work, "write-raw.db");
+    public static string ImportTarget => Path.Combine(Work, "import-core.db");
+}

@@ -1,0 +1,233 @@
+using System.Diagnostics;
+using System.Text.Json;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Loggers;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Microsoft.Data.Sqlite;
+using Perfolizer.Horology;
+
+namespace PrismConfig.Benchmarks;
+
+/// <summary>
+/// The bench script's helper. Commands:
+///   prepare --work DIR                       writes the 10,000-namespace YAML and the 10,000/100-namespace stores
+///   bdn --work DIR --artifacts DIR --results FILE [--only Class,...]
+///                                            runs the BenchmarkDotNet figures and writes their means as JSON
+///   size --db FILE --work DIR                file size per namespace, with and without history, as JSON
+/// </summary>
+public static class Program
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static int Main(string[] args)
+    {
+        if (args.Length == 0)
+        {
+            Console.Error.WriteLine("usage: PrismConfig.Benchmarks prepare|bdn|size [options]");
+            return 2;
+        }
+        var options = ParseOptions(args.Skip(1).ToArray());
+        if (options.TryGetValue("work", out var work))
+        {
+            Directory.CreateDirectory(work);
+            Environment.SetEnvironmentVariable("PRISM_BENCH_WORK", Path.GetFullPath(work));
+        }
+        switch (args[0])
+        {
+            case "prepare": return Prepare();
+            case "bdn": return RunBdn(options["artifacts"], options["results"], options.GetValueOrDefault("only"));
+            case "size": return Size(options["db"]);
+            case "plans": return QueryPlans.Run(options["db"]);
+            case "import-split": return ImportSplit();
+            default:
+                Console.Error.WriteLine($"unknown command '{args[0]}'");
+                return 2;
+        }
+    }
+
+    private static Dictionary<string, string> ParseOptions(string[] args)
+    {
+        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            result[args[i].TrimStart('-')] = args[i + 1];
+        }
+        return result;
+    }
+
+    private static int Prepare()
+    {
+        var sw = Stopwatch.StartNew();
+        File.WriteAllText(BenchPaths.Yaml10k, Fixture.Yaml(10_000));
+        Fixture.BuildStore(BenchPaths.Store10k, 10_000);
+        Fixture.BuildStore(BenchPaths.Store100, 100);
+        SqliteConnection.ClearAllPools();
+        Console.WriteLine($"prepared {BenchPaths.Work} in {sw.Elapsed.TotalSeconds:F1} s " +
+            $"(yaml {new FileInfo(BenchPaths.Yaml10k).Length:N0} bytes)");
+        return 0;
+    }
+
+    /// <summary>Where Core's import time goes: reading the YAML versus writing the store (for the report's notes).</summary>
+    private static int ImportSplit()
+    {
+        var db = Path.Combine(BenchPaths.Work, "import-split.db");
+        var result = new Dictionary<string, List<double>> { ["parse"] = [], ["read"] = [], ["import"] = [] };
+        for (var run = 0; run < 3; run++)
+        {
+            Fixture.DeleteDatabase(db);
+            var sw = Stopwatch.StartNew();
+            ImportBenchmarks.ParseEvents(BenchPaths.Yaml10k);
+            result["parse"].Add(sw.Elapsed.TotalSeconds);
+            sw.Restart();
+            var read = PrismConfig.Core.Yaml.NamespaceYaml.ReadFile(BenchPaths.Yaml10k);
+            result["read"].Add(sw.Elapsed.TotalSeconds);
+            using var store = PrismConfig.Core.ConfigStore.Open(db, new PrismConfig.Core.StoreOptions { CreateIfMissing = true });
+            sw.Restart();
+            store.Import(read.Select(r => r.Config).ToList());
+            result["import"].Add(sw.Elapsed.TotalSeconds);
+        }
+        SqliteConnection.ClearAllPools();
+        Fixture.DeleteDatabase(db);
+        Console.WriteLine(JsonSerializer.Serialize(result.ToDictionary(kv => kv.Key, kv => kv.Value.Order().ElementAt(1)), Indented));
+        return 0;
+    }
+
+    private static Job InProcess(int warmup, int iterations, int intervalMs) => Job.Default
+        .WithToolchain(InProcessEmitToolchain.Instance)
+        .WithLaunchCount(1)
+        .WithWarmupCount(warmup)
+        .WithIterationCount(iterations)
+        .WithIterationTime(TimeInterval.FromMilliseconds(intervalMs));
+
+    private static int RunBdn(string artifacts, string resultsFile, string? only)
+    {
+        // In-process: no per-benchmark project build or child process, which keeps the whole run to about a
+        // minute on a shared two-core machine. Every figure is a ratio of two methods of the same run.
+        var plans = new (Type Type, Job Job)[]
+        {
+            (typeof(LookupBenchmarks), InProcess(warmup: 3, iterations: 9, intervalMs: 200)),
+            (typeof(WriteBenchmarks), InProcess(warmup: 3, iterations: 15, intervalMs: 250)),
+            (typeof(TagFilterBenchmarks), InProcess(warmup: 2, iterations: 5, intervalMs: 200)),
+            (typeof(ImportBenchmarks), Job.Default.WithToolchain(InProcessEmitToolchain.Instance)
+                .WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(3)
+                .WithInvocationCount(1).WithUnrollFactor(1)),
+        };
+        var rows = new List<object>();
+        foreach (var (type, job) in plans)
+        {
+            if (only is not null && !only.Split(',').Contains(type.Name)) continue;
+            var config = ManualConfig.CreateEmpty()
+                .AddJob(job)
+                .AddLogger(ConsoleLogger.Default)
+                .AddColumnProvider(DefaultColumnProviders.Instance)
+                .AddExporter(MarkdownExporter.GitHub)
+                .WithArtifactsPath(artifacts)
+                .WithOptions(ConfigOptions.DisableLogFile);
+            var summary = BenchmarkRunner.Run(type, config);
+            foreach (var report in summary.Reports)
+            {
+                var stats = report.ResultStatistics;
+                if (stats is null)
+                {
+                    Console.Error.WriteLine($"{type.Name}.{report.BenchmarkCase.Descriptor.WorkloadMethod.Name} produced no result.");
+                    return 1;
+                }
+                rows.Add(new
+                {
+                    Class = type.Name,
+                    Method = report.BenchmarkCase.Descriptor.WorkloadMethod.Name,
+                    Description = report.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo.Trim('\''),
+                    MeanNs = stats.Mean,
+                    MedianNs = stats.Median,
+                    StdDevNs = stats.StandardDeviation,
+                    Iterations = stats.N,
+                    AllocatedBytes = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase),
+                });
+            }
+        }
+        File.WriteAllText(resultsFile, JsonSerializer.Serialize(rows, Indented));
+        return 0;
+    }
+
+    private static int Size(string db)
+    {
+        var result = new Dictionary<string, object?>();
+        using (var c = Open(db, readOnly: false))
+        {
+            WriteBenchmarks.Exec(c, "PRAGMA wal_checkpoint(TRUNCATE)");
+            result["namespaces"] = Scalar(c, "SELECT count(*) FROM namespaces");
+            result["historyRows"] = Scalar(c, "SELECT count(*) FROM namespace_history");
+            result["pageSize"] = Scalar(c, "PRAGMA page_size");
+            result["pageCount"] = Scalar(c, "PRAGMA page_count");
+            result["freelistCount"] = Scalar(c, "PRAGMA freelist_count");
+            // dbstat is compiled into some SQLite builds only; when present it attributes every page to a table or index.
+            try
+            {
+                using var cmd = c.CreateCommand();
+                cmd.CommandText = "SELECT s.name, m.tbl_name, SUM(s.pgsize) FROM dbstat s LEFT JOIN sqlite_master m ON m.name = s.name GROUP BY s.name ORDER BY 3 DESC";
+                using var r = cmd.ExecuteReader();
+                var objects = new List<object>();
+                while (r.Read())
+                {
+                    objects.Add(new { Name = r.GetString(0), Table = r.IsDBNull(1) ? r.GetString(0) : r.GetString(1), Bytes = r.GetInt64(2) });
+                }
+                result["dbstat"] = objects;
+            }
+            catch (SqliteException ex)
+            {
+                result["dbstat"] = null;
+                result["dbstatError"] = ex.Message;
+            }
+        }
+        SqliteConnection.ClearAllPools();
+        result["fileBytes"] = new FileInfo(db).Length;
+
+        // Without history, measured: a copy with every history row deleted, then VACUUMed.
+        var copy = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(db))!, "size-no-history.db");
+        Fixture.DeleteDatabase(copy);
+        File.Copy(db, copy);
+        using (var c = Open(copy, readOnly: false))
+        {
+            var triggers = new List<string>();
+            using (var cmd = c.CreateCommand())
+            {
+                cmd.CommandText = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'namespace_history'";
+                using var r = cmd.ExecuteReader();
+                while (r.Read()) triggers.Add(r.GetString(0));
+            }
+            foreach (var t in triggers) WriteBenchmarks.Exec(c, $"DROP TRIGGER \"{t}\"");
+            WriteBenchmarks.Exec(c, "PRAGMA foreign_keys=OFF; DELETE FROM namespace_history; VACUUM; PRAGMA wal_checkpoint(TRUNCATE);");
+            result["droppedTriggers"] = triggers;
+        }
+        SqliteConnection.ClearAllPools();
+        result["fileBytesWithoutHistory"] = new FileInfo(copy).Length;
+        Fixture.DeleteDatabase(copy);
+        Console.WriteLine(JsonSerializer.Serialize(result, Indented));
+        return 0;
+    }
+
+    private static SqliteConnection Open(string path, bool readOnly)
+    {
+        var c = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWrite,
+            Pooling = false,
+        }.ToString());
+        c.Open();
+        return c;
+    }
+
+    private static object? Scalar(SqliteConnection c, string sql)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        return cmd.ExecuteScalar();
+    }
+}
