@@ -93,7 +93,7 @@ function Invoke-CrashSafety {
     .SYNOPSIS
         Kills a writing worker -Kills times at random moments and verifies the store after each kill.
     .OUTPUTS
-        Kills, KillsSurvived, CommittedWritesVerified, Namespaces, HistoryRows, Seed, Seconds, Problems.
+        Kills, KillsSurvived, CreationKillsSurvived, CommittedWritesVerified, Namespaces, HistoryRows, Seed, Seconds, Problems.
     #>
     param(
         [Parameter(Mandatory)][int] $Kills,
