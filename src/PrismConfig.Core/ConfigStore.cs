@@ -447,6 +447,22 @@ public sealed partial class ConfigStore : IDisposable
         return all;
     }
 
+    /// <summary>Every namespace's name, row id and status: all an import needs to know up front.</summary>
+    private static Dictionary<string, NamespaceKey> LoadKeys(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = SqliteDialect.SelectNamespaceKeys;
+        using var reader = command.ExecuteReader();
+        var keys = new Dictionary<string, NamespaceKey>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            keys[reader.GetString(1)] = new NamespaceKey(reader.GetInt64(0), reader.GetString(2));
+        }
+        return keys;
+    }
+
+    private readonly record struct NamespaceKey(long Id, string Status);
+
     private static string? LoadSnapshotJson(SqliteConnection connection, long namespaceId, int version)
     {
         using var command = connection.CreateCommand();

@@ -116,6 +116,45 @@ public sealed class ImportOptions
     public string? ChangedBy { get; set; }
     /// <summary>Called with the number of namespaces processed so far.</summary>
     public IProgress<int>? Progress { get; set; }
+
+    /// <summary>
+    /// Called once, synchronously on the importing thread, after every namespace has been planned and applied inside
+    /// the still uncommitted transaction (nothing is visible to any other connection yet). Return true to commit;
+    /// false rolls the whole import back, and the results are returned as the plan (as DryRun would). Ignored with DryRun.
+    /// </summary>
+    public Func<ImportPlanSummary, bool>? Confirm { get; set; }
+}
+
+/// <summary>How many namespaces an import creates, updates, disables and leaves unchanged.</summary>
+public sealed class ImportPlanSummary
+{
+    public int Created { get; init; }
+    public int Updated { get; init; }
+    public int Disabled { get; init; }
+    public int Unchanged { get; init; }
+    public int Total => Created + Updated + Disabled + Unchanged;
+
+    /// <summary>The counts of a plan or result list.</summary>
+    public static ImportPlanSummary Of(IEnumerable<ImportResult> results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        int created = 0, updated = 0, disabled = 0, unchanged = 0;
+        foreach (var r in results)
+        {
+            switch (r.Action)
+            {
+                case ImportAction.Created: created++; break;
+                case ImportAction.Updated: updated++; break;
+                case ImportAction.Disabled: disabled++; break;
+                default: unchanged++; break;
+            }
+        }
+        return new ImportPlanSummary { Created = created, Updated = updated, Disabled = disabled, Unchanged = unchanged };
+    }
+
+    /// <summary>"N created, N updated, N disabled, N unchanged".</summary>
+    public override string ToString() =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Created} created, {Updated} updated, {Disabled} disabled, {Unchanged} unchanged");
 }
 
 /// <summary>The result of a health check.</summary>

@@ -13,6 +13,8 @@ namespace PrismConfig.Core.Storage;
 /// </summary>
 internal static class Snapshot
 {
+    internal static JsonWriterOptions Options => WriterOptions;
+
     private static readonly JsonWriterOptions WriterOptions = new()
     {
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,

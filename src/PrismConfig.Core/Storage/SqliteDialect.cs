@@ -206,6 +206,8 @@ internal static class SqliteDialect
         return sql + " ORDER BY h.id";
     }
 
+    public const string SelectNamespaceKeys = "SELECT id, name, status FROM namespaces";
+
     public const string CountNamespaces = "SELECT COUNT(*) FROM namespaces";
     public const string CountHistory = "SELECT COUNT(*) FROM namespace_history";
 
@@ -224,6 +226,10 @@ internal static class SqliteDialect
                updated_by = $updated_by
          WHERE id = $id
         """;
+
+    /// <summary>An UPDATE of one namespace by id that sets only the given "column = $parameter" assignments.</summary>
+    public static string UpdateNamespaceColumns(IEnumerable<string> assignments) =>
+        "UPDATE namespaces SET " + string.Join(", ", assignments) + " WHERE id = $id";
 
     public const string UpsertFeature = """
         INSERT INTO namespace_features (namespace_id, feature_name, enabled, updated_at)

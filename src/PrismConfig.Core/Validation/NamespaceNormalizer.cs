@@ -54,6 +54,62 @@ internal static class NamespaceNormalizer
         }
     }
 
+    /// <summary>
+    /// The canonical JSON text of a table: exactly what <c>ConfigJson.Serialize(CanonicalTable(...))</c> gives, but
+    /// for a table of plain JSON values (string keys, distinct ignoring case; strings, booleans, int, long, finite
+    /// double, null, object[] and nested such tables, which is all the YAML reader makes) it is one serialisation
+    /// instead of serialise, parse and serialise again: such a table already is its own canonical form.
+    /// </summary>
+    public static string CanonicalJson(string? ns, string field, IDictionary table)
+    {
+        try
+        {
+            return IsPlainTable(table)
+                ? ConfigJson.Serialize(table)
+                : ConfigJson.Serialize(ConfigJson.ParseObject(ConfigJson.Serialize(ConfigJson.Normalize(table))));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ValidationException(ns, field, null, ex.Message);
+        }
+    }
+
+    private static bool IsPlainTable(IDictionary table)
+    {
+        var keys = new List<string>(table.Count);
+        foreach (DictionaryEntry e in table)
+        {
+            if (e.Key is not string key || !IsPlainValue(e.Value)) return false;
+            foreach (var other in keys)
+            {
+                if (string.Equals(other, key, StringComparison.OrdinalIgnoreCase)) return false;
+            }
+            keys.Add(key);
+        }
+        return true;
+    }
+
+    private static bool IsPlainValue(object? value)
+    {
+        switch (value)
+        {
+            case null or string or bool or int or long:
+                return true;
+            case double d:
+                return double.IsFinite(d);
+            case object?[] list:
+                foreach (var item in list)
+                {
+                    if (!IsPlainValue(item)) return false;
+                }
+                return list.GetType() == typeof(object[]);
+            case IDictionary nested:
+                return nested is Hashtable && IsPlainTable(nested);
+            default:
+                return false;
+        }
+    }
+
     /// <summary>Feature keys as strings; values are kept as given so validation can reject non-booleans.</summary>
     public static Hashtable FeatureTable(IDictionary? features)
     {

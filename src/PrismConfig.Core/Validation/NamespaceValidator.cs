@@ -37,7 +37,10 @@ public static partial class NamespaceValidator
     }
 
     /// <summary>Checks every field of a complete namespace. Throws <see cref="ValidationException"/> on the first violation.</summary>
-    public static void Validate(NamespaceConfig ns)
+    public static void Validate(NamespaceConfig ns) => Validate(ns, null);
+
+    /// <summary>As <see cref="Validate(NamespaceConfig)"/>, with backend_config already serialised to its canonical JSON (or null to serialise it here).</summary>
+    internal static void Validate(NamespaceConfig ns, string? backendConfigJson)
     {
         ArgumentNullException.ThrowIfNull(ns);
         ValidateName(ns.Name);
@@ -70,7 +73,7 @@ public static partial class NamespaceValidator
 
         ValidateTags(n, ns.Tags);
         ValidateFeatures(n, ns.Features);
-        ValidateBackendConfig(n, ns.BackendConfig);
+        ValidateBackendConfig(n, ns.BackendConfig, backendConfigJson);
     }
 
     private static void ValidateKind(string ns, string field, string? value, string examples)
@@ -126,26 +129,30 @@ public static partial class NamespaceValidator
         }
     }
 
-    private static void ValidateBackendConfig(string ns, Hashtable? config)
+    private static void ValidateBackendConfig(string ns, Hashtable? config, string? canonicalJson)
     {
         if (config is null)
         {
             throw new ValidationException(ns, "backend_config", null, "backend_config is a mapping (use an empty one, {}, for none).");
         }
-        string json;
-        try
-        {
-            // Normalize rejects keys that differ only in case (a case-sensitive table could hold both).
-            json = ConfigJson.Serialize(ConfigJson.Normalize(config));
-        }
-        catch (ArgumentException ex)
-        {
-            throw new ValidationException(ns, "backend_config", null, ex.Message);
-        }
+        var json = canonicalJson ?? SerializeForSize(ns, config);
         var bytes = Encoding.UTF8.GetByteCount(json);
         if (bytes > MaxBackendConfigBytes)
         {
             throw new ValidationException(ns, "backend_config", $"{bytes} bytes", $"backend_config is at most {MaxBackendConfigBytes / 1024} KiB when serialised to JSON.");
+        }
+    }
+
+    private static string SerializeForSize(string ns, Hashtable config)
+    {
+        try
+        {
+            // Normalize rejects keys that differ only in case (a case-sensitive table could hold both).
+            return ConfigJson.Serialize(ConfigJson.Normalize(config));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ValidationException(ns, "backend_config", null, ex.Message);
         }
     }
 

@@ -45,10 +45,47 @@ public static class NamespaceYaml
     /// <summary>Writes the import format, sorted by name with keys in a fixed order.</summary>
     public static string Export(IEnumerable<NamespaceConfig> namespaces) => NamespaceYamlWriter.Write(namespaces);
 
-    internal static IReadOnlyList<YamlNamespace> ReadFile(string path, long maxBytes)
+    /// <summary>
+    /// Reads a file as a stream of entries, decoding strict UTF-8 straight from the file (the text is never held
+    /// whole), each entry checked as <see cref="ReadFile(string)"/> checks it. The file is opened when the
+    /// enumeration starts; whole-file errors (for example a second document) surface at its end, so a caller that
+    /// acts on entries as they come must be able to undo them (ConfigStore.ImportStream rolls back).
+    /// </summary>
+    public static IEnumerable<YamlNamespace> StreamFile(string path) => StreamFile(path, MaxFileBytes);
+
+    internal static IReadOnlyList<YamlNamespace> ReadFile(string path, long maxBytes) => StreamFile(path, maxBytes).ToList();
+
+    internal static IEnumerable<YamlNamespace> StreamFile(string path, long maxBytes)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        byte[] bytes;
+        using var stream = OpenChecked(path, maxBytes);
+        using var text = new StreamReader(stream, StrictUtf8, detectEncodingFromByteOrderMarks: false, bufferSize: 64 * 1024);
+        using var entries = NamespaceYamlReader.Stream(text, () => ReopenText(path, maxBytes), path, MaxNestingDepth).GetEnumerator();
+        while (true)
+        {
+            YamlNamespace entry;
+            try
+            {
+                if (!entries.MoveNext()) yield break;
+                entry = entries.Current;
+            }
+            catch (DecoderFallbackException ex)
+            {
+                var (line, column) = LocateInvalidUtf8(SkipBom(ReadCapped(path, 0, maxBytes)));
+                throw new YamlImportException(path, line, column, "the file is not valid UTF-8; save it as UTF-8", null, ex);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new YamlImportException(path, 1, 1, $"the file cannot be read: {ex.Message.TrimEnd('.')}", null, ex);
+            }
+            yield return entry;
+        }
+    }
+
+    /// <summary>The file, checked for existence and size, positioned after a UTF-8 byte order mark, reading at most maxBytes.</summary>
+    private static CappedStream OpenChecked(string path, long maxBytes)
+    {
+        FileStream? stream = null;
         try
         {
             var info = new FileInfo(path);
@@ -60,13 +97,60 @@ public static class NamespaceYaml
             {
                 throw TooLarge(path, info.Length, maxBytes);
             }
-            bytes = ReadCapped(path, info.Length, maxBytes);
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+            Span<byte> bom = stackalloc byte[3];
+            var n = stream.ReadAtLeast(bom, 3, throwOnEndOfStream: false);
+            var skip = n == 3 && bom.SequenceEqual("\uFEFF"u8) ? 3 : 0;
+            stream.Position = skip;
+            return new CappedStream(stream, path, maxBytes, skip);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.SecurityException)
         {
+            stream?.Dispose();
             throw new YamlImportException(path, 1, 1, $"the file cannot be read: {ex.Message.TrimEnd('.')}", null, ex);
         }
-        return Parse(bytes, path, maxBytes);
+    }
+
+    private static StreamReader ReopenText(string path, long maxBytes) =>
+        new StreamReader(OpenChecked(path, maxBytes), StrictUtf8, detectEncodingFromByteOrderMarks: false);
+
+    private static ReadOnlySpan<byte> SkipBom(byte[] bytes) =>
+        bytes.AsSpan().StartsWith("\uFEFF"u8) ? bytes.AsSpan(3) : bytes;
+
+    /// <summary>A read-only view of a file that fails with the size error once more than maxBytes have been read (a growing file).</summary>
+    private sealed class CappedStream(FileStream inner, string path, long maxBytes, long start) : Stream
+    {
+        private long total = start;
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var allowed = (int)Math.Min(buffer.Length, maxBytes + 1 - total);
+            var n = inner.Read(buffer[..Math.Max(allowed, 0)]);
+            total += n;
+            if (total > maxBytes)
+            {
+                throw TooLarge(path, total, maxBytes);
+            }
+            return n;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => total; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
+        }
     }
 
     internal static IReadOnlyList<YamlNamespace> Parse(ReadOnlySpan<byte> content, string fileName, long maxBytes)

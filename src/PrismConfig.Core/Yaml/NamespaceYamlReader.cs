@@ -17,23 +17,31 @@ internal sealed class NamespaceYamlReader
     private const string MapTag = "tag:yaml.org,2002:map";
     private const string SeqTag = "tag:yaml.org,2002:seq";
 
-    private readonly string text;
+    private readonly Func<TextReader> reopen;
     private readonly string file;
     private readonly int maxDepth;
     private readonly Parser parser;
     private int depth;
     private Mark lastMark = new(0, 1, 1);
 
-    private NamespaceYamlReader(string text, string file, int maxDepth)
+    private NamespaceYamlReader(TextReader reader, Func<TextReader> reopen, string file, int maxDepth)
     {
-        this.text = text;
+        this.reopen = reopen;
         this.file = file;
         this.maxDepth = maxDepth;
-        parser = new Parser(new StringReader(text));
+        parser = new Parser(reader);
     }
 
     public static List<YamlNamespace> Read(string text, string file, int maxDepth) =>
-        new NamespaceYamlReader(text, file, maxDepth).ReadStream();
+        new NamespaceYamlReader(new StringReader(text), () => new StringReader(text), file, maxDepth).ReadEntries().ToList();
+
+    /// <summary>
+    /// The entries as they are parsed, one at a time; the whole-file checks (nothing after the list, one document)
+    /// run when the enumeration reaches the end. <paramref name="reopen"/> gives the text again from the start,
+    /// used only to name a namespace in an error.
+    /// </summary>
+    public static IEnumerable<YamlNamespace> Stream(TextReader reader, Func<TextReader> reopen, string file, int maxDepth) =>
+        new NamespaceYamlReader(reader, reopen, file, maxDepth).ReadEntries();
 
     // ---- Events ----
 
@@ -124,7 +132,7 @@ internal sealed class NamespaceYamlReader
 
     // ---- Document ----
 
-    private List<YamlNamespace> ReadStream()
+    private IEnumerable<YamlNamespace> ReadEntries()
     {
         Next(); // StreamStart
         var ev = Next();
@@ -138,7 +146,7 @@ internal sealed class NamespaceYamlReader
             throw Fail(root.Start, $"the top level must be a mapping with a 'namespaces:' key, not {Describe(root)}");
         }
 
-        List<YamlNamespace>? result = null;
+        var seen = false;
         Mark namespacesMark = default;
         while (true)
         {
@@ -149,14 +157,18 @@ internal sealed class NamespaceYamlReader
             {
                 throw Fail(ev.Start, $"unknown top-level key '{Shorten(key)}'; the file may contain only 'namespaces:'");
             }
-            if (result is not null)
+            if (seen)
             {
                 throw Fail(ev.Start, $"duplicate key 'namespaces' (first at line {namespacesMark.Line})");
             }
             namespacesMark = ev.Start;
-            result = ReadNamespaces();
+            seen = true;
+            foreach (var entry in ReadNamespaces())
+            {
+                yield return entry;
+            }
         }
-        if (result is null)
+        if (!seen)
         {
             throw Fail(root.Start, "there is no top-level 'namespaces:' key");
         }
@@ -167,7 +179,6 @@ internal sealed class NamespaceYamlReader
         {
             throw Fail(ev.Start, "the file holds more than one YAML document ('---'); put every namespace in the one 'namespaces:' list");
         }
-        return result;
     }
 
     private string KeyText(ParsingEvent ev) => ev switch
@@ -176,31 +187,30 @@ internal sealed class NamespaceYamlReader
         _ => throw Fail(ev.Start, $"a mapping key must be a plain string, not {Describe(ev)}"),
     };
 
-    private List<YamlNamespace> ReadNamespaces()
+    private IEnumerable<YamlNamespace> ReadNamespaces()
     {
-        var result = new List<YamlNamespace>();
         var ev = Next();
-        if (ev is Scalar s && IsNull(s)) return result;
+        if (ev is Scalar s && IsNull(s)) yield break;
         if (ev is not SequenceStart)
         {
             throw Fail(ev.Start, $"'namespaces' must be a list of namespace entries, not {Describe(ev)}");
         }
-        var byName = new Dictionary<string, YamlNamespace>(StringComparer.Ordinal);
+        // Only the line of each name is kept, not the entry: a streamed file is not held in memory.
+        var lineByName = new Dictionary<string, long>(StringComparer.Ordinal);
         for (var index = 0; ; index++)
         {
             ev = Next();
             if (ev is SequenceEnd) break;
             var entry = ReadEntry(ev, index);
-            if (byName.TryGetValue(entry.Config.Name, out var first))
+            if (lineByName.TryGetValue(entry.Config.Name, out var firstLine))
             {
                 throw Fail(ev.Start,
-                    $"the namespace name '{entry.Config.Name}' appears twice, at line {first.Line} and at line {entry.Line}; each namespace may appear only once",
+                    $"the namespace name '{entry.Config.Name}' appears twice, at line {firstLine} and at line {entry.Line}; each namespace may appear only once",
                     entry.Config.Name);
             }
-            byName.Add(entry.Config.Name, entry);
-            result.Add(entry);
+            lineByName.Add(entry.Config.Name, entry.Line);
+            yield return entry;
         }
-        return result;
     }
 
     // ---- One namespace ----
@@ -560,7 +570,8 @@ internal sealed class NamespaceYamlReader
     {
         try
         {
-            var p = new Parser(new StringReader(text));
+            using var again = reopen();
+            var p = new Parser(again);
             ParsingEvent N() => p.MoveNext() && p.Current is { } e ? e : throw new InvalidOperationException();
             void Skip(ParsingEvent e)
             {

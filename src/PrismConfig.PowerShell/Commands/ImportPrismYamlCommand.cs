@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Collections.ObjectModel;
+using System.Runtime.ExceptionServices;
 using System.Management.Automation;
 using PrismConfig.Core;
 using PrismConfig.Core.Yaml;
@@ -41,56 +43,190 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
     }
 
     // Every file is collected first: all the files of one call are one desired set, applied in one transaction.
+    // The files are parsed on a second thread while this one writes what has been parsed so far into the open
+    // transaction; ShouldProcess is asked (from Core's Confirm callback, on this thread) once every namespace has
+    // been planned and applied, before the commit. A refusal, -WhatIf or any error rolls everything back.
     protected override void EndProcessing()
     {
         if (files.Count == 0) return;
         var distinct = files.Distinct(StringComparer.Ordinal).ToList();
-
-        var desired = ReadDesired(distinct);
         var reason = Reason ?? DefaultReason(distinct);
         var database = DatabasePath;
-
-        IReadOnlyList<ImportResult> plan;
         var exists = File.Exists(database);
-        try
+
+        if (!exists && WhatIfRequested())
         {
-            plan = exists
-                ? OpenStore(create: false).Import(desired.Configs, new ImportOptions { Prune = Prune, DryRun = true, Reason = reason })
-                : PlanAgainstNothing(desired.Configs);
-        }
-        catch (PrismConfigException ex)
-        {
-            ThrowCoreError(ex);
+            // -WhatIf must not create a database: plan against nothing.
+            WhatIfAgainstNothing(distinct, database);
             return;
         }
-        AttachSources(plan, desired.Sources);
 
-        var action = "Import " + Summarize(plan);
-        if (!ShouldProcess($"Performing \"{action}\" on target \"{database}\".", $"{action} into '{database}'?", "Confirm", out var why))
+        foreach (var path in distinct)
         {
+            WriteVerbose($"Reading '{path}'.");
+        }
+        var store = OpenStore(create: true);
+        var declined = false;
+        var why = ShouldProcessReason.None;
+        IReadOnlyList<ImportResult> results;
+        using (var desired = new DesiredStream(distinct))
+        {
+            try
+            {
+                var progress = new ImportProgress(this);
+                results = store.ImportStream(desired.Read(), new ImportOptions
+                {
+                    Prune = Prune,
+                    Reason = reason,
+                    Progress = progress,
+                    Confirm = summary =>
+                    {
+                        var action = "Import " + summary;
+                        declined = !ShouldProcess($"Performing \"{action}\" on target \"{database}\".", $"{action} into '{database}'?", "Confirm", out why);
+                        return !declined;
+                    },
+                });
+                progress.Complete();
+            }
+            catch (PrismConfigException ex)
+            {
+                if (!exists) RemoveCreatedDatabase(database);
+                ThrowCoreError(ex);
+                return;
+            }
+            AttachSources(results, desired.Sources);
+        }
+        if (declined)
+        {
+            if (!exists) RemoveCreatedDatabase(database);
             // -WhatIf shows the plan; a declined -Confirm shows nothing.
             if (why == ShouldProcessReason.WhatIf)
             {
-                WriteObject(plan, enumerateCollection: true);
+                WriteObject(results, enumerateCollection: true);
             }
             return;
         }
-
-        IReadOnlyList<ImportResult> results;
-        try
-        {
-            var store = OpenStore(create: true);
-            var progress = new ImportProgress(this, desired.Configs.Count);
-            results = store.Import(desired.Configs, new ImportOptions { Prune = Prune, Reason = reason, Progress = progress });
-            progress.Complete();
-        }
-        catch (PrismConfigException ex)
-        {
-            ThrowCoreError(ex);
-            return;
-        }
-        AttachSources(results, desired.Sources);
         WriteObject(results, enumerateCollection: true);
+    }
+
+    private bool WhatIfRequested() =>
+        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var given)
+            ? given is SwitchParameter { IsPresent: true } || given is true
+            : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+
+    private void WhatIfAgainstNothing(List<string> paths, string database)
+    {
+        var desired = ReadDesired(paths);
+        var plan = PlanAgainstNothing(desired.Configs);
+        AttachSources(plan, desired.Sources);
+        var action = "Import " + ImportPlanSummary.Of(plan);
+        if (!ShouldProcess($"Performing \"{action}\" on target \"{database}\".", $"{action} into '{database}'?", "Confirm", out var why)
+            && why == ShouldProcessReason.WhatIf)
+        {
+            WriteObject(plan, enumerateCollection: true);
+        }
+    }
+
+    /// <summary>A database this call created is removed again when nothing was imported into it.</summary>
+    private static void RemoveCreatedDatabase(string database)
+    {
+        StoreCache.Evict(database);
+        foreach (var suffix in new[] { "", "-wal", "-shm", "-journal" })
+        {
+            try
+            {
+                File.Delete(database + suffix);
+            }
+            catch (IOException)
+            {
+                // Best effort: an empty store is harmless.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // As above.
+            }
+        }
+    }
+
+    /// <summary>
+    /// The YAML files parsed on a background thread into a small bounded queue, so parsing overlaps the store's
+    /// writes and at most a few hundred parsed namespaces exist at once. Names are checked across files here.
+    /// Any error is rethrown, on the consuming thread, by <see cref="Read"/>.
+    /// </summary>
+    private sealed class DesiredStream : IDisposable
+    {
+        private readonly BlockingCollection<NamespaceConfig> queue = new(boundedCapacity: 256);
+        private readonly CancellationTokenSource stop = new();
+        private readonly Thread thread;
+        private readonly Dictionary<string, (string File, long Line, long Column)> seen = new(StringComparer.Ordinal);
+        private readonly List<string> paths;
+        private Exception? error;
+
+        public DesiredStream(List<string> paths)
+        {
+            this.paths = paths;
+            thread = new Thread(Produce) { IsBackground = true, Name = "Import-PrismYaml reader" };
+            thread.Start();
+        }
+
+        /// <summary>Each namespace's file, complete once <see cref="Read"/> has been enumerated to its end.</summary>
+        public Dictionary<string, string> Sources { get; } = new(StringComparer.Ordinal);
+
+        public IEnumerable<NamespaceConfig> Read()
+        {
+            foreach (var item in queue.GetConsumingEnumerable(stop.Token))
+            {
+                yield return item;
+            }
+            thread.Join();
+            if (error is not null)
+            {
+                ExceptionDispatchInfo.Throw(error);
+            }
+        }
+
+        private void Produce()
+        {
+            try
+            {
+                foreach (var path in paths)
+                {
+                    foreach (var item in NamespaceYaml.StreamFile(path))
+                    {
+                        var name = item.Config.Name;
+                        if (seen.TryGetValue(name, out var first))
+                        {
+                            throw new YamlImportException(item.File, item.Line, item.Column,
+                                $"namespace '{name}' is defined twice: also in {first.File}:{first.Line}:{first.Column}; keep one definition",
+                                name);
+                        }
+                        seen[name] = (item.File, item.Line, item.Column);
+                        Sources[name] = item.File;
+                        queue.Add(item.Config, stop.Token);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // The consumer gave up (an error in the store); nothing more to read.
+            }
+            catch (Exception ex)
+            {
+                error = ex;
+            }
+            finally
+            {
+                queue.CompleteAdding();
+            }
+        }
+
+        public void Dispose()
+        {
+            stop.Cancel();
+            thread.Join();
+            stop.Dispose();
+            queue.Dispose();
+        }
     }
 
     private List<string> ResolveFiles(string path)
@@ -187,14 +323,9 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
         }
     }
 
-    private static string Summarize(IReadOnlyList<ImportResult> plan)
-    {
-        int Count(ImportAction a) => plan.Count(r => r.Action == a);
-        return $"{Count(ImportAction.Created)} created, {Count(ImportAction.Updated)} updated, {Count(ImportAction.Disabled)} disabled, {Count(ImportAction.Unchanged)} unchanged";
-    }
-
     /// <summary>Turns Core's per-namespace callbacks into throttled Write-Progress records on the pipeline thread.</summary>
-    private sealed class ImportProgress(ImportPrismYamlCommand cmdlet, int total) : IProgress<int>
+    /// <remarks>The files are streamed, so the total is not known until the end: the record counts, without a percentage.</remarks>
+    private sealed class ImportProgress(ImportPrismYamlCommand cmdlet) : IProgress<int>
     {
         private readonly int thread = Environment.CurrentManagedThreadId;
         private readonly ProgressRecord record = new(1, "Import-PrismYaml", "Applying namespaces");
@@ -203,9 +334,9 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
         public void Report(int value)
         {
             // WriteProgress is only legal on the pipeline thread; Core calls back synchronously, but be sure.
-            if (Environment.CurrentManagedThreadId != thread || value % ProgressEvery != 0) return;
-            record.StatusDescription = $"{value} of {total} namespaces";
-            record.PercentComplete = total > 0 ? Math.Min(100, (int)(100L * value / total)) : -1;
+            if (Environment.CurrentManagedThreadId != thread || value % ProgressEvery != 0 || value == 0) return;
+            record.StatusDescription = $"{value} namespaces";
+            record.PercentComplete = -1;
             cmdlet.WriteProgress(record);
             written = true;
         }
