@@ -83,6 +83,7 @@ Describe 'A bad database file' {
             $r.Error | Should -Not -BeNullOrEmpty -Because "$($r.Cmdlet) must refuse a $Case database"
             "$($r.Error.CategoryInfo.Category)" | Should -Be $Category -Because "$($r.Cmdlet): $($r.Error)"
             "$($r.Error)" | Should -BeLike "*$db*" -Because "$($r.Cmdlet)'s error must name the file"
+            "$($r.Error)" | Should -Not -Match 'SQLite Error|\.\.$' -Because "$($r.Cmdlet) must explain the problem, not quote SQLite"
             # What a crash looks like from here: an error that is not PrismConfig's.
             $r.Error.FullyQualifiedErrorId | Should -Not -BeLike 'System.*' -Because "$($r.Cmdlet): $($r.Error)"
         }

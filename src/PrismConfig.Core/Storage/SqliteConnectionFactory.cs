@@ -276,18 +276,29 @@ internal static class SqliteConnectionFactory
     /// <summary>The one place a SqliteException becomes a typed PrismConfig exception.</summary>
     public static PrismConfigException Translate(SqliteException ex, string path, TimeSpan busyTimeout)
     {
-        var message = ex.Message;
+        var message = Describe(ex);
         return (ex.SqliteErrorCode & 0xFF) switch
         {
             SqliteBusy or SqliteLocked => new StoreBusyException(path, busyTimeout, ex),
-            SqliteCorrupt or SqliteNotADb => new StoreCorruptException(path, $"SQLite reports: {message}.", ex),
+            // The exception keeps SQLite's own text as the inner exception; the message says what it means.
+            SqliteCorrupt => new StoreCorruptException(path, "its pages are damaged (the file may have been truncated or partly overwritten).", ex),
+            SqliteNotADb => new StoreCorruptException(path, "it is not a SQLite database.", ex),
             SqliteReadOnly => new StorePermissionException(path, $"the database or its folder is read-only for this user (SQLite: {message}). Writing needs write access to the file and its folder (for the -wal and -shm files).", ex),
-            SqlitePerm or SqliteAuth => new StorePermissionException(path, $"SQLite reports: {message}.", ex),
+            SqlitePerm or SqliteAuth => new StorePermissionException(path, "SQLite was refused access to it. Check the file's and its folder's owner and mode.", ex),
             SqliteCantOpen => CantOpen(path, ex),
             SqliteFull => new StoreErrorException(path, "the disk is full. Nothing was written.", ex),
             SqliteIoErr => new StoreErrorException(path, $"a disk I/O error occurred (SQLite: {message}). Nothing was written.", ex),
-            _ => new StoreErrorException(path, $"SQLite reports: {message}.", ex),
+            _ => new StoreErrorException(path, $"SQLite failed with error {ex.SqliteErrorCode} ({Describe(ex)}). Nothing was written.", ex),
         };
+    }
+
+    // SQLite's message is "SQLite Error 1: 'text'." — keep the text, drop the wrapping and its trailing full stop.
+    private static string Describe(SqliteException ex)
+    {
+        var text = ex.Message;
+        var quote = text.IndexOf('\'', StringComparison.Ordinal);
+        var last = text.LastIndexOf('\'');
+        return quote >= 0 && last > quote ? text[(quote + 1)..last] : text.TrimEnd('.');
     }
 
     private static PrismConfigException CantOpen(string path, SqliteException ex)
