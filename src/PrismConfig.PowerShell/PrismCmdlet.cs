@@ -21,6 +21,46 @@ public abstract class PrismCmdlet : PSCmdlet
 
     private string? resolvedDatabase;
 
+    /// <summary>
+    /// Every Core failure a cmdlet does not handle itself still becomes a proper ErrorRecord: a broken store (corrupt,
+    /// too new, unreadable, not a file) stops the command; anything about one item (not found, invalid, conflict,
+    /// busy) is reported and the pipeline goes on.
+    /// </summary>
+    protected sealed override void ProcessRecord() => Guard(ProcessItem);
+
+    /// <inheritdoc cref="ProcessRecord"/>
+    protected sealed override void EndProcessing() => Guard(Complete);
+
+    /// <summary>The cmdlet's per-item work.</summary>
+    private protected virtual void ProcessItem()
+    {
+    }
+
+    /// <summary>The cmdlet's work once every item has been received.</summary>
+    private protected virtual void Complete()
+    {
+    }
+
+    private void Guard(Action work)
+    {
+        try
+        {
+            work();
+        }
+        catch (PrismConfigException ex) when (IsSetupFailure(ex))
+        {
+            ThrowTerminatingError(ToErrorRecord(ex));
+        }
+        catch (PrismConfigException ex)
+        {
+            WriteError(ToErrorRecord(ex));
+        }
+    }
+
+    internal static bool IsSetupFailure(PrismConfigException ex) => ex.Kind is PrismErrorKind.Corrupt
+        or PrismErrorKind.SchemaTooNew or PrismErrorKind.PermissionDenied or PrismErrorKind.InvalidPath
+        or PrismErrorKind.StorageError;
+
     /// <summary>The full path of the database this call uses, resolved against the current PowerShell location.</summary>
     protected string DatabasePath => resolvedDatabase ??= ResolveDatabasePath();
 

@@ -21,7 +21,7 @@ public sealed class BackupPrismConfigCommand : PrismCmdlet
     [ValidateRange(1, 36500)]
     public int RetainDays { get; set; }
 
-    protected override void EndProcessing()
+    private protected override void Complete()
     {
         var database = DatabasePath;
         // The store is opened (never created) first, so a missing or unusable database fails before any folder is made.

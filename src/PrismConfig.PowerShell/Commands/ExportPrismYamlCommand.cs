@@ -2,6 +2,7 @@ using System.Management.Automation;
 using System.Text;
 using PrismConfig.Core;
 using PrismConfig.Core.Yaml;
+using PrismConfig.PowerShell.Completers;
 
 namespace PrismConfig.PowerShell.Commands;
 
@@ -23,14 +24,18 @@ public sealed class ExportPrismYamlCommand : PrismCmdlet
     /// <summary>Name patterns (wildcards allowed); any may match.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(NamespaceNameCompleter))]
     public string[]? Name { get; set; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BackendCompleter))]
     public string[]? Backend { get; set; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(StatusCompleter))]
     public string[]? Status { get; set; }
 
     /// <summary>Refuse to replace an existing file.</summary>
@@ -41,7 +46,7 @@ public sealed class ExportPrismYamlCommand : PrismCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void EndProcessing()
+    private protected override void Complete()
     {
         string yaml;
         int count;

@@ -31,7 +31,7 @@ public sealed class GetPrismNamespaceCommand : NamespaceCmdlet
     [Parameter]
     public string[]? Tag { get; set; }
 
-    protected override void ProcessRecord()
+    private protected override void ProcessItem()
     {
         var store = OpenStore(create: false);
         var names = Name;

@@ -37,7 +37,7 @@ public sealed class GetPrismNamespaceHistoryCommand : NamespaceCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int Last { get; set; }
 
-    protected override void ProcessRecord()
+    private protected override void ProcessItem()
     {
         var store = OpenStore(create: false);
         var bound = MyInvocation.BoundParameters;

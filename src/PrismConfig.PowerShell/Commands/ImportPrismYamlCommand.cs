@@ -34,7 +34,7 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
 
     private readonly List<string> files = [];
 
-    protected override void ProcessRecord()
+    private protected override void ProcessItem()
     {
         foreach (var path in Path)
         {
@@ -46,7 +46,7 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
     // The files are parsed on a second thread while this one writes what has been parsed so far into the open
     // transaction; ShouldProcess is asked (from Core's Confirm callback, on this thread) once every namespace has
     // been planned and applied, before the commit. A refusal, -WhatIf or any error rolls everything back.
-    protected override void EndProcessing()
+    private protected override void Complete()
     {
         if (files.Count == 0) return;
         var distinct = files.Distinct(StringComparer.Ordinal).ToList();

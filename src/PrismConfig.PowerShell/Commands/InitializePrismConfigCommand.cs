@@ -16,7 +16,7 @@ public sealed class InitializePrismConfigCommand : PrismCmdlet
     [ValidateNotNullOrEmpty]
     public string? FromYaml { get; set; }
 
-    protected override void EndProcessing()
+    private protected override void Complete()
     {
         var database = DatabasePath;
         var exists = File.Exists(database);

@@ -65,7 +65,7 @@ public sealed class NewPrismNamespaceCommand : NamespaceCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? Reason { get; set; }
 
-    protected override void ProcessRecord()
+    private protected override void ProcessItem()
     {
         var config = new NamespaceConfig
         {

@@ -24,7 +24,7 @@ public sealed class RestorePrismConfigCommand : PrismCmdlet
     /// <summary>The folder, beside the database, that receives the pre-restore backups.</summary>
     public const string PreRestoreFolderName = "backups";
 
-    protected override void ProcessRecord()
+    private protected override void ProcessItem()
     {
         var database = DatabasePath;
         var source = ResolveBackup();

@@ -30,7 +30,7 @@ public sealed class RestorePrismNamespaceCommand : NamespaceCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessRecord()
+    private protected override void ProcessItem()
     {
         var store = OpenStoreForExistingTarget();
         var current = store?.TryGet(Name);

@@ -78,7 +78,7 @@ public sealed class SetPrismNamespaceCommand : NamespaceCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessRecord()
+    private protected override void ProcessItem()
     {
         var store = OpenStoreForExistingTarget();
         var current = store?.TryGet(Name);

@@ -25,7 +25,7 @@ public abstract class StatusCommandBase : NamespaceCmdlet
     private protected abstract string TargetStatus { get; }
     private protected abstract string Verb { get; }
 
-    protected override void ProcessRecord()
+    private protected override void ProcessItem()
     {
         var store = OpenStoreForExistingTarget();
         var expected = BoundInt(nameof(ExpectedVersion), ExpectedVersion);

@@ -10,7 +10,7 @@ namespace PrismConfig.PowerShell.Commands;
 [OutputType(typeof(HealthReport))]
 public sealed class TestPrismConfigCommand : PrismCmdlet
 {
-    protected override void EndProcessing()
+    private protected override void Complete()
     {
         var database = DatabasePath;
         if (!File.Exists(database))
