@@ -97,6 +97,19 @@ namespaces:
         (Get-Content -Raw $path).Trim() | Should -Be 'keep me'
     }
 
+    It 'completes -Name, -Backend and -Status from the database in use' {
+        $first = (Get-PrismNamespace -Database $Seeded)[0]
+        $prefix = $first.Name.Substring(0, [Math]::Min(4, $first.Name.Length))
+        $expected = @((Get-PrismNamespace -Database $Seeded -Name "$prefix*").Name)
+        $line = "Export-PrismYaml -Database '$Seeded' -Name $prefix"
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be $expected
+        $line = "Export-PrismYaml -Database '$Seeded' -Backend "
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText |
+            Should -Be @((Get-PrismNamespace -Database $Seeded).Backend | Sort-Object -Unique -CaseSensitive)
+        $line = 'Export-PrismYaml -Status m'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('migrating')
+    }
+
     It 'writes nothing under -WhatIf' {
         $path = Join-Path $TestDrive 'whatif.yaml'
         Export-PrismYaml $path -Database $Seeded -WhatIf

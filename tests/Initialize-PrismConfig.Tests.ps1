@@ -79,6 +79,17 @@ Describe 'Initialize-PrismConfig' {
         $db | Should -Not -Exist
     }
 
+    It 'refuses a missing -FromYaml file as YamlFileNotFound, like Import-PrismYaml, and creates nothing' {
+        $db = New-Db
+        $missing = Join-Path $TestDrive 'no-such-file.yaml'
+        { Initialize-PrismConfig -Database $db -FromYaml $missing -ErrorAction Stop } | Should -Throw -ErrorId 'YamlFileNotFound,*'
+        $err = $null
+        try { Initialize-PrismConfig -Database $db -FromYaml $missing -ErrorAction Stop } catch { $err = $_ }
+        "$($err.CategoryInfo.Category)" | Should -Be 'ObjectNotFound'
+        $err.TargetObject | Should -Be $missing
+        $db | Should -Not -Exist
+    }
+
     It 'creates nothing under -WhatIf' {
         $db = New-Db
         Initialize-PrismConfig -Database $db -FromYaml $Seed -WhatIf

@@ -32,6 +32,13 @@ public sealed class InitializePrismConfigCommand : PrismCmdlet
             if (FromYaml is not null && count == 0)
             {
                 yamlPath = GetUnresolvedProviderPathFromPSPath(FromYaml);
+                if (!File.Exists(yamlPath))
+                {
+                    // The same error Import-PrismYaml gives, so a script can handle both the same way.
+                    ThrowTerminatingError(new ErrorRecord(
+                        new FileNotFoundException($"The YAML file '{yamlPath}' does not exist. Nothing was created or imported.", yamlPath),
+                        "YamlFileNotFound", ErrorCategory.ObjectNotFound, yamlPath));
+                }
                 seed = NamespaceYaml.ReadFile(yamlPath).Select(y => y.Config).ToList();
             }
 
