@@ -37,6 +37,20 @@ Describe 'New-PrismNamespace' {
         $h.Reason | Should -Be 'ticket 42'
     }
 
+    It 'round-trips a whole store through Export-Csv and Import-Csv (config and features as JSON, tags joined)' {
+        $source = Join-Path $TestDrive "csv-src-$([guid]::NewGuid()).db"
+        $target = Join-Path $TestDrive "csv-dst-$([guid]::NewGuid()).db"
+        Import-PrismYaml -Path (Join-Path $PSScriptRoot '../examples/namespaces.yaml') -Database $source | Out-Null
+        $csv = Join-Path $TestDrive "store-$([guid]::NewGuid()).csv"
+        Get-PrismNamespace -Database $source | Select-Object *, @{ n = 'Tags'; e = { $_.Tags -join ';' } } -ExcludeProperty Tags | Export-Csv $csv
+        $row = Import-Csv $csv | Where-Object Name -eq 'invoice-archive'
+        ($row.BackendConfig | ConvertFrom-Json).bucket | Should -Be 'invoices'
+        $row.Tags | Should -Be 'production;team-payments'
+
+        Import-Csv $csv | New-PrismNamespace -Database $target | Out-Null
+        Export-PrismYaml -Database $target | Should -BeExactly (Export-PrismYaml -Database $source)
+    }
+
     It 'creates one namespace per CSV row, with blank cells meaning not given and tag lists split on , or ;' {
         $db = New-TestDb
         $csv = Join-Path $TestDrive 'namespaces.csv'

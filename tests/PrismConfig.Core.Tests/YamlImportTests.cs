@@ -107,9 +107,9 @@ public class YamlImportFieldTests
         Assert.Equal(1, list[0]);
         Assert.Equal("two", list[1]);
         Assert.Equal(3.5, list[2]);
-        Assert.Equal("b", Assert.IsType<Hashtable>(list[3])["a"]);
-        var nested = Assert.IsType<Hashtable>(c["NESTED"]); // case-insensitive like every model table
-        var deep = Assert.IsType<Hashtable>(nested["deep"]);
+        Assert.Equal("b", Assert.IsAssignableFrom<Hashtable>(list[3])["a"]);
+        var nested = Assert.IsAssignableFrom<Hashtable>(c["NESTED"]); // case-insensitive like every model table
+        var deep = Assert.IsAssignableFrom<Hashtable>(nested["deep"]);
         Assert.Equal(new object?[] { "x" }, deep["deeper"]);
         Assert.Equal(new[] { "team-a", "prod" }, ns.Tags);
         Assert.Equal(true, ns.Features["fast-path"]);

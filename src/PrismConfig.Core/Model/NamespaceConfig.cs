@@ -60,7 +60,7 @@ public sealed class NamespaceConfig
     public override string ToString() => Name;
 
     /// <summary>A new case-insensitive Hashtable, the kind every table in this model uses.</summary>
-    public static Hashtable NewTable() => new(StringComparer.OrdinalIgnoreCase);
+    public static Hashtable NewTable() => new ConfigTable();
 
     internal static object? DeepCopy(object? value) => value switch
     {
@@ -97,4 +97,19 @@ public static class ConsistencyLevel
     public const string Eventual = "eventual";
 
     public static IReadOnlyList<string> All { get; } = [Strong, Eventual];
+}
+
+/// <summary>
+/// The Hashtable every table in the model is: case-insensitive, and whose text form is its canonical JSON. Export-Csv
+/// and string interpolation call ToString, which on a plain Hashtable gives only its type name.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1010", Justification = "PowerShell users expect a Hashtable; a generic dictionary would not index, splat or format like one.")]
+public sealed class ConfigTable : Hashtable
+{
+    public ConfigTable()
+        : base(StringComparer.OrdinalIgnoreCase)
+    {
+    }
+
+    public override string ToString() => PrismConfig.Core.Validation.ConfigJson.Serialize(this);
 }
