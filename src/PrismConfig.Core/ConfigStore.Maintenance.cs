@@ -113,6 +113,7 @@ public sealed partial class ConfigStore
             {
                 ThrowIfDisposed();
                 // The write connection must not be inside a transaction; it never is outside InWriteTransaction.
+                PrepareFirstWrite();
                 source.BackupDatabase(_write);
                 if (version < CurrentSchemaVersion)
                 {
