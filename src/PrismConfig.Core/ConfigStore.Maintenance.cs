@@ -91,7 +91,9 @@ public sealed partial class ConfigStore
         }
         try
         {
-            using var source = new SqliteConnection(Factory.ConnectionString(full, SqliteOpenMode.ReadOnly, _options.BusyTimeout));
+            // Opened so that nothing is written or left beside the backup: a -wal/-shm left there would be orphaned
+            // when retention later deletes the backup.
+            using var source = new SqliteConnection(Factory.ReadOnlyUntouchedConnectionString(full, _options.BusyTimeout));
             source.Open();
             var version = (int)Factory.ScalarInt64(source, SqliteDialect.GetUserVersion);
             if (version > CurrentSchemaVersion)

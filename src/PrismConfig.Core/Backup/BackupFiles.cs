@@ -34,6 +34,24 @@ public static partial class BackupFiles
         }
     }
 
+    /// <summary>The side files SQLite may leave beside a database file.</summary>
+    public static readonly string[] SideFileSuffixes = ["-wal", "-shm", "-journal"];
+
+    /// <summary>
+    /// Deletes a backup (as found by <see cref="Expired"/>) and its -wal, -shm and -journal files if present, so that
+    /// none is orphaned. The backup itself is deleted first; an error deleting it is thrown (IOException or
+    /// UnauthorizedAccessException) and its side files are then kept with it.
+    /// </summary>
+    public static void Delete(FileInfo backup)
+    {
+        ArgumentNullException.ThrowIfNull(backup);
+        backup.Delete();
+        foreach (var suffix in SideFileSuffixes)
+        {
+            File.Delete(backup.FullName + suffix); // no error if it does not exist
+        }
+    }
+
     /// <summary>The UTC timestamp in a backup's file name, or null if the name is not exactly a backup name.</summary>
     public static DateTime? TimestampOf(string fileName)
     {

@@ -105,7 +105,7 @@ public sealed class BackupPrismConfigCommand : PrismCmdlet
             if (!ShouldProcess(file.FullName, $"Delete backup older than {RetainDays} day(s)")) continue;
             try
             {
-                file.Delete();
+                BackupFiles.Delete(file); // with its -wal/-shm/-journal, if any, so none is orphaned
                 WriteVerbose($"Deleted expired backup '{file.FullName}'.");
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
