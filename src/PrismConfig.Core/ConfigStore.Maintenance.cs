@@ -29,7 +29,53 @@ public sealed partial class ConfigStore
                 $"The backup file '{full}' already exists. Choose a new file name, or remove the old file first; a backup never overwrites a file.");
         }
         Factory.CreateFolder(System.IO.Path.GetDirectoryName(full)!);
-        Factory.CreatePrivateFile(full);
+        try
+        {
+            Factory.CreatePrivateFile(full);
+        }
+        catch (IOException ex) when (File.Exists(full) || Directory.Exists(full))
+        {
+            // Created by someone else since the check above.
+            throw new StorePathException(full, "BackupFileExists",
+                $"The backup file '{full}' already exists. Choose a new file name, or remove the old file first; a backup never overwrites a file.", ex);
+        }
+        catch (IOException ex)
+        {
+            throw new StorePathException(full, "BackupFileInvalid", $"The backup file '{full}' cannot be created: {ex.Message}", ex);
+        }
+        return BackupIntoClaimedFile(full);
+    }
+
+    /// <summary>
+    /// A backup into a new timestamped file in <paramref name="folder"/> (created 0700 if missing), named
+    /// config-yyyyMMdd-HHmmss.db from <paramref name="utcNow"/> (default: now, UTC), with -1, -2... added when that
+    /// name is taken. The name is claimed atomically (<see cref="Backup.BackupFiles.ClaimNewBackupPath"/>), so
+    /// concurrent backups into one folder, from any process, each get their own file. Otherwise as <see cref="BackupTo"/>.
+    /// </summary>
+    public FileInfo BackupToFolder(string folder, DateTime? utcNow = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        ThrowIfDisposed();
+        string full;
+        try
+        {
+            full = System.IO.Path.GetFullPath(folder);
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new StorePathException(folder, "BackupFolderInvalid", $"'{folder}' is not a valid folder path: {ex.Message}", ex);
+        }
+        if (File.Exists(full))
+        {
+            throw new StorePathException(full, "BackupFolderInvalid", $"The backup folder '{full}' is a file, not a folder.");
+        }
+        Factory.CreateFolder(full);
+        return BackupIntoClaimedFile(Backup.BackupFiles.ClaimNewBackupPath(full, utcNow ?? DateTime.UtcNow));
+    }
+
+    /// <summary>Backs up into <paramref name="full"/>, an empty file this call created; deletes it if the backup fails.</summary>
+    private FileInfo BackupIntoClaimedFile(string full)
+    {
         var succeeded = false;
         try
         {
@@ -53,6 +99,14 @@ public sealed partial class ConfigStore
         catch (SqliteException ex)
         {
             throw Translate(ex);
+        }
+        catch (IOException ex)
+        {
+            throw new StoreErrorException(full, $"the backup could not be written ({ex.Message}); the incomplete file was deleted.", ex);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new StorePermissionException(full, "the backup file cannot be written by this user; the incomplete file was deleted.", ex);
         }
         finally
         {
@@ -91,7 +145,9 @@ public sealed partial class ConfigStore
         }
         try
         {
-            using var source = new SqliteConnection(Factory.ConnectionString(full, SqliteOpenMode.ReadOnly, _options.BusyTimeout));
+            // Opened so that nothing is written or left beside the backup: a -wal/-shm left there would be orphaned
+            // when retention later deletes the backup.
+            using var source = new SqliteConnection(Factory.ReadOnlyUntouchedConnectionString(full, _options.BusyTimeout));
             source.Open();
             var version = (int)Factory.ScalarInt64(source, SqliteDialect.GetUserVersion);
             if (version > CurrentSchemaVersion)
@@ -113,6 +169,7 @@ public sealed partial class ConfigStore
             {
                 ThrowIfDisposed();
                 // The write connection must not be inside a transaction; it never is outside InWriteTransaction.
+                PrepareFirstWrite();
                 source.BackupDatabase(_write);
                 if (version < CurrentSchemaVersion)
                 {

@@ -698,6 +698,7 @@ public sealed partial class ConfigStore
             ThrowIfDisposed();
             try
             {
+                PrepareFirstWrite();
                 _writeCommands ??= new WriteCommands(_write);
                 Factory.BeginImmediate(_write, _path, _options.BusyTimeout);
                 T result;

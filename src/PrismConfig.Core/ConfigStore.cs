@@ -38,6 +38,7 @@ public sealed partial class ConfigStore : IDisposable
     private WriteCommands? _writeCommands;
     private int _schemaVersion;
     private volatile bool _hasTagIndex;
+    private bool _writePrepared; // guarded by _writeLock once the store is constructed
     private volatile bool _disposed;
 
     private ConfigStore(string path, StoreOptions options, SqliteConnection write, SqliteConnection read, Factory.DataVersionProbe probe, int schemaVersion)
@@ -99,12 +100,21 @@ public sealed partial class ConfigStore : IDisposable
         {
             write = Factory.Open(full, SqliteOpenMode.ReadWrite, opts);
             var version = CheckSchema(write, full, opts.CreateIfMissing);
-            EnableWal(write);
+            // A file that is not in WAL mode yet (a backup, a copy, a file someone switched) is only read here:
+            // switching it to WAL writes its header, so that waits until the first write (PrepareFirstWrite), when
+            // the store has been read as ours and the caller asked for a change. A damaged or foreign file that
+            // merely looks like a store is never modified by opening or reading it. Files Core creates are WAL.
+            var writePrepared = IsWal(write);
             if (version < CurrentSchemaVersion)
             {
+                // Initialising a blank database (CreateIfMissing) or migrating is a write the caller asked for.
+                EnableWal(write);
                 version = Migrate(write, full, opts.BusyTimeout);
+                writePrepared = true;
             }
-            var hasTagIndex = EnsureTagIndex(write, full, opts.BusyTimeout);
+            var hasTagIndex = writePrepared
+                ? EnsureTagIndex(write, full, opts.BusyTimeout)
+                : Factory.Strings(write, SqliteDialect.ListTables).Contains(SqliteDialect.TagIndexTable);
             read = Factory.Open(full, SqliteOpenMode.ReadWrite, opts);
             Factory.Execute(read, SqliteDialect.QueryOnly);
             probe = new Factory.DataVersionProbe(read);
@@ -113,7 +123,7 @@ public sealed partial class ConfigStore : IDisposable
                 Factory.RestrictToOwner(full + "-wal");
                 Factory.RestrictToOwner(full + "-shm");
             }
-            return new ConfigStore(full, opts, write, read, probe, version) { _hasTagIndex = hasTagIndex };
+            return new ConfigStore(full, opts, write, read, probe, version) { _hasTagIndex = hasTagIndex, _writePrepared = writePrepared };
         }
         catch (Exception ex)
         {
@@ -225,6 +235,25 @@ public sealed partial class ConfigStore : IDisposable
             return;
         }
         Factory.Execute(connection, SqliteDialect.JournalModeWal);
+    }
+
+    /// <summary>Whether the connection's database is in WAL mode. Only asks; "PRAGMA journal_mode" without a value writes nothing.</summary>
+    private static bool IsWal(SqliteConnection connection) =>
+        string.Equals(Factory.Scalar(connection, SqliteDialect.JournalMode) as string, "wal", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Called under the write lock before the first write of a store opened on a file that was not in WAL mode:
+    /// switches it to WAL and adds the tag index if it lacks it, as <see cref="Open"/> does for WAL files.
+    /// </summary>
+    private void PrepareFirstWrite()
+    {
+        if (_writePrepared) return;
+        EnableWal(_write);
+        if (!_hasTagIndex)
+        {
+            _hasTagIndex = EnsureTagIndex(_write, _path, _options.BusyTimeout);
+        }
+        _writePrepared = true;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using PrismConfig.Core.Storage;
 
 namespace PrismConfig.Core.Backup;
 
@@ -18,7 +19,8 @@ public static partial class BackupFiles
 
     /// <summary>
     /// A free file name in <paramref name="folder"/>: <c>{prefix}-yyyyMMdd-HHmmss.db</c>, or with -1, -2... when
-    /// taken (including by a -wal or -shm companion).
+    /// taken (including by a -wal or -shm companion). Only a preview: another backup may take the name before it
+    /// is used. To write a backup, use <see cref="ClaimNewBackupPath"/> (ConfigStore.BackupToFolder does).
     /// </summary>
     public static string NewBackupPath(string folder, DateTime utcNow, string prefix = "config")
     {
@@ -31,6 +33,72 @@ public static partial class BackupFiles
             {
                 return candidate;
             }
+        }
+    }
+
+    /// <summary>
+    /// Claims a new backup file name in the existing <paramref name="folder"/> by creating the file, empty and
+    /// owner-only (0600), with FileMode.CreateNew: <c>{prefix}-yyyyMMdd-HHmmss.db</c>, or -1, -2... when that name
+    /// (or its -wal, -shm or -journal) is taken. Creation either makes the file or fails because it exists, so two
+    /// backups in the same second, in this or another process, never get the same name. The caller writes the
+    /// backup into the returned file (SQLite accepts an empty file as a new database) and deletes it if that fails.
+    /// Throws StorePathException or StorePermissionException naming the path, never a raw IOException.
+    /// </summary>
+    public static string ClaimNewBackupPath(string folder, DateTime utcNow, string prefix = "config")
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        var stem = prefix + "-" + utcNow.ToUniversalTime().ToString(TimestampFormat, CultureInfo.InvariantCulture);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = SqliteConnectionFactory.FileMode0600;
+        }
+        for (var n = 0; ; n++)
+        {
+            var name = n == 0 ? stem + ".db" : stem + "-" + n.ToString(CultureInfo.InvariantCulture) + ".db";
+            var candidate = System.IO.Path.Combine(folder, name);
+            if (SideFileSuffixes.Any(suffix => File.Exists(candidate + suffix)))
+            {
+                continue;
+            }
+            try
+            {
+                using (new FileStream(candidate, options))
+                {
+                }
+                SqliteConnectionFactory.RestrictToOwner(candidate);
+                return candidate;
+            }
+            catch (IOException) when (File.Exists(candidate) || Directory.Exists(candidate))
+            {
+                // Taken, perhaps a moment ago by a concurrent backup: try the next suffix.
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                throw new StorePermissionException(candidate, "the backup file cannot be created in its folder by this user.", ex);
+            }
+            catch (IOException ex)
+            {
+                throw new StorePathException(candidate, "BackupFileInvalid", $"The backup file '{candidate}' cannot be created: {ex.Message}", ex);
+            }
+        }
+    }
+
+    /// <summary>The side files SQLite may leave beside a database file.</summary>
+    public static readonly string[] SideFileSuffixes = ["-wal", "-shm", "-journal"];
+
+    /// <summary>
+    /// Deletes a backup (as found by <see cref="Expired"/>) and its -wal, -shm and -journal files if present, so that
+    /// none is orphaned. The backup itself is deleted first; an error deleting it is thrown (IOException or
+    /// UnauthorizedAccessException) and its side files are then kept with it.
+    /// </summary>
+    public static void Delete(FileInfo backup)
+    {
+        ArgumentNullException.ThrowIfNull(backup);
+        backup.Delete();
+        foreach (var suffix in SideFileSuffixes)
+        {
+            File.Delete(backup.FullName + suffix); // no error if it does not exist
         }
     }
 

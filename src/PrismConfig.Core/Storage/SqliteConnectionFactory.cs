@@ -41,6 +41,45 @@ internal static class SqliteConnectionFactory
         DefaultTimeout = Math.Max(1, (int)Math.Ceiling(busyTimeout.TotalSeconds)),
     }.ToString();
 
+    /// <summary>
+    /// A read-only connection string for a file that must be left exactly as it is, side files included (a backup
+    /// being restored). With no -wal or -journal beside the file its whole content is in the file, so it is opened
+    /// with immutable=1: no locks, no -shm or -wal created even if its header says WAL. If a -wal or -journal does
+    /// exist, its content matters and the file is opened ordinarily read-only (those side files are not ours to drop).
+    /// </summary>
+    public static string ReadOnlyUntouchedConnectionString(string path, TimeSpan busyTimeout)
+    {
+        if (File.Exists(path + "-wal") || File.Exists(path + "-journal"))
+        {
+            return ConnectionString(path, SqliteOpenMode.ReadOnly, busyTimeout);
+        }
+        return ConnectionString(FileUri(path) + "?immutable=1", SqliteOpenMode.ReadOnly, busyTimeout);
+    }
+
+    /// <summary>An absolute path as a SQLite URI filename (file:///...), every byte but unreserved ones and '/' percent-encoded.</summary>
+    private static string FileUri(string path)
+    {
+        var full = System.IO.Path.GetFullPath(path).Replace('\\', '/');
+        if (!full.StartsWith('/'))
+        {
+            full = "/" + full; // C:/dir/file -> /C:/dir/file
+        }
+        var builder = new System.Text.StringBuilder("file://");
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes(full))
+        {
+            var c = (char)b;
+            if (char.IsAsciiLetterOrDigit(c) || c is '/' or '-' or '.' or '_' or '~' || (c == ':' && builder.Length <= 10))
+            {
+                builder.Append(c);
+            }
+            else
+            {
+                builder.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
+            }
+        }
+        return builder.ToString();
+    }
+
     /// <summary>Opens a connection and applies the per-connection pragmas (not journal_mode, which writes).</summary>
     public static SqliteConnection Open(string path, SqliteOpenMode mode, StoreOptions options)
     {

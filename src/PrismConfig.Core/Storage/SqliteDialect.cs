@@ -126,6 +126,7 @@ internal static class SqliteDialect
     public const string DataVersion = "PRAGMA data_version";
     public const string IntegrityCheck = "PRAGMA integrity_check";
     public const string ForeignKeyCheck = "PRAGMA foreign_key_check";
+    public const string JournalMode = "PRAGMA journal_mode";
     public const string JournalModeWal = "PRAGMA journal_mode=WAL";
     public const string JournalModeDelete = "PRAGMA journal_mode=DELETE";
     public const string QueryOnly = "PRAGMA query_only=ON";

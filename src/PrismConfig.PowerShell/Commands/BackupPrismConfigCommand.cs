@@ -26,7 +26,9 @@ public sealed class BackupPrismConfigCommand : PrismCmdlet
         var database = DatabasePath;
         // The store is opened (never created) first, so a missing or unusable database fails before any folder is made.
         var store = OpenStore(create: false);
-        var target = ResolveTarget(out var folder);
+        // For a folder, target is only a preview of the name (for -WhatIf and messages): Core claims the actual name
+        // atomically when it writes, so concurrent backups into one folder in the same second each get a file.
+        var target = ResolveTarget(out var folder, out var isFolder);
 
         if (!Directory.Exists(folder))
         {
@@ -39,7 +41,7 @@ public sealed class BackupPrismConfigCommand : PrismCmdlet
             CreatePrivateFolder(folder);
         }
 
-        if (File.Exists(target) || Directory.Exists(target))
+        if (!isFolder && (File.Exists(target) || Directory.Exists(target)))
         {
             ThrowTerminatingError(new ErrorRecord(
                 new IOException($"'{target}' already exists; Backup-PrismConfig never overwrites a file. Give a folder to get a new timestamped name, or another file path."),
@@ -51,7 +53,7 @@ public sealed class BackupPrismConfigCommand : PrismCmdlet
         {
             try
             {
-                backup = store.BackupTo(target);
+                backup = isFolder ? store.BackupToFolder(folder) : store.BackupTo(target);
             }
             catch (PrismConfigException ex)
             {
@@ -62,7 +64,7 @@ public sealed class BackupPrismConfigCommand : PrismCmdlet
 
         if (MyInvocation.BoundParameters.ContainsKey(nameof(RetainDays)))
         {
-            PruneOldBackups(folder, target);
+            PruneOldBackups(folder, backup?.FullName ?? target);
         }
 
         if (backup is not null)
@@ -72,10 +74,10 @@ public sealed class BackupPrismConfigCommand : PrismCmdlet
         }
     }
 
-    private string ResolveTarget(out string folder)
+    private string ResolveTarget(out string folder, out bool isFolder)
     {
         var resolved = GetUnresolvedProviderPathFromPSPath(Destination);
-        var isFolder = Directory.Exists(resolved)
+        isFolder = Directory.Exists(resolved)
             || Destination.EndsWith('/')
             || Destination.EndsWith(System.IO.Path.DirectorySeparatorChar)
             || Destination.EndsWith(System.IO.Path.AltDirectorySeparatorChar);
@@ -105,7 +107,7 @@ public sealed class BackupPrismConfigCommand : PrismCmdlet
             if (!ShouldProcess(file.FullName, $"Delete backup older than {RetainDays} day(s)")) continue;
             try
             {
-                file.Delete();
+                BackupFiles.Delete(file); // with its -wal/-shm/-journal, if any, so none is orphaned
                 WriteVerbose($"Deleted expired backup '{file.FullName}'.");
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
