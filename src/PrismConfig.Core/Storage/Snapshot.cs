@@ -32,45 +32,62 @@ internal static class Snapshot
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, WriterOptions))
         {
-            w.WriteStartObject();
-            w.WriteString("backend", ns.Backend);
-            w.WritePropertyName("backend_config");
-            ConfigJson.Write(w, ns.BackendConfig);
-            WriteNullableInt(w, "cache_ttl_seconds", ns.CacheTtlSeconds);
-            w.WriteString("consistency", ns.Consistency);
-            if (includeMetadata)
-            {
-                w.WriteNumber("created_at", ns.CreatedAt.ToUnixTimeSeconds());
-                w.WriteString("created_by", ns.CreatedBy);
-            }
-            w.WriteString("description", ns.Description);
-            w.WritePropertyName("features");
-            w.WriteStartObject();
-            foreach (var key in ConfigJson.SortedKeys(ns.Features))
-            {
-                w.WriteBoolean(key, ns.Features[key] is true);
-            }
-            w.WriteEndObject();
-            w.WriteString("name", ns.Name);
-            w.WriteString("pattern", ns.Pattern);
-            WriteNullableInt(w, "rate_limit_rps", ns.RateLimitRps);
-            w.WriteString("status", ns.Status);
-            w.WritePropertyName("tags");
-            w.WriteStartArray();
-            foreach (var tag in ns.Tags)
-            {
-                w.WriteStringValue(tag);
-            }
-            w.WriteEndArray();
-            if (includeMetadata)
-            {
-                w.WriteNumber("updated_at", ns.UpdatedAt.ToUnixTimeSeconds());
-                w.WriteString("updated_by", ns.UpdatedBy);
-                w.WriteNumber("version", ns.Version);
-            }
-            w.WriteEndObject();
+            WriteObject(w, ns, includeMetadata);
         }
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    /// <summary>
+    /// The one definition of a snapshot's layout. An import passes backend_config's canonical JSON and the sorted
+    /// feature keys it has already computed, so nothing is serialised twice; the text is the same either way.
+    /// </summary>
+    internal static void WriteObject(Utf8JsonWriter w, NamespaceConfig ns, bool includeMetadata,
+        string? backendConfigJson = null, IReadOnlyList<string>? sortedFeatureKeys = null)
+    {
+        w.WriteStartObject();
+        w.WriteString("backend", ns.Backend);
+        w.WritePropertyName("backend_config");
+        if (backendConfigJson is null)
+        {
+            ConfigJson.Write(w, ns.BackendConfig);
+        }
+        else
+        {
+            w.WriteRawValue(backendConfigJson, skipInputValidation: true);
+        }
+        WriteNullableInt(w, "cache_ttl_seconds", ns.CacheTtlSeconds);
+        w.WriteString("consistency", ns.Consistency);
+        if (includeMetadata)
+        {
+            w.WriteNumber("created_at", ns.CreatedAt.ToUnixTimeSeconds());
+            w.WriteString("created_by", ns.CreatedBy);
+        }
+        w.WriteString("description", ns.Description);
+        w.WritePropertyName("features");
+        w.WriteStartObject();
+        foreach (var key in sortedFeatureKeys ?? ConfigJson.SortedKeys(ns.Features))
+        {
+            w.WriteBoolean(key, ns.Features[key] is true);
+        }
+        w.WriteEndObject();
+        w.WriteString("name", ns.Name);
+        w.WriteString("pattern", ns.Pattern);
+        WriteNullableInt(w, "rate_limit_rps", ns.RateLimitRps);
+        w.WriteString("status", ns.Status);
+        w.WritePropertyName("tags");
+        w.WriteStartArray();
+        foreach (var tag in ns.Tags)
+        {
+            w.WriteStringValue(tag);
+        }
+        w.WriteEndArray();
+        if (includeMetadata)
+        {
+            w.WriteNumber("updated_at", ns.UpdatedAt.ToUnixTimeSeconds());
+            w.WriteString("updated_by", ns.UpdatedBy);
+            w.WriteNumber("version", ns.Version);
+        }
+        w.WriteEndObject();
     }
 
     private static void WriteNullableInt(Utf8JsonWriter w, string name, int? value)
