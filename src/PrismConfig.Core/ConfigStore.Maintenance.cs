@@ -52,8 +52,12 @@ public sealed partial class ConfigStore
     /// name is taken. The name is claimed atomically (<see cref="Backup.BackupFiles.ClaimNewBackupPath"/>), so
     /// concurrent backups into one folder, from any process, each get their own file. Otherwise as <see cref="BackupTo"/>.
     /// </summary>
-    public FileInfo BackupToFolder(string folder, DateTime? utcNow = null)
+    public FileInfo BackupToFolder(string folder, DateTime? utcNow = null) => BackupToFolder(folder, "config", utcNow);
+
+    /// <summary>As <see cref="BackupToFolder(string, DateTime?)"/>, with another name prefix (config-pre-restore, say).</summary>
+    public FileInfo BackupToFolder(string folder, string prefix, DateTime? utcNow = null)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(prefix);
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         ThrowIfDisposed();
         string full;
@@ -70,7 +74,7 @@ public sealed partial class ConfigStore
             throw new StorePathException(full, "BackupFolderInvalid", $"The backup folder '{full}' is a file, not a folder.");
         }
         Factory.CreateFolder(full);
-        return BackupIntoClaimedFile(Backup.BackupFiles.ClaimNewBackupPath(full, utcNow ?? DateTime.UtcNow));
+        return BackupIntoClaimedFile(Backup.BackupFiles.ClaimNewBackupPath(full, utcNow ?? DateTime.UtcNow, prefix));
     }
 
     /// <summary>Backs up into <paramref name="full"/>, an empty file this call created; deletes it if the backup fails.</summary>

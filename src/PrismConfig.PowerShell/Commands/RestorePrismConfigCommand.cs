@@ -55,8 +55,8 @@ public sealed class RestorePrismConfigCommand : PrismCmdlet
             {
                 var folder = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(database) ?? ".", PreRestoreFolderName);
                 CreatePrivateFolder(folder);
-                preRestore = BackupFiles.NewBackupPath(folder, DateTime.UtcNow, "config-pre-restore");
-                store.BackupTo(preRestore);
+                // Claimed atomically, so two restores in the same second each keep their own undo file.
+                preRestore = store.BackupToFolder(folder, "config-pre-restore").FullName;
                 WriteVerbose($"Saved the current state of '{database}' to '{preRestore}'.");
             }
             else
