@@ -80,9 +80,11 @@ public sealed partial class ConfigStore
         new(name, "name", name, "each namespace may appear only once in an import, and this name appears more than once.");
 
     /// <summary>
-    /// The import engine: inside the write transaction, one pass over the desired set. A name the store does not have
-    /// takes the create fast path (backend_config serialised once and reused for the row and the snapshot; no diff, no
-    /// re-read); an existing one is loaded by name, compared and updated as any other write.
+    /// The import engine: inside the write transaction, one pass over the desired set. Each namespace is first
+    /// prepared (checked, and for a name the store does not have, serialised for its row and snapshot), with
+    /// <see cref="ImportOptions.ReadAhead"/> on a worker thread while this thread writes the ones before it. Then a
+    /// new name takes the create fast path (bind and insert, nothing computed twice); an existing one is loaded by
+    /// name, compared and updated as any other write.
     /// </summary>
     private List<ImportResult> ApplyImport(WriteCommands c, IEnumerable<NamespaceConfig> desired, ImportOptions options)
     {
@@ -92,21 +94,20 @@ public sealed partial class ConfigStore
         var now = Snapshot.UnixNow();
         var changedBy = ChangedBy(options.ChangedBy);
         var processed = 0;
-        using var snapshot = new SnapshotWriter();
-        foreach (var item in desired)
+        var nursery = new NurseryLimit();
+        using var preparer = new ImportPreparer(existing, now, changedBy);
+        var prepared = options.ReadAhead
+            ? ReadAhead.Run(desired, preparer.Prepare, "PrismConfig import reader")
+            : desired.Select(preparer.Prepare);
+        foreach (var item in prepared)
         {
-            if (item is null)
+            var ns = item.Config;
+            if (!names.Add(ns.Name))
             {
-                throw new ArgumentException("The desired set contains a null namespace.", nameof(desired));
+                throw DuplicateInImport(ns.Name);
             }
-            if (item.Name is { } itemName && existing.ContainsKey(itemName))
+            if (item.Create is null)
             {
-                var ns = NamespaceNormalizer.Canonicalize(item);
-                NamespaceValidator.Validate(ns);
-                if (!names.Add(ns.Name))
-                {
-                    throw DuplicateInImport(ns.Name);
-                }
                 var current = LoadByName(c.SelectByName, ns.Name) ?? throw new InvalidOperationException($"Namespace '{ns.Name}' vanished inside the import's transaction.");
                 if (Snapshot.SameContent(current.Config, ns))
                 {
@@ -121,13 +122,17 @@ public sealed partial class ConfigStore
             }
             else
             {
-                var name = CreateForImport(c, snapshot, item, names, changedBy, options.Reason, now);
-                results.Add(new ImportResult { Name = name, Action = ImportAction.Created, Version = 1 });
+                InsertPrepared(c, ns, item.Create, changedBy, options.Reason, now);
+                results.Add(new ImportResult { Name = ns.Name, Action = ImportAction.Created, Version = 1 });
             }
             processed++;
             if (processed % 100 == 0)
             {
                 options.Progress?.Report(processed);
+            }
+            if (processed % 16 == 0)
+            {
+                nursery.Check();
             }
         }
 
@@ -151,81 +156,74 @@ public sealed partial class ConfigStore
         return results;
     }
 
-    /// <summary>
-    /// Creates one namespace of an import: canonicalised and validated as <see cref="Create"/> does, but with
-    /// backend_config serialised once (for the size check, the row and the snapshot) and the snapshot written once.
-    /// Returns the name.
-    /// </summary>
-    private static string CreateForImport(WriteCommands c, SnapshotWriter snapshot, NamespaceConfig item, HashSet<string> names,
-        string changedBy, string? reason, long now)
+    /// <summary>Writes a namespace the preparer made ready: its row, its features and its 'create' history row.</summary>
+    private static void InsertPrepared(WriteCommands c, NamespaceConfig ns, PreparedCreate create, string changedBy, string? reason, long now)
     {
-        var backendConfigJson = item.BackendConfig is null ? null : NamespaceNormalizer.CanonicalJson(item.Name, "backend_config", item.BackendConfig);
-        var nowAt = DateTimeOffset.FromUnixTimeSeconds(now);
-        var ns = new NamespaceConfig
+        var id = InsertNamespaceRow(c, ns, create.BackendConfigJson, create.TagsJson);
+        foreach (var feature in create.SortedFeatures)
         {
-            Name = item.Name,
-            Description = string.IsNullOrEmpty(item.Description) ? null : item.Description,
-            Backend = item.Backend,
-            Pattern = item.Pattern,
-            Status = item.Status,
-            Consistency = item.Consistency,
-            CacheTtlSeconds = item.CacheTtlSeconds,
-            RateLimitRps = item.RateLimitRps,
-            BackendConfig = item.BackendConfig!,
-            Tags = NamespaceNormalizer.SortedTags(item.Tags),
-            Features = NamespaceNormalizer.FeatureTable(item.Features),
-            Version = 1,
-            CreatedAt = nowAt,
-            UpdatedAt = nowAt,
-            CreatedBy = changedBy,
-            UpdatedBy = changedBy,
-        };
-        NamespaceValidator.Validate(ns, backendConfigJson);
-        if (!names.Add(ns.Name))
+            UpsertFeatureRow(c, id, feature, ns.Features[feature] is true, now);
+        }
+        InsertHistoryRow(c, id, OpCreate, now, changedBy, null, create.Snapshot, 1, reason);
+    }
+
+    /// <summary>A namespace of an import, checked; <see cref="Create"/> is set when the store does not have it yet.</summary>
+    private sealed record PreparedImport(NamespaceConfig Config, PreparedCreate? Create);
+
+    /// <summary>Everything a new namespace's insert needs, computed once: the row's JSON columns and the snapshot.</summary>
+    private sealed record PreparedCreate(string BackendConfigJson, string TagsJson, List<string> SortedFeatures, string Snapshot);
+
+    /// <summary>
+    /// The thread-free half of an import: canonicalises and validates each desired namespace, exactly as
+    /// <see cref="Create"/> and <see cref="Update"/> do, and serialises new ones for their insert. It reads only the
+    /// store's name list, loaded before it starts, so it may run on the read-ahead thread.
+    /// </summary>
+    private sealed class ImportPreparer(Dictionary<string, NamespaceKey> existing, long now, string changedBy) : IDisposable
+    {
+        private readonly SnapshotWriter snapshot = new();
+        private readonly DateTimeOffset nowAt = DateTimeOffset.FromUnixTimeSeconds(now);
+
+        public PreparedImport Prepare(NamespaceConfig item)
         {
-            throw DuplicateInImport(ns.Name);
+            if (item is null)
+            {
+                throw new ArgumentException("The desired set contains a null namespace.");
+            }
+            if (item.Name is { } name && existing.ContainsKey(name))
+            {
+                var canonical = NamespaceNormalizer.Canonicalize(item);
+                NamespaceValidator.Validate(canonical);
+                return new PreparedImport(canonical, null);
+            }
+
+            // backend_config is serialised once, for the size check, the row and the snapshot.
+            var backendConfigJson = item.BackendConfig is null ? null : NamespaceNormalizer.CanonicalJson(item.Name, "backend_config", item.BackendConfig);
+            var ns = new NamespaceConfig
+            {
+                Name = item.Name,
+                Description = string.IsNullOrEmpty(item.Description) ? null : item.Description,
+                Backend = item.Backend,
+                Pattern = item.Pattern,
+                Status = item.Status,
+                Consistency = item.Consistency,
+                CacheTtlSeconds = item.CacheTtlSeconds,
+                RateLimitRps = item.RateLimitRps,
+                BackendConfig = item.BackendConfig!,
+                Tags = NamespaceNormalizer.SortedTags(item.Tags),
+                Features = NamespaceNormalizer.FeatureTable(item.Features),
+                Version = 1,
+                CreatedAt = nowAt,
+                UpdatedAt = nowAt,
+                CreatedBy = changedBy,
+                UpdatedBy = changedBy,
+            };
+            NamespaceValidator.Validate(ns, backendConfigJson);
+            var sortedFeatures = ConfigJson.SortedKeys(ns.Features);
+            return new PreparedImport(ns, new PreparedCreate(backendConfigJson!, Snapshot.TagsJson(ns.Tags), sortedFeatures,
+                snapshot.Write(ns, backendConfigJson!, sortedFeatures)));
         }
 
-        var p = c.Insert.Parameters;
-        p[0].Value = ns.Name;
-        p[1].Value = (object?)ns.Description ?? DBNull.Value;
-        p[2].Value = ns.Backend;
-        p[3].Value = ns.Pattern;
-        p[4].Value = ns.Status;
-        p[5].Value = ns.Consistency;
-        p[6].Value = (object?)ns.CacheTtlSeconds ?? DBNull.Value;
-        p[7].Value = (object?)ns.RateLimitRps ?? DBNull.Value;
-        p[8].Value = backendConfigJson!;
-        p[9].Value = Snapshot.TagsJson(ns.Tags);
-        p[10].Value = 1;
-        p[11].Value = now;
-        p[12].Value = now;
-        p[13].Value = changedBy;
-        p[14].Value = changedBy;
-        var id = Convert.ToInt64(c.Insert.ExecuteScalar(), CultureInfo.InvariantCulture);
-
-        var sortedFeatures = ConfigJson.SortedKeys(ns.Features);
-        var f = c.UpsertFeature.Parameters;
-        foreach (var feature in sortedFeatures)
-        {
-            f[0].Value = id;
-            f[1].Value = feature;
-            f[2].Value = ns.Features[feature] is true ? 1 : 0;
-            f[3].Value = now;
-            c.UpsertFeature.ExecuteNonQuery();
-        }
-
-        var h = c.InsertHistory.Parameters;
-        h[0].Value = id;
-        h[1].Value = OpCreate;
-        h[2].Value = now;
-        h[3].Value = changedBy;
-        h[4].Value = DBNull.Value;
-        h[5].Value = snapshot.Write(ns, backendConfigJson!, sortedFeatures);
-        h[6].Value = 1;
-        h[7].Value = (object?)reason ?? DBNull.Value;
-        c.InsertHistory.ExecuteNonQuery();
-        return ns.Name;
+        public void Dispose() => snapshot.Dispose();
     }
 
     /// <summary>Plans the import and, when <paramref name="commands"/> is given (inside the write transaction), performs it.</summary>

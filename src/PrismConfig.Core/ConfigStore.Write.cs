@@ -191,8 +191,7 @@ public sealed partial class ConfigStore
             proposed.Version = 1;
             proposed.CreatedAt = nowAt;
             proposed.CreatedBy = changedBy;
-            SetNamespaceParameters(c.Insert, proposed);
-            id = Convert.ToInt64(c.Insert.ExecuteScalar(), CultureInfo.InvariantCulture);
+            id = InsertNamespaceRow(c, proposed, ConfigJson.Serialize(proposed.BackendConfig), Snapshot.TagsJson(proposed.Tags));
         }
         else
         {
@@ -205,16 +204,55 @@ public sealed partial class ConfigStore
 
         SyncFeatures(c, id, current?.Config.Features, proposed.Features, now);
 
-        var h = c.InsertHistory.Parameters;
-        h["$namespace_id"].Value = id;
-        h["$operation"].Value = operation;
-        h["$changed_at"].Value = now;
-        h["$changed_by"].Value = changedBy;
-        h["$old_config"].Value = current is null ? DBNull.Value : Snapshot.Serialize(current.Config);
-        h["$new_config"].Value = Snapshot.Serialize(proposed);
-        h["$version"].Value = proposed.Version;
-        h["$reason"].Value = (object?)reason ?? DBNull.Value;
-        c.InsertHistory.ExecuteNonQuery();
+        InsertHistoryRow(c, id, operation, now, changedBy, current is null ? null : Snapshot.Serialize(current.Config),
+            Snapshot.Serialize(proposed), proposed.Version, reason);
+    }
+
+    /// <summary>Inserts a namespaces row (the tag trigger fills namespace_tags) and returns its id.</summary>
+    private static long InsertNamespaceRow(WriteCommands c, NamespaceConfig ns, string backendConfigJson, string tagsJson)
+    {
+        var s = c.Insert;
+        s.Bind(0, ns.Name);
+        s.Bind(1, ns.Description);
+        s.Bind(2, ns.Backend);
+        s.Bind(3, ns.Pattern);
+        s.Bind(4, ns.Status);
+        s.Bind(5, ns.Consistency);
+        s.Bind(6, (long?)ns.CacheTtlSeconds);
+        s.Bind(7, (long?)ns.RateLimitRps);
+        s.Bind(8, backendConfigJson);
+        s.Bind(9, tagsJson);
+        s.Bind(10, ns.Version);
+        s.Bind(11, ns.CreatedAt.ToUnixTimeSeconds());
+        s.Bind(12, ns.UpdatedAt.ToUnixTimeSeconds());
+        s.Bind(13, ns.CreatedBy);
+        s.Bind(14, ns.UpdatedBy);
+        return s.Insert();
+    }
+
+    private static void InsertHistoryRow(WriteCommands c, long id, string operation, long now, string changedBy,
+        string? oldConfig, string newConfig, int version, string? reason)
+    {
+        var s = c.InsertHistory;
+        s.Bind(0, id);
+        s.Bind(1, operation);
+        s.Bind(2, now);
+        s.Bind(3, changedBy);
+        s.Bind(4, oldConfig);
+        s.Bind(5, newConfig);
+        s.Bind(6, version);
+        s.Bind(7, reason);
+        s.Execute();
+    }
+
+    private static void UpsertFeatureRow(WriteCommands c, long id, string feature, bool enabled, long now)
+    {
+        var s = c.UpsertFeature;
+        s.Bind(0, id);
+        s.Bind(1, feature);
+        s.Bind(2, enabled ? 1 : 0);
+        s.Bind(3, now);
+        s.Execute();
     }
 
     /// <summary>
@@ -266,29 +304,6 @@ public sealed partial class ConfigStore
         ("backend_config", "$backend_config"), ("tags", "$tags"),
     ];
 
-    private static void SetNamespaceParameters(SqliteCommand command, NamespaceConfig ns)
-    {
-        var p = command.Parameters;
-        p["$description"].Value = (object?)ns.Description ?? DBNull.Value;
-        p["$backend"].Value = ns.Backend;
-        p["$pattern"].Value = ns.Pattern;
-        p["$status"].Value = ns.Status;
-        p["$consistency"].Value = ns.Consistency;
-        p["$cache_ttl_seconds"].Value = (object?)ns.CacheTtlSeconds ?? DBNull.Value;
-        p["$rate_limit_rps"].Value = (object?)ns.RateLimitRps ?? DBNull.Value;
-        p["$backend_config"].Value = ConfigJson.Serialize(ns.BackendConfig);
-        p["$tags"].Value = Snapshot.TagsJson(ns.Tags);
-        p["$version"].Value = ns.Version;
-        p["$updated_at"].Value = ns.UpdatedAt.ToUnixTimeSeconds();
-        p["$updated_by"].Value = (object?)ns.UpdatedBy ?? DBNull.Value;
-        if (p.Contains("$name"))
-        {
-            p["$name"].Value = ns.Name;
-            p["$created_at"].Value = ns.CreatedAt.ToUnixTimeSeconds();
-            p["$created_by"].Value = (object?)ns.CreatedBy ?? DBNull.Value;
-        }
-    }
-
     /// <summary>Deletes removed flags and upserts added or changed ones; unchanged flags keep their updated_at.</summary>
     private static void SyncFeatures(WriteCommands c, long id, Hashtable? before, Hashtable after, long now)
     {
@@ -311,12 +326,7 @@ public sealed partial class ConfigStore
             {
                 continue;
             }
-            var p = c.UpsertFeature.Parameters;
-            p["$namespace_id"].Value = id;
-            p["$feature_name"].Value = key;
-            p["$enabled"].Value = enabled ? 1 : 0;
-            p["$updated_at"].Value = now;
-            c.UpsertFeature.ExecuteNonQuery();
+            UpsertFeatureRow(c, id, key, enabled, now);
         }
     }
 
@@ -454,11 +464,11 @@ public sealed partial class ConfigStore
         {
             _connection = connection;
             SelectByName = PrepareReadByName(connection);
-            Insert = Prepare(connection, SqliteDialect.InsertNamespace, "$name", "$description", "$backend", "$pattern", "$status", "$consistency",
+            Insert = new DirectStatement(connection, SqliteDialect.InsertNamespace, "$name", "$description", "$backend", "$pattern", "$status", "$consistency",
                 "$cache_ttl_seconds", "$rate_limit_rps", "$backend_config", "$tags", "$version", "$created_at", "$updated_at", "$created_by", "$updated_by");
-            UpsertFeature = Prepare(connection, SqliteDialect.UpsertFeature, "$namespace_id", "$feature_name", "$enabled", "$updated_at");
+            UpsertFeature = new DirectStatement(connection, SqliteDialect.UpsertFeature, "$namespace_id", "$feature_name", "$enabled", "$updated_at");
             DeleteFeature = Prepare(connection, SqliteDialect.DeleteFeature, "$namespace_id", "$feature_name");
-            InsertHistory = Prepare(connection, SqliteDialect.InsertHistory, "$namespace_id", "$operation", "$changed_at", "$changed_by",
+            InsertHistory = new DirectStatement(connection, SqliteDialect.InsertHistory, "$namespace_id", "$operation", "$changed_at", "$changed_by",
                 "$old_config", "$new_config", "$version", "$reason");
         }
 
@@ -487,10 +497,10 @@ public sealed partial class ConfigStore
         }
 
         public SqliteCommand SelectByName { get; }
-        public SqliteCommand Insert { get; }
-        public SqliteCommand UpsertFeature { get; }
+        public DirectStatement Insert { get; }
+        public DirectStatement UpsertFeature { get; }
         public SqliteCommand DeleteFeature { get; }
-        public SqliteCommand InsertHistory { get; }
+        public DirectStatement InsertHistory { get; }
 
         private static SqliteCommand Prepare(SqliteConnection connection, string sql, params string[] parameters)
         {

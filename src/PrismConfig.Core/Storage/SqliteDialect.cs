@@ -223,7 +223,6 @@ internal static class SqliteDialect
                                 backend_config, tags, version, created_at, updated_at, created_by, updated_by)
         VALUES ($name, $description, $backend, $pattern, $status, $consistency, $cache_ttl_seconds, $rate_limit_rps,
                 $backend_config, $tags, $version, $created_at, $updated_at, $created_by, $updated_by)
-        RETURNING id
         """;
 
     public const string UpdateNamespace = """

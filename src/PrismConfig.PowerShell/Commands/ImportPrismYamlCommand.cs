@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Collections.ObjectModel;
-using System.Runtime.ExceptionServices;
 using System.Management.Automation;
 using PrismConfig.Core;
 using PrismConfig.Core.Yaml;
@@ -69,33 +67,32 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
         var declined = false;
         var why = ShouldProcessReason.None;
         IReadOnlyList<ImportResult> results;
-        using (var desired = new DesiredStream(distinct))
+        var desired = new DesiredStream(distinct);
+        try
         {
-            try
+            var progress = new ImportProgress(this);
+            results = store.ImportStream(desired.Read(), new ImportOptions
             {
-                var progress = new ImportProgress(this);
-                results = store.ImportStream(desired.Read(), new ImportOptions
+                Prune = Prune,
+                Reason = reason,
+                Progress = progress,
+                ReadAhead = true,
+                Confirm = summary =>
                 {
-                    Prune = Prune,
-                    Reason = reason,
-                    Progress = progress,
-                    Confirm = summary =>
-                    {
-                        var action = "Import " + summary;
-                        declined = !ShouldProcess($"Performing \"{action}\" on target \"{database}\".", $"{action} into '{database}'?", "Confirm", out why);
-                        return !declined;
-                    },
-                });
-                progress.Complete();
-            }
-            catch (PrismConfigException ex)
-            {
-                if (!exists) RemoveCreatedDatabase(database);
-                ThrowCoreError(ex);
-                return;
-            }
-            AttachSources(results, desired.Sources);
+                    var action = "Import " + summary;
+                    declined = !ShouldProcess($"Performing \"{action}\" on target \"{database}\".", $"{action} into '{database}'?", "Confirm", out why);
+                    return !declined;
+                },
+            });
+            progress.Complete();
         }
+        catch (PrismConfigException ex)
+        {
+            if (!exists) RemoveCreatedDatabase(database);
+            ThrowCoreError(ex);
+            return;
+        }
+        AttachSources(results, desired.Sources);
         if (declined)
         {
             if (!exists) RemoveCreatedDatabase(database);
@@ -149,83 +146,35 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
     }
 
     /// <summary>
-    /// The YAML files parsed on a background thread into a small bounded queue, so parsing overlaps the store's
-    /// writes and at most a few hundred parsed namespaces exist at once. Names are checked across files here.
-    /// Any error is rethrown, on the consuming thread, by <see cref="Read"/>.
+    /// The YAML files as one stream of namespaces, names checked across files. Core enumerates it on its read-ahead
+    /// thread (ImportOptions.ReadAhead), so it touches nothing of PowerShell's; <see cref="Sources"/> is complete
+    /// once the import has returned.
     /// </summary>
-    private sealed class DesiredStream : IDisposable
+    private sealed class DesiredStream(List<string> paths)
     {
-        private readonly BlockingCollection<NamespaceConfig> queue = new(boundedCapacity: 256);
-        private readonly CancellationTokenSource stop = new();
-        private readonly Thread thread;
         private readonly Dictionary<string, (string File, long Line, long Column)> seen = new(StringComparer.Ordinal);
-        private readonly List<string> paths;
-        private Exception? error;
 
-        public DesiredStream(List<string> paths)
-        {
-            this.paths = paths;
-            thread = new Thread(Produce) { IsBackground = true, Name = "Import-PrismYaml reader" };
-            thread.Start();
-        }
-
-        /// <summary>Each namespace's file, complete once <see cref="Read"/> has been enumerated to its end.</summary>
+        /// <summary>Each namespace's file.</summary>
         public Dictionary<string, string> Sources { get; } = new(StringComparer.Ordinal);
 
         public IEnumerable<NamespaceConfig> Read()
         {
-            foreach (var item in queue.GetConsumingEnumerable(stop.Token))
+            foreach (var path in paths)
             {
-                yield return item;
-            }
-            thread.Join();
-            if (error is not null)
-            {
-                ExceptionDispatchInfo.Throw(error);
-            }
-        }
-
-        private void Produce()
-        {
-            try
-            {
-                foreach (var path in paths)
+                foreach (var item in NamespaceYaml.StreamFile(path))
                 {
-                    foreach (var item in NamespaceYaml.StreamFile(path))
+                    var name = item.Config.Name;
+                    if (seen.TryGetValue(name, out var first))
                     {
-                        var name = item.Config.Name;
-                        if (seen.TryGetValue(name, out var first))
-                        {
-                            throw new YamlImportException(item.File, item.Line, item.Column,
-                                $"namespace '{name}' is defined twice: also in {first.File}:{first.Line}:{first.Column}; keep one definition",
-                                name);
-                        }
-                        seen[name] = (item.File, item.Line, item.Column);
-                        Sources[name] = item.File;
-                        queue.Add(item.Config, stop.Token);
+                        throw new YamlImportException(item.File, item.Line, item.Column,
+                            $"namespace '{name}' is defined twice: also in {first.File}:{first.Line}:{first.Column}; keep one definition",
+                            name);
                     }
+                    seen[name] = (item.File, item.Line, item.Column);
+                    Sources[name] = item.File;
+                    yield return item.Config;
                 }
             }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                // The consumer gave up (an error in the store); nothing more to read.
-            }
-            catch (Exception ex)
-            {
-                error = ex;
-            }
-            finally
-            {
-                queue.CompleteAdding();
-            }
-        }
-
-        public void Dispose()
-        {
-            stop.Cancel();
-            thread.Join();
-            stop.Dispose();
-            queue.Dispose();
         }
     }
 
