@@ -164,14 +164,14 @@ public sealed partial class ConfigStore
         {
             UpsertFeatureRow(c, id, feature, ns.Features[feature] is true, now);
         }
-        InsertHistoryRow(c, id, OpCreate, now, changedBy, null, create.Snapshot, 1, reason);
+        InsertHistoryRow(c, id, OpCreate, now, changedBy, null, create.SnapshotUtf8, 1, reason);
     }
 
     /// <summary>A namespace of an import, checked; <see cref="Create"/> is set when the store does not have it yet.</summary>
     private sealed record PreparedImport(NamespaceConfig Config, PreparedCreate? Create);
 
     /// <summary>Everything a new namespace's insert needs, computed once: the row's JSON columns and the snapshot.</summary>
-    private sealed record PreparedCreate(string BackendConfigJson, string TagsJson, List<string> SortedFeatures, string Snapshot);
+    private sealed record PreparedCreate(string BackendConfigJson, string TagsJson, List<string> SortedFeatures, byte[] SnapshotUtf8);
 
     /// <summary>
     /// The thread-free half of an import: canonicalises and validates each desired namespace, exactly as

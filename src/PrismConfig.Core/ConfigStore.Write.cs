@@ -233,16 +233,30 @@ public sealed partial class ConfigStore
     private static void InsertHistoryRow(WriteCommands c, long id, string operation, long now, string changedBy,
         string? oldConfig, string newConfig, int version, string? reason)
     {
-        var s = c.InsertHistory;
+        BindHistoryRow(c.InsertHistory, id, operation, now, changedBy, oldConfig, version, reason);
+        c.InsertHistory.Bind(5, newConfig);
+        c.InsertHistory.Execute();
+    }
+
+    private static void InsertHistoryRow(WriteCommands c, long id, string operation, long now, string changedBy,
+        string? oldConfig, byte[] newConfigUtf8, int version, string? reason)
+    {
+        BindHistoryRow(c.InsertHistory, id, operation, now, changedBy, oldConfig, version, reason);
+        c.InsertHistory.BindUtf8(5, newConfigUtf8);
+        c.InsertHistory.Execute();
+    }
+
+    /// <summary>Binds every column of a history row but new_config (parameter 5).</summary>
+    private static void BindHistoryRow(DirectStatement s, long id, string operation, long now, string changedBy,
+        string? oldConfig, int version, string? reason)
+    {
         s.Bind(0, id);
         s.Bind(1, operation);
         s.Bind(2, now);
         s.Bind(3, changedBy);
         s.Bind(4, oldConfig);
-        s.Bind(5, newConfig);
         s.Bind(6, version);
         s.Bind(7, reason);
-        s.Execute();
     }
 
     private static void UpsertFeatureRow(WriteCommands c, long id, string feature, bool enabled, long now)

@@ -12,10 +12,11 @@ namespace PrismConfig.Core;
 /// </summary>
 internal static class ReadAhead
 {
-    // Small batches: the consumer starts almost at once, the hand-off costs one lock per batch rather than per
-    // item, and no more than BatchSize * MaxBatches prepared namespaces (a few hundred KB) ever wait in memory.
-    private const int BatchSize = 32;
-    private const int MaxBatches = 8;
+    // Small batches: the consumer starts almost at once, and the hand-off costs one lock per batch rather than
+    // per item. Few of them: every object waiting in the queue survives each young-generation collection and is
+    // promoted, so the queue's size shows up, as garbage in older generations, in the import's working set.
+    private const int BatchSize = 16;
+    private const int MaxBatches = 4;
 
     public static IEnumerable<TOut> Run<TIn, TOut>(IEnumerable<TIn> source, Func<TIn, TOut> transform, string threadName)
     {

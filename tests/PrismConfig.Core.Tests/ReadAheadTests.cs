@@ -116,11 +116,13 @@ public sealed class ReadAheadTests : IDisposable
     [Fact]
     public void A_read_ahead_import_reports_the_first_problem_in_file_order()
     {
-        // The duplicate (found while writing) comes before the invalid namespace (found by the worker, which is
-        // ahead): the error must still be the duplicate, as without read-ahead.
-        var desired = new List<NamespaceConfig> { T.Ns("first"), T.Ns("dup"), T.Ns("dup") };
-        desired.AddRange(Enumerable.Range(0, 20).Select(i => T.Ns($"filler-{i}")));
-        desired.Add(T.Ns("bad", backend: "not-a-backend"));
+        // The duplicate (found while writing) comes just before the invalid namespace (found by the worker, which
+        // is ahead, while the duplicate still sits in its unfinished batch): the error must still be the
+        // duplicate, as without read-ahead.
+        var desired = Enumerable.Range(0, 20).Select(i => T.Ns($"filler-{i}")).ToList();
+        desired.Add(T.Ns("dup"));
+        desired.Add(T.Ns("dup"));
+        desired.Add(T.Ns("Not A Valid Name!"));
 
         using var store = T.OpenNew(_dir.Db);
         var ex = Assert.Throws<ValidationException>(() => store.ImportStream(desired, new ImportOptions { ReadAhead = true }));
