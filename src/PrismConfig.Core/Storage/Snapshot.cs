@@ -13,12 +13,8 @@ namespace PrismConfig.Core.Storage;
 /// </summary>
 internal static class Snapshot
 {
-    internal static JsonWriterOptions Options => WriterOptions;
-
-    private static readonly JsonWriterOptions WriterOptions = new()
-    {
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    /// <summary>The same writer options as every other JSON Core stores (ConfigJson's).</summary>
+    internal static JsonWriterOptions Options => ConfigJson.WriterOptions;
 
     public static string Serialize(NamespaceConfig ns) => Write(ns, includeMetadata: true);
 
@@ -27,15 +23,8 @@ internal static class Snapshot
 
     public static bool SameContent(NamespaceConfig a, NamespaceConfig b) => ContentKey(a) == ContentKey(b);
 
-    private static string Write(NamespaceConfig ns, bool includeMetadata)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            WriteObject(w, ns, includeMetadata);
-        }
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
+    private static string Write(NamespaceConfig ns, bool includeMetadata) =>
+        ConfigJson.WriteToString((ns, includeMetadata), static (w, s) => WriteObject(w, s.ns, s.includeMetadata));
 
     /// <summary>
     /// The one definition of a snapshot's layout. An import passes backend_config's canonical JSON and the sorted

@@ -74,7 +74,7 @@ internal static class NamespaceNormalizer
         }
     }
 
-    private static bool IsPlainTable(IDictionary table)
+    internal static bool IsPlainTable(IDictionary table)
     {
         var keys = new List<string>(table.Count);
         foreach (DictionaryEntry e in table)

@@ -135,7 +135,8 @@ public static partial class NamespaceValidator
         {
             throw new ValidationException(ns, "backend_config", null, "backend_config is a mapping (use an empty one, {}, for none).");
         }
-        var json = canonicalJson ?? SerializeForSize(ns, config);
+        // A table of plain JSON values (all the YAML reader makes) is its own canonical form: no normalising copy.
+        var json = canonicalJson ?? (NamespaceNormalizer.IsPlainTable(config) ? ConfigJson.Serialize(config) : SerializeForSize(ns, config));
         var bytes = Encoding.UTF8.GetByteCount(json);
         if (bytes > MaxBackendConfigBytes)
         {
