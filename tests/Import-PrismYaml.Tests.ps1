@@ -233,6 +233,18 @@ namespaces:
             { Import-PrismYaml $good, $bad -Database $ErrDb } | Should -Throw -ErrorId 'YamlInvalid,*'
         }
 
+        It 'fails at a syntax error after hundreds of good namespaces, naming its line, and keeps none of them' {
+            # The reader runs ahead of the writes on another thread: by the time it reaches the error, the
+            # namespaces before it are written in the open transaction, and all of them must be rolled back.
+            $text = (New-RandomNamespaceYaml -Count 400 -Seed 8 -Prefix ahead).TrimEnd() + "`n  - name: [unclosed`n"
+            $file = New-Yaml $text
+            $line = ($text -split "`n").Count - 1
+            $err = { Import-PrismYaml $file -Database $ErrDb } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -BeLike 'YamlInvalid,*'
+            $err.Exception.Message | Should -Match ([regex]::Escape("${file}:$line"))
+            Remove-Item -LiteralPath $file   # nothing still holds the file
+        }
+
         It 'refuses a namespace defined in two files, naming both' {
             $a = New-Yaml $AdrYaml 'first.yaml'
             $b = New-Yaml $AdrYaml 'second.yaml'
