@@ -9,6 +9,7 @@ public static class BenchPaths
     public static string Store10k => Path.Combine(Work, "store-10k.db");
     public static string Store100 => Path.Combine(Work, "store-100.db");
     public static string Yaml10k => Path.Combine(Work, "namespaces-10k.yaml");
+    public static string Yaml2500 => Path.Combine(Work, "namespaces-2500.yaml");
     public static string WriteStore => Path.Combine(Work, "write-core.db");
     public static string WriteRaw => Path.Combine(Work, "write-raw.db");
     public static string ImportTarget => Path.Combine(Work, "import-core.db");

@@ -65,6 +65,7 @@ public static class Program
     {
         var sw = Stopwatch.StartNew();
         File.WriteAllText(BenchPaths.Yaml10k, Fixture.Yaml(10_000));
+        File.WriteAllText(BenchPaths.Yaml2500, Fixture.Yaml(2_500));
         Fixture.BuildStore(BenchPaths.Store10k, 10_000);
         Fixture.BuildStore(BenchPaths.Store100, 100);
         SqliteConnection.ClearAllPools();
