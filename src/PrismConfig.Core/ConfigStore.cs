@@ -387,7 +387,10 @@ public sealed partial class ConfigStore : IDisposable
             _cacheDataVersion = dataVersion;
             // A store opened on a file not yet in WAL mode can be switched to it later (its first write, or
             // another process's); each change is the moment to try again. The read above mapped the -shm if it is.
-            _walIndex ??= WalIndexWatch.TryAttach(_read, IsWal(_read));
+            if (_walIndex is null && WalIndexWatch.Available && IsWal(_read))
+            {
+                _walIndex = WalIndexWatch.TryAttach(_read);
+            }
         }
         if (haveHeader)
         {

@@ -51,12 +51,19 @@ internal sealed unsafe partial class WalIndexWatch
     }
 
     /// <summary>
-    /// The watch for a connection in WAL mode whose -shm SQLite has already mapped (it has run a read), or null when
-    /// that is not so or anything about it is not as expected; the caller then keeps asking data_version.
+    /// Whether this assembly's P/Invokes reach the SQLite that Microsoft.Data.Sqlite uses: a connection handle from
+    /// one library must never be passed to another.
     /// </summary>
-    public static WalIndexWatch? TryAttach(SqliteConnection connection, bool isWal)
+    public static bool Available { get; } = SameLibrary();
+
+    /// <summary>
+    /// The watch for a connection in WAL mode whose -shm SQLite has already mapped (it has run a read), or null when
+    /// anything about it is not as expected; the caller then keeps asking data_version. Only for a connection known
+    /// to be in WAL mode, and only when <see cref="Available"/>.
+    /// </summary>
+    public static WalIndexWatch? TryAttach(SqliteConnection connection)
     {
-        if (!isWal || !SameLibrary())
+        if (!Available)
         {
             return null;
         }
@@ -129,10 +136,7 @@ internal sealed unsafe partial class WalIndexWatch
 
     public void Forget() => _hasSeen = false;
 
-    /// <summary>
-    /// Whether this assembly's P/Invokes reach the SQLite that Microsoft.Data.Sqlite uses: a connection handle from
-    /// one library must never be passed to another. Both return a pointer to the same static version string then.
-    /// </summary>
+    /// <summary>The same library returns a pointer to the same static version string to both.</summary>
     private static bool SameLibrary()
     {
         try
