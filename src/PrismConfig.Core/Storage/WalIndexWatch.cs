@@ -104,7 +104,7 @@ internal sealed unsafe partial class WalIndexWatch
         }
     }
 
-    /// <summary>True when the header is the one last remembered: no commit since, and none in progress.</summary>
+    /// <summary>True when the header is the one last remembered: no commit has completed since.</summary>
     public bool Unchanged()
     {
         if (!_hasSeen)
