@@ -15,7 +15,9 @@ namespace PrismConfig.Core;
 /// The store keeps two long-lived connections, opened once in <see cref="Open"/>: one for reads (query_only)
 /// and one for writes, each guarded by its own lock. Reads of single namespaces are served from an in-process
 /// snapshot cache that is validated on every call with PRAGMA data_version, which changes whenever any other
-/// connection (this store's writer, another store, another process) commits.
+/// connection (this store's writer, another store, another process) commits. In WAL mode a call first looks at the
+/// wal-index header in shared memory (<see cref="WalIndexWatch"/>), which every commit rewrites, and asks
+/// data_version only when it has changed: the same answer without a read transaction's system calls.
 /// </remarks>
 public sealed partial class ConfigStore : IDisposable
 {
@@ -34,6 +36,7 @@ public sealed partial class ConfigStore : IDisposable
     private readonly Factory.DataVersionProbe _dataVersion;
     private readonly Dictionary<string, NamespaceConfig?> _cache = new(StringComparer.Ordinal);
     private long _cacheDataVersion = long.MinValue;
+    private WalIndexWatch? _walIndex; // guarded by _readLock; null until the read connection is seen in WAL mode
     private SqliteCommand? _readByName;
     private WriteCommands? _writeCommands;
     private int _schemaVersion;
@@ -333,7 +336,10 @@ public sealed partial class ConfigStore : IDisposable
     // Reads
     // ----------------------------------------------------------------------------------------------------------
 
-    /// <summary>A copy of the namespace, or null. Served from an in-process snapshot that PRAGMA data_version keeps current.</summary>
+    /// <summary>
+    /// A copy of the namespace, or null. Served from an in-process snapshot that PRAGMA data_version keeps current,
+    /// and that the wal-index header vouches for between commits.
+    /// </summary>
     public NamespaceConfig? TryGet(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -342,11 +348,9 @@ public sealed partial class ConfigStore : IDisposable
             ThrowIfDisposed();
             try
             {
-                var dataVersion = _dataVersion.Read(_read);
-                if (dataVersion != _cacheDataVersion)
+                if (_walIndex is not { } watch || !watch.Unchanged())
                 {
-                    _cache.Clear();
-                    _cacheDataVersion = dataVersion;
+                    RevalidateCache();
                 }
                 if (!_cache.TryGetValue(name, out var cached))
                 {
@@ -363,6 +367,49 @@ public sealed partial class ConfigStore : IDisposable
             catch (SqliteException ex)
             {
                 throw Translate(ex);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Under the read lock: asks data_version whether anyone committed, dropping the cache if so, and keeps the
+    /// wal-index watch in step with it so that the next lookups can skip the question while nothing changes.
+    /// </summary>
+    private void RevalidateCache()
+    {
+        // The header is read before data_version: a commit between the two then shows as a changed header next time.
+        Span<byte> header = stackalloc byte[WalIndexWatch.HeaderSize];
+        var haveHeader = _walIndex is { } watch && watch.TryRead(header);
+        var dataVersion = _dataVersion.Read(_read);
+        if (dataVersion != _cacheDataVersion)
+        {
+            _cache.Clear();
+            _cacheDataVersion = dataVersion;
+            // A store opened on a file not yet in WAL mode can be switched to it later (its first write, or
+            // another process's); each change is the moment to try again. The read above mapped the -shm if it is.
+            if (_walIndex is null && WalIndexWatch.Available && IsWal(_read))
+            {
+                _walIndex = WalIndexWatch.TryAttach(_read);
+            }
+        }
+        if (haveHeader)
+        {
+            _walIndex!.Remember(header);
+        }
+        else
+        {
+            _walIndex?.Forget();
+        }
+    }
+
+    /// <summary>Whether lookups skip data_version while the wal-index header is unchanged (tests check it stays so).</summary>
+    internal bool WatchesWalIndex
+    {
+        get
+        {
+            lock (_readLock)
+            {
+                return _walIndex is not null;
             }
         }
     }
@@ -528,6 +575,7 @@ public sealed partial class ConfigStore : IDisposable
         {
             _cache.Clear();
             _cacheDataVersion = long.MinValue;
+            _walIndex?.Forget();
         }
     }
 
@@ -540,6 +588,8 @@ public sealed partial class ConfigStore : IDisposable
             {
                 if (_disposed) return;
                 _disposed = true;
+                // SQLite's -shm mapping goes away with the read connection.
+                _walIndex = null;
                 _dataVersion.Dispose();
                 _readByName?.Dispose();
                 _writeCommands?.Dispose();

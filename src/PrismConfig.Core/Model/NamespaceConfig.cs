@@ -13,6 +13,33 @@ namespace PrismConfig;
 /// </remarks>
 public sealed class NamespaceConfig
 {
+    public NamespaceConfig()
+    {
+        BackendConfig = NewTable();
+        Features = NewTable();
+    }
+
+    // Clone's own constructor: it replaces both tables at once, so it must not build the two empty ones first.
+    private NamespaceConfig(NamespaceConfig source)
+    {
+        Name = source.Name;
+        Description = source.Description;
+        Backend = source.Backend;
+        Pattern = source.Pattern;
+        Status = source.Status;
+        Consistency = source.Consistency;
+        CacheTtlSeconds = source.CacheTtlSeconds;
+        RateLimitRps = source.RateLimitRps;
+        BackendConfig = (Hashtable)DeepCopy(source.BackendConfig)!;
+        Tags = (string[])source.Tags.Clone();
+        Features = (Hashtable)DeepCopy(source.Features)!;
+        Version = source.Version;
+        CreatedAt = source.CreatedAt;
+        UpdatedAt = source.UpdatedAt;
+        CreatedBy = source.CreatedBy;
+        UpdatedBy = source.UpdatedBy;
+    }
+
     public string Name { get; set; } = "";
     public string? Description { get; set; }
     public string Backend { get; set; } = "";
@@ -23,12 +50,12 @@ public sealed class NamespaceConfig
     public int? RateLimitRps { get; set; }
 
     /// <summary>The backend's settings: a JSON object. Nested objects are Hashtables, arrays are object[].</summary>
-    public Hashtable BackendConfig { get; set; } = NewTable();
+    public Hashtable BackendConfig { get; set; }
 
     public string[] Tags { get; set; } = [];
 
     /// <summary>Feature flag name to enabled.</summary>
-    public Hashtable Features { get; set; } = NewTable();
+    public Hashtable Features { get; set; }
 
     public int Version { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
@@ -37,25 +64,7 @@ public sealed class NamespaceConfig
     public string? UpdatedBy { get; set; }
 
     /// <summary>A deep copy, so a caller can change the copy without touching a cached or stored instance.</summary>
-    public NamespaceConfig Clone() => new()
-    {
-        Name = Name,
-        Description = Description,
-        Backend = Backend,
-        Pattern = Pattern,
-        Status = Status,
-        Consistency = Consistency,
-        CacheTtlSeconds = CacheTtlSeconds,
-        RateLimitRps = RateLimitRps,
-        BackendConfig = (Hashtable)DeepCopy(BackendConfig)!,
-        Tags = (string[])Tags.Clone(),
-        Features = (Hashtable)DeepCopy(Features)!,
-        Version = Version,
-        CreatedAt = CreatedAt,
-        UpdatedAt = UpdatedAt,
-        CreatedBy = CreatedBy,
-        UpdatedBy = UpdatedBy,
-    };
+    public NamespaceConfig Clone() => new(this);
 
     public override string ToString() => Name;
 
@@ -64,17 +73,21 @@ public sealed class NamespaceConfig
 
     internal static object? DeepCopy(object? value) => value switch
     {
+        null or string => value,
         IDictionary d => CopyTable(d),
         object[] a => Array.ConvertAll(a, DeepCopy),
         _ => value,
     };
 
-    private static Hashtable CopyTable(IDictionary source)
+    // Every cmdlet lookup copies its tables, so this is on the hot path: sized up front (no rehash as it fills)
+    // and walked with the enumerator directly (foreach over IDictionary boxes a DictionaryEntry per item).
+    private static ConfigTable CopyTable(IDictionary source)
     {
-        var copy = NewTable();
-        foreach (DictionaryEntry e in source)
+        var copy = new ConfigTable(source.Count);
+        var entry = source.GetEnumerator();
+        while (entry.MoveNext())
         {
-            copy[e.Key] = DeepCopy(e.Value);
+            copy[entry.Key] = DeepCopy(entry.Value);
         }
         return copy;
     }
@@ -108,6 +121,11 @@ public sealed class ConfigTable : Hashtable
 {
     public ConfigTable()
         : base(StringComparer.OrdinalIgnoreCase)
+    {
+    }
+
+    internal ConfigTable(int capacity)
+        : base(capacity, StringComparer.OrdinalIgnoreCase)
     {
     }
 
