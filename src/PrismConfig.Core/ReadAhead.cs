@@ -14,9 +14,10 @@ internal static class ReadAhead
 {
     // Small batches: the consumer starts almost at once, and the hand-off costs one lock per batch rather than
     // per item. Few of them: every object waiting in the queue survives each young-generation collection and is
-    // promoted, so the queue's size shows up, as garbage in older generations, in the import's working set.
-    private const int BatchSize = 16;
-    private const int MaxBatches = 4;
+    // copied and promoted, so the queue's length is paid in collection time and in older-generation garbage
+    // (measured on a 10,000-namespace import: 16 in flight spent 26-30 ms in GC pauses, 64 in flight 44-89 ms).
+    private const int BatchSize = 8;
+    private const int MaxBatches = 2;
 
     public static IEnumerable<TOut> Run<TIn, TOut>(IEnumerable<TIn> source, Func<TIn, TOut> transform, string threadName)
     {

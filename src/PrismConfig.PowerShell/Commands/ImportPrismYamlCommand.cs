@@ -113,8 +113,22 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
 
     private void WhatIfAgainstNothing(List<string> paths, string database)
     {
-        var desired = ReadDesired(paths);
-        var plan = PlanAgainstNothing(desired.Configs);
+        foreach (var path in paths)
+        {
+            WriteVerbose($"Reading '{path}'.");
+        }
+        var desired = new DesiredStream(paths);
+        List<NamespaceConfig> configs;
+        try
+        {
+            configs = desired.Read().ToList();
+        }
+        catch (PrismConfigException ex)
+        {
+            ThrowCoreError(ex);
+            throw; // unreachable
+        }
+        var plan = PlanAgainstNothing(configs);
         AttachSources(plan, desired.Sources);
         var action = "Import " + ImportPlanSummary.Of(plan);
         if (!ShouldProcess($"Performing \"{action}\" on target \"{database}\".", $"{action} into '{database}'?", "Confirm", out var why)
@@ -148,14 +162,12 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
     /// <summary>
     /// The YAML files as one stream of namespaces, names checked across files. Core enumerates it on its read-ahead
     /// thread (ImportOptions.ReadAhead), so it touches nothing of PowerShell's; <see cref="Sources"/> is complete
-    /// once the import has returned.
+    /// once the import has returned. -WhatIf against no database reads it to a list.
     /// </summary>
     private sealed class DesiredStream(List<string> paths)
     {
-        private readonly Dictionary<string, (string File, long Line, long Column)> seen = new(StringComparer.Ordinal);
-
-        /// <summary>Each namespace's file.</summary>
-        public Dictionary<string, string> Sources { get; } = new(StringComparer.Ordinal);
+        /// <summary>Where each namespace was read: its file (for the output) and position (to name a duplicate).</summary>
+        public Dictionary<string, (string File, long Line, long Column)> Sources { get; } = new(StringComparer.Ordinal);
 
         public IEnumerable<NamespaceConfig> Read()
         {
@@ -164,14 +176,13 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
                 foreach (var item in NamespaceYaml.StreamFile(path))
                 {
                     var name = item.Config.Name;
-                    if (seen.TryGetValue(name, out var first))
+                    if (Sources.TryGetValue(name, out var first))
                     {
                         throw new YamlImportException(item.File, item.Line, item.Column,
                             $"namespace '{name}' is defined twice: also in {first.File}:{first.Line}:{first.Column}; keep one definition",
                             name);
                     }
-                    seen[name] = (item.File, item.Line, item.Column);
-                    Sources[name] = item.File;
+                    Sources[name] = (item.File, item.Line, item.Column);
                     yield return item.Config;
                 }
             }
@@ -211,43 +222,6 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
         return resolved.ToList();
     }
 
-    private sealed record Desired(List<NamespaceConfig> Configs, Dictionary<string, string> Sources);
-
-    private Desired ReadDesired(List<string> paths)
-    {
-        var configs = new List<NamespaceConfig>();
-        var sources = new Dictionary<string, string>(StringComparer.Ordinal);
-        var seen = new Dictionary<string, YamlNamespace>(StringComparer.Ordinal);
-        foreach (var path in paths)
-        {
-            WriteVerbose($"Reading '{path}'.");
-            IReadOnlyList<YamlNamespace> read;
-            try
-            {
-                read = NamespaceYaml.ReadFile(path);
-            }
-            catch (PrismConfigException ex)
-            {
-                ThrowCoreError(ex);
-                throw; // unreachable
-            }
-            foreach (var item in read)
-            {
-                var name = item.Config.Name;
-                if (seen.TryGetValue(name, out var first))
-                {
-                    ThrowCoreError(new YamlImportException(item.File, item.Line, item.Column,
-                        $"namespace '{name}' is defined twice: also in {first.File}:{first.Line}:{first.Column}; keep one definition",
-                        name));
-                }
-                seen[name] = item;
-                configs.Add(item.Config);
-                sources[name] = item.File;
-            }
-        }
-        return new Desired(configs, sources);
-    }
-
     private static string DefaultReason(List<string> paths)
     {
         var reason = "imported from " + string.Join(", ", paths.Select(p => System.IO.Path.GetFileName(p)));
@@ -261,13 +235,13 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
             .Select(c => new ImportResult { Name = c.Name, Action = ImportAction.Created, Version = 1 })
             .ToList();
 
-    private static void AttachSources(IReadOnlyList<ImportResult> results, Dictionary<string, string> sources)
+    private static void AttachSources(IReadOnlyList<ImportResult> results, Dictionary<string, (string File, long Line, long Column)> sources)
     {
         foreach (var r in results)
         {
-            if (r.Source is null && r.Action != ImportAction.Disabled && sources.TryGetValue(r.Name, out var file))
+            if (r.Source is null && r.Action != ImportAction.Disabled && sources.TryGetValue(r.Name, out var source))
             {
-                r.Source = file;
+                r.Source = source.File;
             }
         }
     }
