@@ -113,7 +113,7 @@ public static class Program
         var plans = new (Type Type, Job Job)[]
         {
             (typeof(LookupBenchmarks), InProcess(warmup: 3, iterations: 9, intervalMs: 200)),
-            (typeof(WriteBenchmarks), InProcess(warmup: 3, iterations: 15, intervalMs: 250)),
+            (typeof(WriteBenchmarks), InProcess(warmup: 3, iterations: 25, intervalMs: 250)),
             (typeof(TagFilterBenchmarks), InProcess(warmup: 2, iterations: 5, intervalMs: 200)),
             (typeof(ImportBenchmarks), Job.Default.WithToolchain(InProcessEmitToolchain.Instance)
                 .WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(3)

@@ -32,7 +32,7 @@ public class WriteBenchmarks
 
         raw = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = BenchPaths.WriteRaw, Pooling = false }.ToString());
         raw.Open();
-        Exec(raw, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;");
+        Exec(raw, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA temp_store=MEMORY;");
 
         long namespaceId;
         using (var id = raw.CreateCommand())
