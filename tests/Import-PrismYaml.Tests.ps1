@@ -242,7 +242,8 @@ namespaces:
             $err = { Import-PrismYaml $file -Database $ErrDb } | Should -Throw -PassThru
             $err.FullyQualifiedErrorId | Should -BeLike 'YamlInvalid,*'
             $err.Exception.Message | Should -Match ([regex]::Escape("${file}:$line"))
-            Remove-Item -LiteralPath $file   # nothing still holds the file
+            # Nothing still reads the file: an exclusive open conflicts with any reader's share mode (or Unix lock).
+            [IO.File]::Open($file, 'Open', 'Read', 'None').Dispose()
         }
 
         It 'refuses a namespace defined in two files, naming both' {

@@ -94,10 +94,11 @@ public sealed partial class ConfigStore
         var now = Snapshot.UnixNow();
         var changedBy = ChangedBy(options.ChangedBy);
         var processed = 0;
-        var nursery = new NurseryLimit();
+        var allocated = new AllocationMeter();
+        var nursery = new NurseryLimit(allocated.Read);
         using var preparer = new ImportPreparer(existing, now, changedBy);
         var prepared = options.ReadAhead
-            ? ReadAhead.Run(desired, preparer.Prepare, "PrismConfig import reader")
+            ? ReadAhead.Run(desired, preparer.Prepare, "PrismConfig import reader", allocated)
             : desired.Select(preparer.Prepare);
         foreach (var item in prepared)
         {

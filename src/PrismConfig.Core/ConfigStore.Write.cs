@@ -116,11 +116,14 @@ public sealed partial class ConfigStore
     // Shared write machinery
     // ----------------------------------------------------------------------------------------------------------
 
-    private static string ChangedBy(string? given) => string.IsNullOrEmpty(given) ? ProcessUser.Value : given;
+    private static string ChangedBy(string? given) => string.IsNullOrEmpty(given) ? CurrentUser : given;
 
     // On Unix, Environment.UserName looks the uid up in the user database (getpwuid_r: /etc/passwd or NSS) on
-    // every call, which cost a single-field update about a tenth of its time; a process's user does not change.
-    private static readonly Lazy<string> ProcessUser = new(() => Environment.UserName);
+    // every call, which cost a single-field update about a tenth of its time, and a process's user does not
+    // change. On Windows it follows the thread's impersonation (a JEA or RunAs endpoint), so it is asked each time.
+    private static readonly Lazy<string> UnixUser = new(() => Environment.UserName, LazyThreadSafetyMode.PublicationOnly);
+
+    private static string CurrentUser => OperatingSystem.IsWindows() ? Environment.UserName : UnixUser.Value;
 
     private StoredNamespace LoadForPreview(string name)
     {
@@ -165,7 +168,7 @@ public sealed partial class ConfigStore
         proposed.CreatedAt = current.Config.CreatedAt;
         proposed.CreatedBy = current.Config.CreatedBy;
         proposed.UpdatedAt = DateTimeOffset.FromUnixTimeSeconds(Snapshot.UnixNow());
-        proposed.UpdatedBy = ProcessUser.Value;
+        proposed.UpdatedBy = CurrentUser;
         return new WriteResult(proposed, true, changes);
     }
 

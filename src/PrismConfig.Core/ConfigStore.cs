@@ -381,6 +381,7 @@ public sealed partial class ConfigStore : IDisposable
         Span<byte> header = stackalloc byte[WalIndexWatch.HeaderSize];
         var haveHeader = _walIndex is { } watch && watch.TryRead(header);
         var dataVersion = _dataVersion.Read(_read);
+        DataVersionReads++;
         if (dataVersion != _cacheDataVersion)
         {
             _cache.Clear();
@@ -401,6 +402,9 @@ public sealed partial class ConfigStore : IDisposable
             _walIndex?.Forget();
         }
     }
+
+    /// <summary>How many times lookups have asked PRAGMA data_version (tests check the watch really skips it). Under the read lock.</summary>
+    internal long DataVersionReads { get; private set; }
 
     /// <summary>Whether lookups skip data_version while the wal-index header is unchanged (tests check it stays so).</summary>
     internal bool WatchesWalIndex

@@ -120,7 +120,8 @@ public sealed class ImportOptions
     /// <summary>
     /// Enumerate the desired set, and check and serialise each namespace, on a worker thread a few batches ahead
     /// of the writes, so that reading (for example parsing YAML) overlaps writing. Results, order and errors are
-    /// the same as without it. Set it only when the enumeration may run on another thread.
+    /// the same as without it. Set it only when the enumeration may run on another thread, and do not change the
+    /// namespaces it yields until the import returns: the worker reads them while this thread writes.
     /// </summary>
     public bool ReadAhead { get; set; }
 

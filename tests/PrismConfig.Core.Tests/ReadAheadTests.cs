@@ -159,15 +159,30 @@ public sealed class ReadAheadTests : IDisposable
     }
 
     [Fact]
-    public void The_nursery_limit_collects_the_young_generation_once_its_budget_is_allocated()
+    public void The_nursery_limit_collects_once_per_budget_of_the_imports_own_allocations()
     {
-        var limit = new NurseryLimit();
-        var keep = new List<byte[]>();
-        for (var i = 0; i < 64; i++) keep.Add(new byte[80 * 1024]); // 5 MiB, under the large object threshold each
+        long allocated = 0;
+        var limit = new NurseryLimit(() => allocated);
+        allocated = 3L * 1024 * 1024;
+        limit.Check();
+        Assert.Equal(0, limit.Collections);
+        allocated = 5L * 1024 * 1024;
         var before = GC.CollectionCount(0);
         limit.Check();
+        Assert.Equal(1, limit.Collections);
         Assert.True(GC.CollectionCount(0) > before);
-        GC.KeepAlive(keep);
+        limit.Check(); // nothing more allocated: the next budget starts from here
+        Assert.Equal(1, limit.Collections);
+    }
+
+    [Fact]
+    public void The_allocation_meter_counts_what_the_worker_allocates()
+    {
+        var meter = new AllocationMeter();
+        var sizes = ReadAhead.Run(Enumerable.Range(0, 64), _ => new byte[64 * 1024].Length, "test reader", meter).Sum();
+        Assert.Equal(64 * 64 * 1024, sizes);
+        // All but the last batch is reported; with 8 items a batch that is at least 56 arrays of 64 KiB.
+        Assert.True(meter.Read() >= 56L * 64 * 1024, $"the meter saw {meter.Read()} bytes");
     }
 
     private static List<string> Content(string db)

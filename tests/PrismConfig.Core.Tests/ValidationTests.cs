@@ -148,4 +148,28 @@ public sealed class ValidationTests : IDisposable
         Assert.Contains("'0'", ex.Message, StringComparison.Ordinal);
         Assert.Contains("1 or more", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_backend_config_with_100000_keys_is_refused_by_size_naming_the_field()
+    {
+        // Checked in linear time: a key-by-key case comparison made this take minutes.
+        var ns = T.Ns("many-keys");
+        for (var i = 0; i < 100_000; i++) ns.BackendConfig["key_" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)] = i;
+        var ex = Assert.Throws<ValidationException>(() => PrismConfig.Core.Validation.NamespaceValidator.Validate(ns));
+        Assert.Equal("backend_config", ex.Field);
+        Assert.Contains("KiB", ex.Message, StringComparison.Ordinal);
+
+        var plain = new System.Collections.Hashtable { ["Host"] = "a", ["host"] = "b" };
+        ns.BackendConfig = plain;
+        Assert.Throws<ValidationException>(() => PrismConfig.Core.Validation.NamespaceValidator.Validate(ns)); // two keys differing only in case
+    }
+
+    [Fact]
+    public void Serialising_a_table_whose_key_is_itself_a_table_gives_the_same_text_as_before()
+    {
+        // The key's ToString serialises on the same thread while the outer serialisation is in progress.
+        var inner = new ConfigTable { ["x"] = 1 };
+        var text = PrismConfig.Core.Validation.ConfigJson.Serialize(new System.Collections.Hashtable { ["a"] = new System.Collections.Hashtable { [inner] = "v" }, ["b"] = 2 });
+        Assert.Equal("{\"a\":{\"{\\\"x\\\":1}\":\"v\"},\"b\":2}", text);
+    }
 }

@@ -11,6 +11,9 @@ public class WalIndexWatchTests
     {
         for (var i = 0; i < 3; i++) Assert.NotNull(store.TryGet(name));
         Assert.True(store.WatchesWalIndex, "lookups on a WAL store should watch the wal-index header");
+        var reads = store.DataVersionReads;
+        for (var i = 0; i < 3; i++) Assert.NotNull(store.TryGet(name));
+        Assert.Equal(reads, store.DataVersionReads); // armed: nothing committed, so data_version is not asked
     }
 
     private static ConfigStore NewStoreWithWatched(TempDir dir)
@@ -33,9 +36,12 @@ public class WalIndexWatchTests
         using var raw = T.Raw(dir.Db);
         for (var i = 0; i < 25; i++)
         {
+            var reads = store.DataVersionReads;
             SetDescription(raw, "watched", $"change {i}");
             Assert.Equal($"change {i}", store.Get("watched").Description);
+            Assert.Equal(reads + 1, store.DataVersionReads); // the changed header sent the lookup to data_version
             Assert.Equal($"change {i}", store.Get("watched").Description); // and again from the armed cache
+            Assert.Equal(reads + 1, store.DataVersionReads);
         }
         Assert.Null(store.TryGet("renamed")); // a miss is cached too
         T.Exec(raw, "UPDATE namespaces SET name = 'renamed' WHERE name = 'watched'");

@@ -58,6 +58,11 @@ internal sealed class DirectStatement : IDisposable
         }
         var written = Encoding.UTF8.GetBytes(value, _utf8);
         Check(raw.sqlite3_bind_text(_statement, _positions[parameter], _utf8.AsSpan(0, written)));
+        if (_utf8.Length > 64 * 1024)
+        {
+            // One large config must not keep a large buffer for the store's lifetime.
+            _utf8 = new byte[1024];
+        }
     }
 
     /// <summary>Binds text already encoded as UTF-8.</summary>

@@ -147,10 +147,12 @@ internal sealed unsafe partial class WalIndexWatch
                 return p != null && p == LibVersion();
             }
         }
-        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
+#pragma warning disable CA1031 // Anything at all (no library, no provider set yet) only means: keep asking data_version.
+        catch (Exception)
         {
             return false;
         }
+#pragma warning restore CA1031
     }
 
     [LibraryImport(Library, EntryPoint = "sqlite3_file_control")]
