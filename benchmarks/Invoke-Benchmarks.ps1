@@ -284,7 +284,7 @@ Add-Figure '2. Get-PrismNamespace -Name x -Database $db vs trivial binary cmdlet
 
 $i1 = Get-Median $importS; $p1 = Get-Median $parseS
 Add-Figure '3a. Import-PrismYaml, 10,000 namespaces into an empty store vs YamlDotNet parse of the same file' `
-    (F '{0:N2} s' $i1) (F '{0:N2} s' $p1) ($i1 / $p1) 2.0 "median of $ImportRuns runs after $importWarmUps warm-ups, each import (its results discarded with `$null =`) followed by a parse; parse = read text + walk all $events parser events"
+    (F '{0:N2} s' $i1) (F '{0:N2} s' $p1) ($i1 / $p1) 2.0 "median of $ImportRuns runs after $importWarmUps warm-ups, each import (its results discarded with ```$null =``) followed by a parse; parse = read text + walk all $events parser events"
 $c1 = Get-Bdn ImportBenchmarks CoreImport; $c0 = Get-Bdn ImportBenchmarks YamlParseOnly
 Add-Figure '3b. Core: ConfigStore.ImportStream(NamespaceYaml.StreamFile), read-ahead (10,000, empty store) vs the same YamlDotNet parse' `
     (F '{0:N2} s' ($c1.MedianNs / 1e9)) (F '{0:N2} s' ($c0.MedianNs / 1e9)) ($c1.MedianNs / $c0.MedianNs) 2.0 (F 'BenchmarkDotNet, 3 iterations after 1 warm-up. Sequential split (Stopwatch, median of 3): parse alone {0:N2} s, NamespaceYaml.ReadFile {1:N2} s ({3:N1}× parse), ConfigStore.Import of the read list without read-ahead {2:N2} s ({4:N1}× parse); read-ahead runs the first two on one thread and the write on the other' $split.parse $split.read $split.import ($split.read / $split.parse) ($split.import / $split.parse))
