@@ -199,25 +199,11 @@ public sealed partial class ConfigStore
 
             // backend_config is serialised once, for the size check, the row and the snapshot.
             var backendConfigJson = item.BackendConfig is null ? null : NamespaceNormalizer.CanonicalJson(item.Name, "backend_config", item.BackendConfig);
-            var ns = new NamespaceConfig
-            {
-                Name = item.Name,
-                Description = string.IsNullOrEmpty(item.Description) ? null : item.Description,
-                Backend = item.Backend,
-                Pattern = item.Pattern,
-                Status = item.Status,
-                Consistency = item.Consistency,
-                CacheTtlSeconds = item.CacheTtlSeconds,
-                RateLimitRps = item.RateLimitRps,
-                BackendConfig = item.BackendConfig!,
-                Tags = NamespaceNormalizer.SortedTags(item.Tags),
-                Features = NamespaceNormalizer.FeatureTable(item.Features),
-                Version = 1,
-                CreatedAt = nowAt,
-                UpdatedAt = nowAt,
-                CreatedBy = changedBy,
-                UpdatedBy = changedBy,
-            };
+            // The row and the snapshot take backend_config from its canonical JSON above, so the table is not rebuilt.
+            var ns = NamespaceNormalizer.Canonicalize(item, item.BackendConfig!);
+            ns.Version = 1;
+            ns.CreatedAt = ns.UpdatedAt = nowAt;
+            ns.CreatedBy = ns.UpdatedBy = changedBy;
             NamespaceValidator.Validate(ns, backendConfigJson);
             var sortedFeatures = ConfigJson.SortedKeys(ns.Features);
             return new PreparedImport(ns, new PreparedCreate(backendConfigJson!, Snapshot.TagsJson(ns.Tags), sortedFeatures,

@@ -13,6 +13,13 @@ internal static class NamespaceNormalizer
     public static NamespaceConfig Canonicalize(NamespaceConfig source)
     {
         ArgumentNullException.ThrowIfNull(source);
+        return Canonicalize(source, source.BackendConfig is null ? null! : CanonicalTable(source.Name, "backend_config", source.BackendConfig));
+    }
+
+    /// <summary>As <see cref="Canonicalize(NamespaceConfig)"/>, with a backend_config the caller has already made canonical.</summary>
+    public static NamespaceConfig Canonicalize(NamespaceConfig source, Hashtable canonicalBackendConfig)
+    {
+        ArgumentNullException.ThrowIfNull(source);
         var ns = new NamespaceConfig
         {
             Name = source.Name,
@@ -23,7 +30,7 @@ internal static class NamespaceNormalizer
             Consistency = source.Consistency,
             CacheTtlSeconds = source.CacheTtlSeconds,
             RateLimitRps = source.RateLimitRps,
-            BackendConfig = source.BackendConfig is null ? null! : CanonicalTable(source.Name, "backend_config", source.BackendConfig),
+            BackendConfig = canonicalBackendConfig,
             Tags = SortedTags(source.Tags),
             Features = FeatureTable(source.Features),
             Version = source.Version,
