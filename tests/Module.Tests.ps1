@@ -94,7 +94,6 @@ Import-PrismYaml -Path '$yaml' -Database '$db' | Out-Null
 'YAML=' + (Get-PrismNamespace -Name iso-yaml -Database '$db').Backend
 `$ns = Get-PrismNamespace -Name iso-check -Database '$db'
 'READ=' + `$ns.Name + '/' + `$ns.Backend + '/' + `$ns.Version
-'WATCH=' + `$ns.GetType().Assembly.GetType('PrismConfig.Core.Storage.WalIndexWatch').GetProperty('Available').GetValue(`$null)
 [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -in 'YamlDotNet', 'Microsoft.Data.Sqlite' } | ForEach-Object {
     'LOADED={0}@{1}@{2}' -f `$_.GetName().Name, `$_.GetName().Version.Major, [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$_).Name
 }
@@ -102,8 +101,6 @@ Import-PrismYaml -Path '$yaml' -Database '$db' | Out-Null
         $result.ExitCode | Should -Be 0 -Because ($result.Output -join "`n")
         $result.Output | Should -Contain 'READ=iso-check/redis/1'
         $result.Output | Should -Contain 'YAML=nats'
-        # Lookups read the wal-index header through our own SQLite, not the session's older one.
-        $result.Output | Should -Contain 'WATCH=True'
         # Both versions live side by side: the session's old ones in Default, ours in PrismConfig's context.
         $result.Output | Should -Contain 'LOADED=YamlDotNet@13@Default'
         $result.Output | Should -Contain 'LOADED=Microsoft.Data.Sqlite@8@Default'

@@ -82,7 +82,9 @@ Describe 'Restore-PrismNamespace' {
         $text | Should -Match 'Restore to version 1: .*Backend redis → postgres'
         $text | Should -Not -Match 'hunter2|other'
         $missing = New-TestDb
-        Restore-PrismNamespace orders -Version 1 -WhatIf -Database $missing -ErrorAction SilentlyContinue
+        $err = $null
+        try { Restore-PrismNamespace orders -Version 1 -WhatIf -Database $missing } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'DatabaseNotFound,*'
         $missing | Should -Not -Exist
     }
 

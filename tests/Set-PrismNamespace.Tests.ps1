@@ -132,8 +132,11 @@ Describe 'Set-PrismNamespace' {
         (Get-PrismNamespace orders -Database $db).Version | Should -Be 1
 
         $missing = New-TestDb
-        Set-PrismNamespace orders -CacheTtlSeconds 1 -Database $missing -WhatIf -ErrorAction SilentlyContinue -ErrorVariable err
-        $err[0].FullyQualifiedErrorId | Should -Be 'NamespaceNotFound,PrismConfig.PowerShell.Commands.SetPrismNamespaceCommand'
+        $err = $null
+        try { Set-PrismNamespace orders -CacheTtlSeconds 1 -Database $missing -WhatIf } catch { $err = $_ }
+        # A mistyped -Database is reported as the missing database it is, not as a missing namespace.
+        $err.FullyQualifiedErrorId | Should -Be 'DatabaseNotFound,PrismConfig.PowerShell.Commands.SetPrismNamespaceCommand'
+        "$err" | Should -BeLike "*$missing*"
         $missing | Should -Not -Exist
     }
 

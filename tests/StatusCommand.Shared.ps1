@@ -83,7 +83,10 @@ function Add-StatusCommandTests {
         & $Cmdlet orders -WhatIf -Database $db
         (Get-PrismNamespace orders -Database $db).Status | Should -Be $From
         $missing = New-TestDb
-        & $Cmdlet orders -WhatIf -Database $missing -ErrorAction SilentlyContinue
+        $err = $null
+        try { & $Cmdlet orders -WhatIf -Database $missing } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'DatabaseNotFound,*'
+        "$($err.CategoryInfo.Category)" | Should -Be 'ObjectNotFound'
         $missing | Should -Not -Exist
     }
 

@@ -92,9 +92,12 @@ public sealed class ValidationException(string? namespaceName, string field, obj
 }
 
 public sealed class VersionConflictException(string name, int expected, int actual)
-    : PrismConfigException(PrismErrorKind.Conflict, "VersionConflict",
-        $"Namespace '{name}' is at version {actual}, not the expected version {expected}: someone changed it since you read it. Read it again with Get-PrismNamespace, re-apply your change, and pass -ExpectedVersion {actual}.", name)
+    : PrismConfigException(PrismErrorKind.Conflict, "VersionConflict", FormatMessage(name, expected, actual), name)
 {
+    private static string FormatMessage(string name, int expected, int actual) => expected == 0
+        ? $"Namespace '{name}' was created by someone else (it is at version {actual}) after your change was planned. Nothing was written; read it with Get-PrismNamespace and try again."
+        : $"Namespace '{name}' is at version {actual}, not the expected version {expected}: someone changed it since you read it. Read it again with Get-PrismNamespace, re-apply your change, and pass -ExpectedVersion {actual}.";
+
     public string Name { get; } = name;
     public int ExpectedVersion { get; } = expected;
     public int ActualVersion { get; } = actual;

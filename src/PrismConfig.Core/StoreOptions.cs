@@ -17,8 +17,14 @@ public sealed class StoreOptions
 
     public Durability Durability { get; set; } = Durability.Full;
 
-    /// <summary>How long a writer waits for another process's write lock before failing with StoreBusyException.</summary>
-    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How long a writer waits for another writer's lock before failing with StoreBusyException. Sized for disks
+    /// under load, where one commit's fsync can take seconds and several writers queue behind it.
+    /// </summary>
+    public TimeSpan BusyTimeout { get; set; } = DefaultBusyTimeout;
+
+    /// <summary>The default <see cref="BusyTimeout"/>.</summary>
+    public static readonly TimeSpan DefaultBusyTimeout = TimeSpan.FromSeconds(60);
 }
 
 /// <summary>Who makes a change, why, and against which version.</summary>
@@ -32,6 +38,9 @@ public sealed class WriteContext
 
     /// <summary>Recorded as changed_by; defaults to the OS user name.</summary>
     public string? ChangedBy { get; set; }
+
+    /// <summary>Told, about once a second on the writing thread, how long the write has waited for the store's write lock.</summary>
+    public IProgress<TimeSpan>? LockWaitProgress { get; set; }
 }
 
 /// <summary>A partial change: a null member means "leave as it is".</summary>
@@ -83,6 +92,8 @@ public sealed class HistoryQuery
     public IReadOnlyList<string>? Names { get; set; }
     public IReadOnlyList<string>? Operations { get; set; }
     public DateTimeOffset? Since { get; set; }
+    /// <summary>One namespace by row id (the store's own lookups).</summary>
+    internal long? NamespaceId { get; set; }
     public DateTimeOffset? Until { get; set; }
     public string? ChangedBy { get; set; }
     public int? Version { get; set; }
@@ -103,6 +114,9 @@ public sealed class WriteResult
     public NamespaceConfig Config { get; }
     public bool Changed { get; }
     public IReadOnlyList<PropertyChange> Changes { get; }
+
+    /// <summary>How long the write waited for the store's write lock (zero when nothing was written).</summary>
+    public TimeSpan LockWait { get; init; }
 }
 
 /// <summary>Options for a declarative import.</summary>
@@ -110,8 +124,6 @@ public sealed class ImportOptions
 {
     /// <summary>Disable namespaces that are in the store but not in the desired set.</summary>
     public bool Prune { get; set; }
-    /// <summary>Compute and return the plan without writing anything.</summary>
-    public bool DryRun { get; set; }
     public string? Reason { get; set; }
     public string? ChangedBy { get; set; }
     /// <summary>Called with the number of namespaces processed so far, on the importing thread.</summary>
@@ -126,11 +138,15 @@ public sealed class ImportOptions
     public bool ReadAhead { get; set; }
 
     /// <summary>
-    /// Called once, synchronously on the importing thread, after every namespace has been planned and applied inside
-    /// the still uncommitted transaction (nothing is visible to any other connection yet). Return true to commit;
-    /// false rolls the whole import back, and the results are returned as the plan (as DryRun would). Ignored with DryRun.
+    /// Asks whether to go ahead, once, with the plan's counts. When set, the import first plans read-only (no write
+    /// transaction, no lock), then calls this on the importing thread, and only if it returns true applies the plan,
+    /// on the condition that every namespace is still at the version it was planned against. False returns the plan
+    /// and writes nothing. The desired set is enumerated twice, so it must be repeatable (a file reader is).
     /// </summary>
     public Func<ImportPlanSummary, bool>? Confirm { get; set; }
+
+    /// <summary>Told, about once a second on the importing thread, how long the import has waited for the write lock.</summary>
+    public IProgress<TimeSpan>? LockWaitProgress { get; set; }
 }
 
 /// <summary>How many namespaces an import creates, updates, disables and leaves unchanged.</summary>

@@ -19,10 +19,20 @@ namespace PrismConfig.PowerShell;
 /// </remarks>
 public sealed class ModuleLoader : IModuleAssemblyInitializer, IModuleAssemblyCleanup
 {
-    public void OnImport() => DependencyLoadContext.Register();
+    public void OnImport()
+    {
+        DependencyLoadContext.Register();
+        // The stores' last connection checkpoints the WAL into the database file when it closes; a process that exits
+        // with them open leaves the data in config.db-wal, and a copy of config.db alone would then look empty.
+        AppDomain.CurrentDomain.ProcessExit -= CloseStores;
+        AppDomain.CurrentDomain.ProcessExit += CloseStores;
+    }
+
+    private static void CloseStores(object? sender, EventArgs e) => StoreCache.Clear();
 
     public void OnRemove(PSModuleInfo psModuleInfo)
     {
+        AppDomain.CurrentDomain.ProcessExit -= CloseStores;
         StoreCache.Clear();
         DependencyLoadContext.Unregister();
     }

@@ -6,35 +6,54 @@ namespace PrismConfig.PowerShell;
 /// <summary>What the namespace cmdlets share beyond <see cref="PrismCmdlet"/>: write targets, version checks, not-found errors.</summary>
 public abstract class NamespaceCmdlet : PrismCmdlet
 {
-    /// <summary>
-    /// The store for a write that needs an existing namespace. A missing file is an empty store: nothing is created
-    /// (so -WhatIf and a mistyped path leave no file behind) and the caller reports the namespace as not found.
-    /// A folder at that path is opened like a file, so the user hears that the path is a folder, not that the
-    /// namespace is missing.
-    /// </summary>
-    private protected ConfigStore? OpenStoreForExistingTarget()
-    {
-        return File.Exists(DatabasePath) || Directory.Exists(DatabasePath) ? OpenStore(create: true) : null;
-    }
-
     /// <summary>The ShouldProcess target: the namespace and the file it lives in.</summary>
     protected string TargetText(string name) => Display.Target(name, DatabasePath);
 
     private protected void WriteNotFound(string name) => WriteCoreError(new NamespaceNotFoundException(name));
 
-    /// <summary>Reports a VersionConflict before anything is asked or written; Core checks again inside the write.</summary>
-    private protected bool VersionMatches(NamespaceConfig current, int? expected)
-    {
-        if (expected is { } e && e != current.Version)
-        {
-            WriteCoreError(new VersionConflictException(current.Name, e, current.Version));
-            return false;
-        }
-        return true;
-    }
+    private protected static WriteContext NewContext(string? reason, int? expectedVersion, IProgress<TimeSpan>? lockWait) =>
+        new() { Reason = InputConversion.NullIfEmpty(reason), ExpectedVersion = expectedVersion, LockWaitProgress = lockWait };
 
-    private protected static WriteContext NewContext(string? reason, int? expectedVersion) =>
-        new() { Reason = InputConversion.NullIfEmpty(reason), ExpectedVersion = expectedVersion };
+    /// <summary>
+    /// The one shape of every change to an existing namespace: read it once and compute the change (the plan), say
+    /// nothing and write nothing if it changes nothing, ask ShouldProcess with the changes, then write with the
+    /// planned version as the condition, so a change made by anyone in between is a VersionConflict, never lost.
+    /// </summary>
+    private protected void PlanConfirmApply(Func<WritePlan> plan, Func<WritePlan, string> action, Func<WriteResult, string> done,
+        string? reason, int? expectedVersion, bool passThru)
+    {
+        var store = OpenStore(create: false);
+        WritePlan planned;
+        try
+        {
+            planned = plan();
+        }
+        catch (PrismConfigException ex)
+        {
+            WriteCoreError(ex);
+            return;
+        }
+        if (!planned.Changed)
+        {
+            WriteVerbose($"Namespace '{planned.Name}' already has these values; nothing was written and it stays at version {planned.Current.Version}.");
+            if (passThru) WriteObject(planned.Current);
+            return;
+        }
+        if (!ShouldProcess(TargetText(planned.Name), action(planned)))
+        {
+            return;
+        }
+        try
+        {
+            var result = store.Apply(planned, NewContext(reason, expectedVersion, LockWaitProgress()));
+            WriteVerbose(done(result));
+            if (passThru) WriteObject(result.Config);
+        }
+        catch (PrismConfigException ex)
+        {
+            WriteCoreError(ex);
+        }
+    }
 
     private protected int? BoundInt(string parameter, int value) =>
         MyInvocation.BoundParameters.ContainsKey(parameter) ? value : null;
@@ -43,7 +62,7 @@ public abstract class NamespaceCmdlet : PrismCmdlet
     /// The namespaces a name list means: literal names as given (missing ones reported), wildcards expanded against
     /// the store (matching nothing is not an error). Sorted by name, each once.
     /// </summary>
-    private protected List<NamespaceConfig> Resolve(ConfigStore? store, IEnumerable<string> names)
+    private protected List<NamespaceConfig> Resolve(ConfigStore store, IEnumerable<string> names)
     {
         var found = new SortedDictionary<string, NamespaceConfig>(StringComparer.Ordinal);
         List<string>? patterns = null;
@@ -55,7 +74,7 @@ public abstract class NamespaceCmdlet : PrismCmdlet
                 (patterns ??= []).Add(name);
                 continue;
             }
-            var ns = store?.TryGet(name);
+            var ns = store.TryGet(name);
             if (ns is null)
             {
                 WriteNotFound(name);
@@ -65,7 +84,7 @@ public abstract class NamespaceCmdlet : PrismCmdlet
                 found[ns.Name] = ns;
             }
         }
-        if (patterns is not null && store is not null)
+        if (patterns is not null)
         {
             foreach (var ns in store.List(new NamespaceQuery { Names = patterns }))
             {

@@ -14,12 +14,14 @@ namespace PrismConfig.PowerShell;
 /// </remarks>
 public abstract class PrismCmdlet : PSCmdlet
 {
-    /// <summary>The SQLite file. Defaults to $env:PRISM_CONFIG_DB, then the ADR's location.</summary>
+    /// <summary>
+    /// The store: a SQLite file path, or sqlite:///path. Defaults to $env:PRISM_CONFIG_DB, then the ADR's location.
+    /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Database { get; set; }
 
-    private string? resolvedDatabase;
+    private StoreLocator? resolvedLocator;
 
     /// <summary>
     /// Every Core failure a cmdlet does not handle itself still becomes a proper ErrorRecord: a broken store (corrupt,
@@ -61,28 +63,55 @@ public abstract class PrismCmdlet : PSCmdlet
         or PrismErrorKind.SchemaTooNew or PrismErrorKind.PermissionDenied or PrismErrorKind.InvalidPath
         or PrismErrorKind.StorageError;
 
-    /// <summary>The full path of the database this call uses, resolved against the current PowerShell location.</summary>
-    protected string DatabasePath => resolvedDatabase ??= ResolveDatabasePath();
+    /// <summary>The store this call uses: -Database, else $env:PRISM_CONFIG_DB, else the ADR's location.</summary>
+    private protected StoreLocator Locator => resolvedLocator ??= ResolveLocator();
 
-    private string ResolveDatabasePath()
+    /// <summary>The store as messages show it: a full path, or a URI without its password.</summary>
+    protected string DatabasePath => Locator.Display;
+
+    private StoreLocator ResolveLocator()
     {
-        var path = Database;
-        if (string.IsNullOrEmpty(path))
+        try
         {
-            path = Environment.GetEnvironmentVariable("PRISM_CONFIG_DB");
+            return ResolveLocator(Database, this);
         }
-        if (string.IsNullOrEmpty(path))
+        catch (PrismConfigException ex)
         {
-            return DefaultDatabasePath();
+            ThrowTerminatingError(ToErrorRecord(ex));
+            throw; // unreachable: ThrowTerminatingError always throws
+        }
+    }
+
+    /// <summary>
+    /// The locator a -Database value means, with $env:PRISM_CONFIG_DB and the default behind it. Relative paths
+    /// follow $PWD, not the process's working directory, which PowerShell never changes.
+    /// </summary>
+    internal static StoreLocator ResolveLocator(string? given, PSCmdlet? cmdlet)
+    {
+        var text = given;
+        if (string.IsNullOrEmpty(text))
+        {
+            text = Environment.GetEnvironmentVariable("PRISM_CONFIG_DB");
+        }
+        if (string.IsNullOrEmpty(text))
+        {
+            return StoreLocator.ForFile(DefaultDatabasePath());
         }
         // A plain absolute path is already a provider path; asking the provider costs more than a lookup, and
         // Get-PrismNamespace in a loop is a hot path.
-        if (IsPlainAbsolutePath(path))
+        return StoreLocator.Parse(text, path => IsPlainAbsolutePath(path) || cmdlet is null ? path : ProviderPath(cmdlet, path));
+    }
+
+    private static string ProviderPath(PSCmdlet cmdlet, string path)
+    {
+        try
         {
-            return path;
+            return cmdlet.GetUnresolvedProviderPathFromPSPath(path);
         }
-        // Relative paths follow $PWD, not the process's working directory, which PowerShell never changes.
-        return GetUnresolvedProviderPathFromPSPath(path);
+        catch (Exception ex) when (ex is SessionStateException or ProviderInvocationException or NotSupportedException or ArgumentException)
+        {
+            throw new StorePathException(path, "StorePathInvalid", $"'{path}' is not a file system path PrismConfig can use: {ex.Message}", ex);
+        }
     }
 
     /// <summary>
@@ -106,19 +135,53 @@ public abstract class PrismCmdlet : PSCmdlet
         : "/var/lib/prism/config.db";
 
     /// <summary>
-    /// The session's store for <see cref="DatabasePath"/>. Reads never create a database; writes create it and its
-    /// folder. Setup failures (missing, corrupt, too new, unreadable) are terminating errors.
+    /// The session's store for <see cref="Locator"/>. Reads, and writes that change an existing namespace, never
+    /// create a store; creating writes do. Setup failures (missing, corrupt, too new, unreadable) are terminating errors.
     /// </summary>
     private protected ConfigStore OpenStore(bool create)
     {
         try
         {
-            return StoreCache.Get(DatabasePath, create);
+            return StoreCache.Get(Locator, create);
         }
         catch (PrismConfigException ex)
         {
             ThrowTerminatingError(ToErrorRecord(ex));
             throw; // unreachable: ThrowTerminatingError always throws
+        }
+    }
+
+    /// <summary>The session's store if it exists, else null; other setup failures are terminating errors.</summary>
+    private protected ConfigStore? OpenExistingStore()
+    {
+        try
+        {
+            return StoreCache.Get(Locator, create: false);
+        }
+        catch (StorePathException ex) when (ex.ErrorId == "DatabaseNotFound")
+        {
+            return null;
+        }
+        catch (PrismConfigException ex)
+        {
+            ThrowTerminatingError(ToErrorRecord(ex));
+            throw; // unreachable
+        }
+    }
+
+    /// <summary>Write-Progress while a write waits for another writer's lock, so a user on a stalled disk sees why.</summary>
+    private protected IProgress<TimeSpan> LockWaitProgress() => new LockWaitReporter(this);
+
+    private sealed class LockWaitReporter(PrismCmdlet cmdlet) : IProgress<TimeSpan>
+    {
+        private readonly int thread = Environment.CurrentManagedThreadId;
+
+        public void Report(TimeSpan value)
+        {
+            // WriteProgress is only legal on the pipeline thread; Core calls back on the writing thread.
+            if (Environment.CurrentManagedThreadId != thread) return;
+            cmdlet.WriteProgress(new ProgressRecord(2, "Waiting for the write lock",
+                $"Another writer holds the lock on '{cmdlet.DatabasePath}'; waited {value.TotalSeconds:0} s") { PercentComplete = -1 });
         }
     }
 

@@ -4,49 +4,72 @@ using PrismConfig.Core;
 namespace PrismConfig.PowerShell;
 
 /// <summary>
-/// One open store per database path for the whole pwsh process, so a loop of cmdlet calls never re-opens the
-/// file, re-runs migrations or re-issues PRAGMAs. Core's stores are thread-safe, so runspaces share them.
+/// One open store per locator for the whole pwsh process, so a loop of cmdlet calls never re-opens the store,
+/// re-runs migrations or re-issues PRAGMAs. Core's stores are thread-safe, so runspaces share them. Every store is
+/// closed when the module is removed and when the process exits, so nothing is left in a -wal file.
 /// </summary>
 internal static class StoreCache
 {
-    private static readonly ConcurrentDictionary<string, ConfigStore> Stores =
-        new(OperatingSystem.IsLinux() ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase);
+    private static readonly ConcurrentDictionary<StoreLocator, ConfigStore> Stores = new();
 
     private static readonly object OpenGate = new();
 
-    public static ConfigStore Get(string path, bool create)
+    public static ConfigStore Get(StoreLocator locator, bool create)
     {
-        if (Stores.TryGetValue(path, out var store))
+        if (Stores.TryGetValue(locator, out var store))
         {
-            // A file deleted behind our back (a test's temporary folder, an operator's rm) must not live on
+            // A store deleted behind our back (a test's temporary folder, an operator's rm) must not live on
             // through the cached connection: forget it, and open or refuse afresh below.
-            if (File.Exists(path)) return store;
-            Evict(path);
+            if (store.StillThere()) return store;
+            Evict(locator);
         }
         lock (OpenGate)
         {
-            if (Stores.TryGetValue(path, out store)) return store;
-            store = ConfigStore.Open(path, new StoreOptions { CreateIfMissing = create, Durability = DurabilityFromEnvironment() });
-            Stores[path] = store;
+            if (Stores.TryGetValue(locator, out store)) return store;
+            store = ConfigStore.Open(locator, new StoreOptions
+            {
+                CreateIfMissing = create,
+                Durability = DurabilityFromEnvironment(),
+                BusyTimeout = LockTimeoutFromEnvironment(),
+            });
+            Stores[locator] = store;
             return store;
         }
     }
 
-    public static void Evict(string path)
+    public static void Evict(StoreLocator locator)
     {
-        if (Stores.TryRemove(path, out var store))
+        if (Stores.TryRemove(locator, out var store))
         {
             store.Dispose();
         }
     }
 
+    /// <summary>
+    /// After a failed first write: closes, forgets and removes a store that opening created and that holds nothing.
+    /// A store that existed before is left open and untouched.
+    /// </summary>
+    public static void Discard(ConfigStore store)
+    {
+        if (!store.Created || store.CountNamespaces() > 0) return;
+        Stores.TryRemove(new KeyValuePair<StoreLocator, ConfigStore>(store.Locator, store));
+        store.DiscardIfCreated();
+    }
+
     public static void Clear()
     {
-        foreach (var path in Stores.Keys)
+        foreach (var locator in Stores.Keys)
         {
-            Evict(path);
+            Evict(locator);
         }
     }
+
+    /// <summary>$env:PRISM_CONFIG_LOCK_TIMEOUT, in seconds, else Core's default.</summary>
+    private static TimeSpan LockTimeoutFromEnvironment() =>
+        double.TryParse(Environment.GetEnvironmentVariable("PRISM_CONFIG_LOCK_TIMEOUT"), System.Globalization.NumberStyles.Float,
+            System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds >= 0
+            ? TimeSpan.FromSeconds(seconds)
+            : StoreOptions.DefaultBusyTimeout;
 
     private static Durability DurabilityFromEnvironment() =>
         string.Equals(Environment.GetEnvironmentVariable("PRISM_CONFIG_SYNCHRONOUS"), "NORMAL", StringComparison.OrdinalIgnoreCase)

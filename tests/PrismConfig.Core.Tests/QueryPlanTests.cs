@@ -1,7 +1,7 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
 using PrismConfig.Core;
-using PrismConfig.Core.Storage;
+using PrismConfig.Core.Engines.Sqlite;
 
 namespace PrismConfig.Core.Tests;
 
@@ -91,7 +91,7 @@ public sealed class QueryPlanTests : IDisposable
     }
 
     [Fact]
-    public void Tag_index_follows_every_write_and_is_backfilled_for_older_stores()
+    public void Tag_index_follows_every_write_and_is_part_of_the_schema()
     {
         using (var store = ConfigStore.Open(db))
         {
@@ -103,16 +103,13 @@ public sealed class QueryPlanTests : IDisposable
             Assert.Equal(["plan-050"], store.List(new NamespaceQuery { Tags = ["blue", "production"] }).Select(n => n.Name));
         }
 
-        // A store made before the tag index existed: drop it, and the next open rebuilds it from namespaces.tags.
+        // The tag index is part of schema 1: a file without it is not a PrismConfig store, and says which table it lacks.
         using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Pooling = false }.ToString()))
         {
             connection.Open();
             connection.Execute("DROP TRIGGER trg_namespace_tags_insert; DROP TRIGGER trg_namespace_tags_update; DROP TABLE namespace_tags;");
         }
-        using (var store = ConfigStore.Open(db))
-        {
-            Assert.Equal(["plan-001", "plan-050"], store.List(new NamespaceQuery { Tags = ["blue"] }).Select(n => n.Name));
-            Assert.Equal(100, store.List(new NamespaceQuery { Tags = ["production"] }).Count);
-        }
+        var ex = Assert.Throws<StoreCorruptException>(() => ConfigStore.Open(db));
+        Assert.Contains("namespace_tags", ex.Message, StringComparison.Ordinal);
     }
 }

@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
-using PrismConfig.Core.Storage;
+using PrismConfig.Core.Store;
 
 namespace PrismConfig.Core.Tests;
 
@@ -129,60 +129,6 @@ public sealed class ReadAheadTests : IDisposable
         Assert.Equal("dup", ex.NamespaceName);
         Assert.Equal("name", ex.Field);
         Assert.Empty(store.List());
-    }
-
-    [Fact]
-    public void Direct_statements_raise_the_error_Microsoft_Data_Sqlite_would()
-    {
-        using var c = T.Raw(_dir.Db, SqliteOpenMode.ReadWriteCreate);
-        T.Exec(c, "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, n INTEGER)");
-        using var insert = new DirectStatement(c, "INSERT INTO t (name, n) VALUES ($name, $n)", "$name", "$n");
-        insert.Bind(0, "één");
-        insert.Bind(1, 42L);
-        Assert.Equal(1L, insert.Insert());
-        insert.Bind(0, "twee");
-        insert.Bind(1, (long?)null);
-        Assert.Equal(2L, insert.Insert());
-        Assert.Equal("één", T.Scalar(c, "SELECT name FROM t WHERE n = 42"));
-        Assert.Equal(DBNull.Value, T.Scalar(c, "SELECT n FROM t WHERE id = 2"));
-
-        insert.Bind(0, "één");
-        insert.Bind(1, 1L);
-        var ex = Assert.Throws<SqliteException>(() => insert.Execute());
-        Assert.Equal(19, ex.SqliteErrorCode);
-        Assert.Contains("UNIQUE", ex.Message, StringComparison.Ordinal);
-
-        // The statement is usable again after a failure.
-        insert.Bind(0, "drie");
-        Assert.Equal(3L, insert.Insert());
-        Assert.Throws<ArgumentException>(() => new DirectStatement(c, "INSERT INTO t (name) VALUES ($name)", "$missing"));
-    }
-
-    [Fact]
-    public void The_nursery_limit_collects_once_per_budget_of_the_imports_own_allocations()
-    {
-        long allocated = 0;
-        var limit = new NurseryLimit(() => allocated);
-        allocated = 3L * 1024 * 1024;
-        limit.Check();
-        Assert.Equal(0, limit.Collections);
-        allocated = 5L * 1024 * 1024;
-        var before = GC.CollectionCount(0);
-        limit.Check();
-        Assert.Equal(1, limit.Collections);
-        Assert.True(GC.CollectionCount(0) > before);
-        limit.Check(); // nothing more allocated: the next budget starts from here
-        Assert.Equal(1, limit.Collections);
-    }
-
-    [Fact]
-    public void The_allocation_meter_counts_what_the_worker_allocates()
-    {
-        var meter = new AllocationMeter();
-        var sizes = ReadAhead.Run(Enumerable.Range(0, 64), _ => new byte[64 * 1024].Length, "test reader", meter).Sum();
-        Assert.Equal(64 * 64 * 1024, sizes);
-        // All but the last batch is reported; with 8 items a batch that is at least 56 arrays of 64 KiB.
-        Assert.True(meter.Read() >= 56L * 64 * 1024, $"the meter saw {meter.Read()} bytes");
     }
 
     private static List<string> Content(string db)

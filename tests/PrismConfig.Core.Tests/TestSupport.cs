@@ -87,3 +87,44 @@ internal static class T
 
     public static bool IsRoot => IsUnix && Environment.UserName == "root";
 }
+
+/// <summary>One engine as the contract suite sees it: a fresh, empty, real store, and more handles on the same store.</summary>
+public abstract class EngineUnderTest : IDisposable
+{
+    /// <summary>A new empty store, opened with a short lock timeout so a test of waiting stays quick.</summary>
+    public abstract ConfigStore OpenNew();
+
+    /// <summary>Another, independent handle on the same store: stands in for another process or host.</summary>
+    public abstract ConfigStore OpenAnother(TimeSpan? lockTimeout = null);
+
+    /// <summary>Holds the store's write lock from outside the store, until the returned object is disposed.</summary>
+    public abstract IDisposable HoldWriteLock();
+
+    public virtual void Dispose() => GC.SuppressFinalize(this);
+}
+
+public sealed class SqliteEngineUnderTest : EngineUnderTest
+{
+    private readonly TempDir _dir = new();
+
+    public override ConfigStore OpenNew() => T.OpenNew(_dir.Db);
+
+    public override ConfigStore OpenAnother(TimeSpan? lockTimeout = null) =>
+        ConfigStore.Open(_dir.Db, new StoreOptions { BusyTimeout = lockTimeout ?? TimeSpan.FromSeconds(5) });
+
+    public override IDisposable HoldWriteLock()
+    {
+        var connection = T.Raw(_dir.Db);
+        T.Exec(connection, "BEGIN IMMEDIATE");
+        return connection;
+    }
+
+    public override void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        _dir.Dispose();
+        base.Dispose();
+    }
+}
+
+public sealed class SqliteStoreContractTests() : StoreContractTests(new SqliteEngineUnderTest());

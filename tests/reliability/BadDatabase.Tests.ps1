@@ -148,6 +148,9 @@ Describe 'A bad database file' {
         $db = Join-Path $TestDrive 'case-locked/config.db'
         $null = New-Item -ItemType Directory -Force -Path (Split-Path $db)
         Copy-Item $Template $db
+        # The default lock timeout is sized for disks under load (60 s); this store is opened with 5 s.
+        $oldTimeout = $env:PRISM_CONFIG_LOCK_TIMEOUT
+        $env:PRISM_CONFIG_LOCK_TIMEOUT = '5' 
         # A backup is a rollback-journal file; the first open turns it into WAL, which needs the lock we will hold.
         (Get-PrismNamespace -Name bad-file-one -Database $db).Version | Should -Be 1
         $holder = Start-CrashWorker -Arguments @('hold', $db, '20')
@@ -163,7 +166,7 @@ Describe 'A bad database file' {
             "$($err.CategoryInfo.Category)" | Should -Be 'ResourceBusy'
             "$err" | Should -BeLike "*$db*"
             "$err" | Should -Not -Match 'database is locked|SQLite Error'
-            # The default busy timeout is 5 s; allow for a loaded machine, but not for a hang.
+            # The timeout is 5 s; allow for a loaded machine, but not for a hang.
             $clock.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 4
             $clock.Elapsed.TotalSeconds | Should -BeLessThan 10
             (Get-FileHash $db).Hash | Should -Be $before.Hash
@@ -172,6 +175,7 @@ Describe 'A bad database file' {
         }
         finally {
             $holder.Kill(); $holder.WaitForExit()
+            $env:PRISM_CONFIG_LOCK_TIMEOUT = $oldTimeout
         }
         Set-PrismNamespace -Name bad-file-one -RateLimitRps 9 -Database $db -ErrorAction Stop
         (Get-PrismNamespace -Name bad-file-one -Database $db).RateLimitRps | Should -Be 9

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using PrismConfig.Core.Storage;
 
 namespace PrismConfig.Core.Backup;
 
@@ -29,7 +28,7 @@ public static partial class BackupFiles
         {
             var name = n == 0 ? stem + ".db" : stem + "-" + n.ToString(CultureInfo.InvariantCulture) + ".db";
             var candidate = System.IO.Path.Combine(folder, name);
-            if (!File.Exists(candidate) && !Directory.Exists(candidate) && !File.Exists(candidate + "-wal") && !File.Exists(candidate + "-shm"))
+            if (!Directory.Exists(candidate) && !SideFiles.WithSideFiles(candidate).Any(File.Exists))
             {
                 return candidate;
             }
@@ -51,13 +50,13 @@ public static partial class BackupFiles
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
         if (!OperatingSystem.IsWindows())
         {
-            options.UnixCreateMode = SqliteConnectionFactory.FileMode0600;
+            options.UnixCreateMode = PrivateFiles.OwnerOnlyFileMode;
         }
         for (var n = 0; ; n++)
         {
             var name = n == 0 ? stem + ".db" : stem + "-" + n.ToString(CultureInfo.InvariantCulture) + ".db";
             var candidate = System.IO.Path.Combine(folder, name);
-            if (SideFileSuffixes.Any(suffix => File.Exists(candidate + suffix)))
+            if (SideFiles.Suffixes.Any(suffix => File.Exists(candidate + suffix)))
             {
                 continue;
             }
@@ -66,7 +65,7 @@ public static partial class BackupFiles
                 using (new FileStream(candidate, options))
                 {
                 }
-                SqliteConnectionFactory.RestrictToOwner(candidate);
+                PrivateFiles.RestrictToOwner(candidate);
                 return candidate;
             }
             catch (IOException) when (File.Exists(candidate) || Directory.Exists(candidate))
@@ -84,9 +83,6 @@ public static partial class BackupFiles
         }
     }
 
-    /// <summary>The side files SQLite may leave beside a database file.</summary>
-    public static readonly string[] SideFileSuffixes = ["-wal", "-shm", "-journal"];
-
     /// <summary>
     /// Deletes a backup (as found by <see cref="Expired"/>) and its -wal, -shm and -journal files if present, so that
     /// none is orphaned. The backup itself is deleted first; an error deleting it is thrown (IOException or
@@ -96,7 +92,7 @@ public static partial class BackupFiles
     {
         ArgumentNullException.ThrowIfNull(backup);
         backup.Delete();
-        foreach (var suffix in SideFileSuffixes)
+        foreach (var suffix in SideFiles.Suffixes)
         {
             File.Delete(backup.FullName + suffix); // no error if it does not exist
         }

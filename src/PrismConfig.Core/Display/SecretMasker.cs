@@ -67,15 +67,6 @@ public static partial class SecretMasker
         return copy;
     }
 
-    /// <summary>A masked copy of a namespace, for display. The original is untouched.</summary>
-    public static NamespaceConfig MaskConfig(NamespaceConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        var copy = config.Clone();
-        copy.BackendConfig = MaskTable(config.BackendConfig);
-        return copy;
-    }
-
     /// <summary>A masked copy of a change's value, using the property path (BackendConfig.password) to decide.</summary>
     public static object? MaskChange(string property, object? value)
     {

@@ -19,50 +19,18 @@ public static class ConfigJson
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    // One buffer and writer per thread: an import serialises every namespace's config at least once, and a new
-    // stream and writer for each was a measurable share of its allocations.
-    [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
-    [ThreadStatic] private static Utf8JsonWriter? t_writer;
-    [ThreadStatic] private static bool t_inUse;
-
     /// <summary>Serialises a table (or any supported value) to canonical JSON text.</summary>
     public static string Serialize(object? value) => WriteToString(value, Write);
 
-    /// <summary>The text <paramref name="write"/> writes, through this thread's reused buffer and writer.</summary>
+    /// <summary>The text <paramref name="write"/> writes.</summary>
     internal static string WriteToString<TState>(TState state, Action<Utf8JsonWriter, TState> write)
     {
-        if (t_inUse)
-        {
-            // Called back from inside a serialisation on this thread (a key whose ToString is a ConfigTable's JSON):
-            // the shared writer is busy, so this one call gets its own.
-            var ownBuffer = new ArrayBufferWriter<byte>(256);
-            using (var ownWriter = new Utf8JsonWriter(ownBuffer, WriterOptions))
-            {
-                write(ownWriter, state);
-            }
-            return Encoding.UTF8.GetString(ownBuffer.WrittenSpan);
-        }
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
-        var writer = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
-        buffer.ResetWrittenCount();
-        writer.Reset(buffer);
-        t_inUse = true;
-        try
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             write(writer, state);
-            writer.Flush();
-            return Encoding.UTF8.GetString(buffer.WrittenSpan);
         }
-        finally
-        {
-            t_inUse = false;
-            // A large config must not pin a large buffer to the thread for good.
-            if (buffer.Capacity > 64 * 1024)
-            {
-                t_buffer = null;
-                t_writer = null;
-            }
-        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     public static void Write(Utf8JsonWriter writer, object? value)

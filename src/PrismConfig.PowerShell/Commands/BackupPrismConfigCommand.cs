@@ -123,12 +123,12 @@ public sealed class BackupPrismConfigCommand : PrismCmdlet
     {
         try
         {
-            PrivateFolder.Create(folder);
+            PrivateFiles.CreateFolder(folder);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (PrismConfigException ex)
         {
             ThrowTerminatingError(new ErrorRecord(ex, "BackupFolderInvalid",
-                ex is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError, folder));
+                ex.Kind == PrismErrorKind.PermissionDenied ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError, folder));
         }
     }
 }

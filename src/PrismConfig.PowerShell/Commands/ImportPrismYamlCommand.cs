@@ -41,68 +41,70 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
     }
 
     // Every file is collected first: all the files of one call are one desired set, applied in one transaction.
-    // The files are parsed on a second thread while this one writes what has been parsed so far into the open
-    // transaction; ShouldProcess is asked (from Core's Confirm callback, on this thread) once every namespace has
-    // been planned and applied, before the commit. A refusal, -WhatIf or any error rolls everything back.
+    // No question is ever asked inside a transaction: when ShouldProcess will ask (or -WhatIf), the files are first
+    // planned read-only and the question carries the plan's counts; the files are then read again and applied only
+    // if every namespace is still what the plan saw. When it will not ask, the files are read once, in the write.
     private protected override void Complete()
     {
         if (files.Count == 0) return;
         var distinct = files.Distinct(StringComparer.Ordinal).ToList();
-        var reason = Reason ?? DefaultReason(distinct);
         var database = DatabasePath;
-        var exists = File.Exists(database);
-
-        if (!exists && WhatIfRequested())
+        var options = new ImportOptions
         {
-            // -WhatIf must not create a database: plan against nothing.
-            WhatIfAgainstNothing(distinct, database);
-            return;
-        }
-
+            Prune = Prune,
+            Reason = Reason ?? DefaultReason(distinct),
+            ReadAhead = true,
+            LockWaitProgress = LockWaitProgress(),
+        };
         foreach (var path in distinct)
         {
             WriteVerbose($"Reading '{path}'.");
         }
-        var store = OpenStore(create: true);
-        var declined = false;
-        var why = ShouldProcessReason.None;
-        IReadOnlyList<ImportResult> results;
         var desired = new DesiredStream(distinct);
+        var store = OpenExistingStore();
+        ImportPlan? plan = null;
         try
         {
-            var progress = new ImportProgress(this);
-            results = store.ImportStream(desired.Read(), new ImportOptions
+            if (WhatIfRequested() || ConfirmationWillBeAsked())
             {
-                Prune = Prune,
-                Reason = reason,
-                Progress = progress,
-                ReadAhead = true,
-                Confirm = summary =>
+                plan = store is null ? ConfigStore.PlanImportIntoNewStore(desired.Read(), options) : store.PlanImport(desired.Read(), options);
+                AttachSources(plan.Results, desired.Sources);
+                var action = "Import " + plan.Summary;
+                if (!ShouldProcess($"Performing \"{action}\" on target \"{database}\".", $"{action} into '{database}'?", "Confirm", out var why))
                 {
-                    var action = "Import " + summary;
-                    declined = !ShouldProcess($"Performing \"{action}\" on target \"{database}\".", $"{action} into '{database}'?", "Confirm", out why);
-                    return !declined;
-                },
-            });
+                    // -WhatIf shows the plan; a declined -Confirm shows nothing.
+                    if (why == ShouldProcessReason.WhatIf) WriteObject(plan.Results, enumerateCollection: true);
+                    return;
+                }
+            }
+            else if (!ShouldProcess(database, "Import namespaces from " + string.Join(", ", distinct)))
+            {
+                return;
+            }
+        }
+        catch (PrismConfigException ex)
+        {
+            ThrowCoreError(ex);
+            return;
+        }
+
+        store ??= OpenStore(create: true);
+        IReadOnlyList<ImportResult> results;
+        var progress = new ImportProgress(this);
+        try
+        {
+            options.Progress = progress;
+            results = store.ApplyImport(desired.Read(), options, plan);
             progress.Complete();
         }
         catch (PrismConfigException ex)
         {
-            if (!exists) RemoveCreatedDatabase(database);
+            // A store this import created, and that received nothing, is removed again: a typo leaves no file.
+            StoreCache.Discard(store);
             ThrowCoreError(ex);
             return;
         }
         AttachSources(results, desired.Sources);
-        if (declined)
-        {
-            if (!exists) RemoveCreatedDatabase(database);
-            // -WhatIf shows the plan; a declined -Confirm shows nothing.
-            if (why == ShouldProcessReason.WhatIf)
-            {
-                WriteObject(results, enumerateCollection: true);
-            }
-            return;
-        }
         WriteObject(results, enumerateCollection: true);
     }
 
@@ -111,52 +113,15 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
             ? given is SwitchParameter { IsPresent: true } || given is true
             : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
 
-    private void WhatIfAgainstNothing(List<string> paths, string database)
+    /// <summary>Whether ShouldProcess will prompt: -Confirm, or this cmdlet's impact at or above $ConfirmPreference.</summary>
+    private bool ConfirmationWillBeAsked()
     {
-        foreach (var path in paths)
+        if (MyInvocation.BoundParameters.TryGetValue("Confirm", out var given))
         {
-            WriteVerbose($"Reading '{path}'.");
+            return given is SwitchParameter { IsPresent: true } || given is true;
         }
-        var desired = new DesiredStream(paths);
-        List<NamespaceConfig> configs;
-        try
-        {
-            configs = desired.Read().ToList();
-        }
-        catch (PrismConfigException ex)
-        {
-            ThrowCoreError(ex);
-            throw; // unreachable
-        }
-        var plan = PlanAgainstNothing(configs);
-        AttachSources(plan, desired.Sources);
-        var action = "Import " + ImportPlanSummary.Of(plan);
-        if (!ShouldProcess($"Performing \"{action}\" on target \"{database}\".", $"{action} into '{database}'?", "Confirm", out var why)
-            && why == ShouldProcessReason.WhatIf)
-        {
-            WriteObject(plan, enumerateCollection: true);
-        }
-    }
-
-    /// <summary>A database this call created is removed again when nothing was imported into it.</summary>
-    private static void RemoveCreatedDatabase(string database)
-    {
-        StoreCache.Evict(database);
-        foreach (var suffix in new[] { "", "-wal", "-shm", "-journal" })
-        {
-            try
-            {
-                File.Delete(database + suffix);
-            }
-            catch (IOException)
-            {
-                // Best effort: an empty store is harmless.
-            }
-            catch (UnauthorizedAccessException)
-            {
-                // As above.
-            }
-        }
+        var preference = LanguagePrimitives.TryConvertTo<ConfirmImpact>(GetVariableValue("ConfirmPreference"), out var p) ? p : ConfirmImpact.High;
+        return preference != ConfirmImpact.None && ConfirmImpact.Medium >= preference;
     }
 
     /// <summary>
@@ -169,8 +134,10 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
         /// <summary>Where each namespace was read: its file (for the output) and position (to name a duplicate).</summary>
         public Dictionary<string, (string File, long Line, long Column)> Sources { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>Reads every file from the start; a second read (the apply after a plan) starts afresh.</summary>
         public IEnumerable<NamespaceConfig> Read()
         {
+            Sources.Clear();
             foreach (var path in paths)
             {
                 foreach (var item in NamespaceYaml.StreamFile(path))
@@ -227,13 +194,6 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
         var reason = "imported from " + string.Join(", ", paths.Select(p => System.IO.Path.GetFileName(p)));
         return reason.Length <= 1000 ? reason : string.Concat(reason.AsSpan(0, 997), "...");
     }
-
-    /// <summary>The plan when there is no database yet (-WhatIf must not create one): everything is created.</summary>
-    private static List<ImportResult> PlanAgainstNothing(List<NamespaceConfig> desired) =>
-        desired
-            .OrderBy(c => c.Name, StringComparer.Ordinal)
-            .Select(c => new ImportResult { Name = c.Name, Action = ImportAction.Created, Version = 1 })
-            .ToList();
 
     private static void AttachSources(IReadOnlyList<ImportResult> results, Dictionary<string, (string File, long Line, long Column)> sources)
     {

@@ -19,10 +19,10 @@ public sealed class InitializePrismConfigCommand : PrismCmdlet
     private protected override void Complete()
     {
         var database = DatabasePath;
-        var exists = File.Exists(database);
         try
         {
-            ConfigStore? store = exists ? OpenStore(create: false) : null;
+            var store = OpenExistingStore();
+            var exists = store is not null;
             var count = store?.CountNamespaces() ?? 0;
 
             // The YAML is read (and must be valid) only when it would be imported, and before anything is created,

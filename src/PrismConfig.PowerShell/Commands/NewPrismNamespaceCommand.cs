@@ -97,7 +97,7 @@ public sealed class NewPrismNamespaceCommand : NamespaceCmdlet
             return;
         }
 
-        if (File.Exists(DatabasePath) && OpenStore(create: false).TryGet(config.Name) is not null)
+        if (OpenExistingStore()?.TryGet(config.Name) is not null)
         {
             WriteCoreError(new NamespaceExistsException(config.Name));
             return;
@@ -110,7 +110,7 @@ public sealed class NewPrismNamespaceCommand : NamespaceCmdlet
 
         try
         {
-            var created = OpenStore(create: true).Create(config, NewContext(Reason, null));
+            var created = OpenStore(create: true).Create(config, NewContext(Reason, null, LockWaitProgress()));
             WriteVerbose($"Created namespace '{created.Name}' at version {created.Version} in {DatabasePath}.");
             WriteObject(created);
         }

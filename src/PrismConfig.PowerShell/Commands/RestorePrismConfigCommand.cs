@@ -28,7 +28,7 @@ public sealed class RestorePrismConfigCommand : PrismCmdlet
     {
         var database = DatabasePath;
         var source = ResolveBackup();
-        if (string.Equals(System.IO.Path.GetFullPath(source), System.IO.Path.GetFullPath(database),
+        if (Locator.FilePath is { } file && string.Equals(System.IO.Path.GetFullPath(source), file,
                 OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase))
         {
             ThrowTerminatingError(new ErrorRecord(
@@ -41,9 +41,8 @@ public sealed class RestorePrismConfigCommand : PrismCmdlet
             // Verify before touching anything: the backup must open (header, schema version) and be healthy.
             var backupNamespaces = Verify(source);
 
-            var exists = File.Exists(database);
             // The live store is opened (not created) before asking, so an unusable database fails up front.
-            var store = exists ? OpenStore(create: false) : null;
+            var store = OpenExistingStore();
             var action = $"Replace all contents with backup '{source}' ({backupNamespaces} namespace(s))";
             if (!Confirmed(database, action, source))
             {
@@ -53,10 +52,8 @@ public sealed class RestorePrismConfigCommand : PrismCmdlet
             string? preRestore = null;
             if (store is not null)
             {
-                var folder = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(database) ?? ".", PreRestoreFolderName);
-                CreatePrivateFolder(folder);
                 // Claimed atomically, so two restores in the same second each keep their own undo file.
-                preRestore = store.BackupToFolder(folder, "config-pre-restore").FullName;
+                preRestore = store.BackupToFolder(store.DefaultBackupFolder, "config-pre-restore").FullName;
                 WriteVerbose($"Saved the current state of '{database}' to '{preRestore}'.");
             }
             else
@@ -146,65 +143,15 @@ public sealed class RestorePrismConfigCommand : PrismCmdlet
 
     /// <summary>
     /// Runs the full health check on the backup (header, schema version, integrity, foreign keys, every row,
-    /// versions against history) without changing it: opening a file as a store may switch it to WAL mode, so the
-    /// check runs on a private temporary copy, and any error is reported against the backup's own path.
+    /// versions against history) without changing it or leaving anything beside it.
     /// </summary>
     private static int Verify(string source)
     {
-        var work = Directory.CreateTempSubdirectory("prism-restore-check-").FullName;
-        var copy = System.IO.Path.Combine(work, "backup.db");
-        try
+        var report = ConfigStore.CheckBackup(source);
+        if (!report.IsHealthy)
         {
-            try
-            {
-                File.Copy(source, copy);
-                if (File.Exists(source + "-wal"))
-                {
-                    File.Copy(source + "-wal", copy + "-wal");
-                }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new StorePermissionException(source, "the backup cannot be read: " + ex.Message, ex);
-            }
-            try
-            {
-                using var backup = ConfigStore.Open(copy, new StoreOptions { CreateIfMissing = false });
-                var report = backup.CheckHealth();
-                if (!report.IsHealthy)
-                {
-                    throw new StoreCorruptException(source, "the backup failed its health check: " + string.Join(" ", report.Problems));
-                }
-                return report.Namespaces;
-            }
-            catch (PrismConfigException ex) when (!Equals(ex.Target, source))
-            {
-                throw new PrismConfigException(ex.Kind, ex.ErrorId, ex.Message.Replace(copy, source, StringComparison.Ordinal), source, ex);
-            }
+            throw new StoreCorruptException(source, "the backup failed its health check: " + string.Join(" ", report.Problems));
         }
-        finally
-        {
-            try
-            {
-                Directory.Delete(work, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A leftover temporary copy is harmless; the restore's outcome must not depend on cleaning it up.
-            }
-        }
-    }
-
-    private void CreatePrivateFolder(string folder)
-    {
-        try
-        {
-            PrivateFolder.Create(folder);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            ThrowTerminatingError(new ErrorRecord(ex, "BackupFolderInvalid",
-                ex is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError, folder));
-        }
+        return report.Namespaces;
     }
 }

@@ -32,41 +32,11 @@ public sealed class RestorePrismNamespaceCommand : NamespaceCmdlet
 
     private protected override void ProcessItem()
     {
-        var store = OpenStoreForExistingTarget();
-        var current = store?.TryGet(Name);
-        if (store is null || current is null)
-        {
-            WriteNotFound(Name);
-            return;
-        }
         var expected = BoundInt(nameof(ExpectedVersion), ExpectedVersion);
-        if (!VersionMatches(current, expected)) return;
-
-        WriteResult preview;
-        try
-        {
-            preview = store.PreviewRestore(Name, Version);
-        }
-        catch (PrismConfigException ex)
-        {
-            WriteCoreError(ex);
-            return;
-        }
-
-        var action = $"Restore to version {Version}" + (preview.Changed ? ": " + Display.DescribeChanges(preview.Changes) : " (same content as now)");
-        if (!ShouldProcess(TargetText(current.Name), action)) return;
-
-        try
-        {
-            var result = store.Restore(Name, Version, NewContext(Reason, expected));
-            WriteVerbose(result.Changed
-                ? $"Namespace '{result.Config.Name}' restored to the content of version {Version}; it is now at version {result.Config.Version}."
-                : $"Namespace '{result.Config.Name}' already matched version {Version}; it stays at version {result.Config.Version}.");
-            if (PassThru) WriteObject(result.Config);
-        }
-        catch (PrismConfigException ex)
-        {
-            WriteCoreError(ex);
-        }
+        PlanConfirmApply(
+            () => OpenStore(create: false).PlanRestore(Name, Version, expected),
+            plan => $"Restore to version {Version}: " + Display.DescribeChanges(plan.Changes),
+            result => $"Namespace '{result.Config.Name}' restored to the content of version {Version}; it is now at version {result.Config.Version}.",
+            Reason, expected, PassThru);
     }
 }

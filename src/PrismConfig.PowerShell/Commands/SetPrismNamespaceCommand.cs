@@ -80,55 +80,13 @@ public sealed class SetPrismNamespaceCommand : NamespaceCmdlet
 
     private protected override void ProcessItem()
     {
-        var store = OpenStoreForExistingTarget();
-        var current = store?.TryGet(Name);
-        if (store is null || current is null)
-        {
-            WriteNotFound(Name);
-            return;
-        }
         var expected = BoundInt(nameof(ExpectedVersion), ExpectedVersion);
-        if (!VersionMatches(current, expected)) return;
-
         var patch = BuildPatch();
-        WriteResult preview;
-        try
-        {
-            preview = store.PreviewUpdate(Name, patch);
-        }
-        catch (PrismConfigException ex)
-        {
-            WriteCoreError(ex);
-            return;
-        }
-
-        if (!preview.Changed)
-        {
-            // The preview read the store afresh: another writer may have committed since the check above, and made
-            // this patch a no-op. Reporting success then would lose the caller's update, so check the version again.
-            if (!VersionMatches(preview.Config, expected)) return;
-            WriteVerbose($"Namespace '{current.Name}' already has these values; nothing was written and it stays at version {current.Version}.");
-            if (PassThru) WriteObject(current);
-            return;
-        }
-
-        if (!ShouldProcess(TargetText(current.Name), Display.DescribeChanges(preview.Changes)))
-        {
-            return;
-        }
-
-        try
-        {
-            var result = store.Update(Name, patch, NewContext(Reason, expected));
-            WriteVerbose(result.Changed
-                ? $"Namespace '{result.Config.Name}' is now at version {result.Config.Version}: {Display.DescribeChanges(result.Changes)}."
-                : $"Namespace '{result.Config.Name}' already had these values; it stays at version {result.Config.Version}.");
-            if (PassThru) WriteObject(result.Config);
-        }
-        catch (PrismConfigException ex)
-        {
-            WriteCoreError(ex);
-        }
+        PlanConfirmApply(
+            () => OpenStore(create: false).PlanUpdate(Name, patch, expected),
+            plan => Display.DescribeChanges(plan.Changes),
+            result => $"Namespace '{result.Config.Name}' is now at version {result.Config.Version}: {Display.DescribeChanges(result.Changes)}.",
+            Reason, expected, PassThru);
     }
 
     private NamespacePatch BuildPatch()

@@ -27,30 +27,15 @@ public abstract class StatusCommandBase : NamespaceCmdlet
 
     private protected override void ProcessItem()
     {
-        var store = OpenStoreForExistingTarget();
+        var store = OpenStore(create: false);
         var expected = BoundInt(nameof(ExpectedVersion), ExpectedVersion);
         foreach (var current in Resolve(store, Name))
         {
-            // The version check comes first: a stale -ExpectedVersion is a conflict even when someone else has
-            // already made the change, or an optimistic caller would believe its own write landed.
-            if (!VersionMatches(current, expected)) continue;
-            if (string.Equals(current.Status, TargetStatus, StringComparison.Ordinal))
-            {
-                WriteVerbose($"Namespace '{current.Name}' is already {TargetStatus}; nothing was written and it stays at version {current.Version}.");
-                if (PassThru) WriteObject(current);
-                continue;
-            }
-            if (!ShouldProcess(TargetText(current.Name), $"{Verb} (set Status {current.Status} → {TargetStatus})")) continue;
-            try
-            {
-                var result = store!.SetStatus(current.Name, TargetStatus, NewContext(Reason, expected));
-                WriteVerbose($"Namespace '{result.Config.Name}' is now {result.Config.Status} at version {result.Config.Version}.");
-                if (PassThru) WriteObject(result.Config);
-            }
-            catch (PrismConfigException ex)
-            {
-                WriteCoreError(ex);
-            }
+            PlanConfirmApply(
+                () => store.PlanStatus(current.Name, TargetStatus, expected),
+                plan => $"{Verb} (set Status {plan.Current.Status} → {TargetStatus})",
+                result => $"Namespace '{result.Config.Name}' is now {result.Config.Status} at version {result.Config.Version}.",
+                Reason, expected, PassThru);
         }
     }
 }

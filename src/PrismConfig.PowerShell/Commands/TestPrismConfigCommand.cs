@@ -13,25 +13,17 @@ public sealed class TestPrismConfigCommand : PrismCmdlet
     private protected override void Complete()
     {
         var database = DatabasePath;
-        if (!File.Exists(database))
-        {
-            // A missing file is not an unhealthy store: it is no store at all, and a read never creates one.
-            ThrowCoreError(Directory.Exists(database)
-                ? new StorePathException(database, "StorePathIsDirectory", $"The configuration database path '{database}' is a folder, not a file.")
-                : StorePathException.Missing(database));
-        }
-
         HealthReport report;
         try
         {
-            var store = StoreCache.Get(database, create: false);
-            report = store.CheckHealth();
+            // A missing store is not an unhealthy one: it is no store at all, and a read never creates one.
+            report = StoreCache.Get(Locator, create: false).CheckHealth();
         }
-        catch (Exception ex) when (ex is StoreCorruptException or SchemaTooNewException)
+        catch (PrismConfigException ex) when (ex is StoreCorruptException or SchemaTooNewException)
         {
             // The question was "is it healthy?", and this is the answer: no. Drop the cached store so a repaired or
             // restored file is opened afresh next time.
-            StoreCache.Evict(database);
+            StoreCache.Evict(Locator);
             report = new HealthReport
             {
                 SchemaVersion = ex is SchemaTooNewException tooNew ? tooNew.FoundVersion : 0,

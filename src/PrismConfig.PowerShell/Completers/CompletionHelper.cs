@@ -42,11 +42,19 @@ internal static class CompletionHelper
     /// </summary>
     public static ConfigStore? TryOpenStore(IDictionary? fakeBoundParameters)
     {
-        var path = fakeBoundParameters?["Database"] is { } typed ? Convert.ToString(typed is PSObject p ? p.BaseObject : typed, System.Globalization.CultureInfo.InvariantCulture) : null;
-        if (string.IsNullOrEmpty(path)) path = Environment.GetEnvironmentVariable("PRISM_CONFIG_DB");
-        path = string.IsNullOrEmpty(path) ? PrismCmdlet.DefaultDatabasePath() : ResolveAgainstLocation(path);
-        if (path is null || !File.Exists(path)) return null;
-        return StoreCache.Get(path, create: false);
+        var typed = fakeBoundParameters?["Database"] is { } value ? Convert.ToString(value is PSObject p ? p.BaseObject : value, System.Globalization.CultureInfo.InvariantCulture) : null;
+        var text = string.IsNullOrEmpty(typed) ? Environment.GetEnvironmentVariable("PRISM_CONFIG_DB") : typed;
+        var locator = string.IsNullOrEmpty(text)
+            ? PrismCmdlet.ResolveLocator(null, null)
+            : StoreLocator.Parse(text, path => PrismCmdlet.IsPlainAbsolutePath(path) ? path : ResolveAgainstLocation(path) ?? path);
+        try
+        {
+            return StoreCache.Get(locator, create: false);
+        }
+        catch (StorePathException ex) when (ex.ErrorId == "DatabaseNotFound")
+        {
+            return null;
+        }
     }
 
     // A relative -Database means relative to $PWD, as it does when the cmdlet runs.

@@ -1,7 +1,7 @@
 using System.Collections;
 using PrismConfig.Core.Validation;
 
-namespace PrismConfig.Core.Storage;
+namespace PrismConfig.Core.Store;
 
 /// <summary>
 /// The one diff between two namespace states, used by history, previews, write results and imports. Property

@@ -1,9 +1,6 @@
-namespace PrismConfig.Core.Storage;
+namespace PrismConfig.Core.Engines.Sqlite;
 
-/// <summary>
-/// Every SQL statement Core sends to SQLite, in one place, so that another backend (PostgreSQL) can supply its
-/// own dialect without touching the store's logic. Parameters use the $name form.
-/// </summary>
+/// <summary>Every SQL statement the SQLite engine sends, in one place. Parameters use the $name form.</summary>
 internal static class SqliteDialect
 {
     /// <summary>The ADR-036 schema, verbatim, followed by the columns and indexes this implementation adds.</summary>
@@ -79,10 +76,9 @@ internal static class SqliteDialect
     /// <summary>
     /// A side index of tags, so a tag filter reads the matching namespaces instead of running json_each over every
     /// row. namespaces.tags stays the ADR's column and the source of truth; triggers keep this table equal to it
-    /// inside the same transaction as every write, whoever writes. Idempotent: <see cref="ConfigStore"/> also runs it
-    /// on stores created before it existed, with <see cref="BackfillTagIndex"/>.
+    /// inside the same transaction as every write, whoever writes (a proxy's own tooling included).
     /// </summary>
-    public static string[] TagIndex =>
+    private static string[] TagIndex =>
     [
         """
         CREATE TABLE IF NOT EXISTS namespace_tags (
@@ -109,16 +105,8 @@ internal static class SqliteDialect
         """,
     ];
 
-    public const string TagIndexTable = "namespace_tags";
-
-    /// <summary>Fills the tag index from namespaces.tags, for a store that had none.</summary>
-    public const string BackfillTagIndex = """
-        INSERT OR IGNORE INTO namespace_tags (tag, namespace_id)
-        SELECT j.value, n.id FROM namespaces n, json_each(CASE WHEN json_valid(n.tags) THEN n.tags END) j WHERE j.type = 'text'
-        """;
-
     /// <summary>The tables a database must have to be a PrismConfig store.</summary>
-    public static readonly string[] RequiredTables = ["namespaces", "namespace_history", "namespace_features"];
+    public static readonly string[] RequiredTables = ["namespaces", "namespace_history", "namespace_features", "namespace_tags"];
 
     public const string ListTables = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
 
@@ -162,19 +150,18 @@ internal static class SqliteDialect
     public const string SelectNamespaceByName = SelectNamespaceColumns + " WHERE n.name = $name";
     public const string SelectAllNamespaces = SelectNamespaceColumns + " ORDER BY n.name";
 
-    /// <summary>A namespace SELECT with every filter pushed into SQL (so the ADR's indexes are used), sorted by name.</summary>
-    /// <remarks>
-    /// With <paramref name="tagIndex"/> (every writable store has it), each tag is a lookup in namespace_tags, so a
-    /// tag filter costs in proportion to its matches; without it (an older read-only file) it falls back to json_each.
-    /// </remarks>
-    public static string SelectNamespaces(NamespaceQuery? q, Dapper.DynamicParameters parameters, bool tagIndex = true)
+    /// <summary>
+    /// A namespace SELECT with every filter pushed into SQL (so the ADR's indexes are used), sorted by name. Each
+    /// tag is a lookup in namespace_tags, so a tag filter costs in proportion to its matches.
+    /// </summary>
+    public static string SelectNamespaces(NamespaceQuery? q, Dapper.DynamicParameters parameters)
     {
         var where = new List<string>();
         if (q?.Names is { Count: > 0 } names) where.Add(NameGlobFilter("n.name", names, parameters, "n"));
         if (q?.Backends is { Count: > 0 } backends) where.Add(InFilter("n.backend", backends, parameters, "b"));
         if (q?.Patterns is { Count: > 0 } patterns) where.Add(InFilter("n.pattern", patterns, parameters, "p"));
         if (q?.Statuses is { Count: > 0 } statuses) where.Add(InFilter("n.status", statuses, parameters, "s"));
-        if (q?.Tags is { Count: > 0 } tags) where.Add(tagIndex ? TagIndexFilter("n.id", tags, parameters, "t") : TagFilter("n.tags", tags, parameters, "t"));
+        if (q?.Tags is { Count: > 0 } tags) where.Add(TagIndexFilter("n.id", tags, parameters, "t"));
         return SelectNamespaceColumns + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") + " ORDER BY n.name";
     }
 
@@ -199,6 +186,11 @@ internal static class SqliteDialect
             parameters.Add("changed_by", by);
             where.Add("h.changed_by = @changed_by");
         }
+        if (q?.NamespaceId is { } id)
+        {
+            parameters.Add("namespace_id", id);
+            where.Add("h.namespace_id = @namespace_id");
+        }
         if (q?.Version is { } version)
         {
             parameters.Add("version", version);
@@ -213,7 +205,7 @@ internal static class SqliteDialect
         return sql + " ORDER BY h.id";
     }
 
-    public const string SelectNamespaceKeys = "SELECT id, name, status FROM namespaces";
+    public const string SelectNamespaceKeys = "SELECT id, name, version, status FROM namespaces";
 
     public const string CountNamespaces = "SELECT COUNT(*) FROM namespaces";
     public const string CountHistory = "SELECT COUNT(*) FROM namespace_history";
@@ -225,17 +217,12 @@ internal static class SqliteDialect
                 $backend_config, $tags, $version, $created_at, $updated_at, $created_by, $updated_by)
         """;
 
-    public const string UpdateNamespace = """
-        UPDATE namespaces SET description = $description, backend = $backend, pattern = $pattern, status = $status,
-               consistency = $consistency, cache_ttl_seconds = $cache_ttl_seconds, rate_limit_rps = $rate_limit_rps,
-               backend_config = $backend_config, tags = $tags, version = $version, updated_at = $updated_at,
-               updated_by = $updated_by
-         WHERE id = $id
-        """;
-
-    /// <summary>An UPDATE of one namespace by id that sets only the given "column = $parameter" assignments.</summary>
+    /// <summary>
+    /// An UPDATE of one namespace that sets only the given "column = $parameter" assignments, and only while the row
+    /// is still at the version the change was computed from.
+    /// </summary>
     public static string UpdateNamespaceColumns(IEnumerable<string> assignments) =>
-        "UPDATE namespaces SET " + string.Join(", ", assignments) + " WHERE id = $id";
+        "UPDATE namespaces SET " + string.Join(", ", assignments) + " WHERE id = $id AND version = $expected_version";
 
     public const string UpsertFeature = """
         INSERT INTO namespace_features (namespace_id, feature_name, enabled, updated_at)
@@ -250,12 +237,9 @@ internal static class SqliteDialect
         VALUES ($namespace_id, $operation, $changed_at, $changed_by, $old_config, $new_config, $version, $reason)
         """;
 
-    public const string SelectHistorySnapshot =
-        "SELECT new_config FROM namespace_history WHERE namespace_id = $namespace_id AND version = $version ORDER BY id DESC LIMIT 1";
-
     /// <summary>The start of a history query; see <see cref="SelectHistoryEntries"/>.</summary>
     public const string SelectHistory = """
-        SELECT h.id AS Id, n.name AS Name, h.version AS Version, h.operation AS Operation, h.changed_at AS ChangedAt,
+        SELECT h.id AS Id, h.namespace_id AS NamespaceId, n.name AS Name, h.version AS Version, h.operation AS Operation, h.changed_at AS ChangedAt,
                h.changed_by AS ChangedBy, h.reason AS Reason, h.old_config AS OldConfig, h.new_config AS NewConfig
           FROM namespace_history h JOIN namespaces n ON n.id = h.namespace_id
         """;
@@ -303,19 +287,6 @@ internal static class SqliteDialect
             var p = prefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
             parameters.Add(p, tags[i]);
             parts.Add($"{idColumn} IN (SELECT namespace_id FROM namespace_tags WHERE tag = @{p})");
-        }
-        return string.Join(" AND ", parts);
-    }
-
-    /// <summary>Every given tag must be an exact element of the tags JSON array (a scan of every row; the fallback).</summary>
-    public static string TagFilter(string column, IReadOnlyList<string> tags, Dapper.DynamicParameters parameters, string prefix)
-    {
-        var parts = new List<string>(tags.Count);
-        for (var i = 0; i < tags.Count; i++)
-        {
-            var p = prefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            parameters.Add(p, tags[i]);
-            parts.Add($"EXISTS (SELECT 1 FROM json_each({column}) t WHERE t.value = @{p})");
         }
         return string.Join(" AND ", parts);
     }

@@ -2,17 +2,26 @@ using System.Collections;
 
 namespace PrismConfig.Core.Tests;
 
-public sealed class OperationTests : IDisposable
+/// <summary>
+/// The store's contract, written once against the store and run against every engine: each engine's suite is a
+/// subclass that supplies a fresh, real store (a SQLite file in a temporary folder; a real server for a server engine).
+/// </summary>
+public abstract partial class StoreContractTests : IDisposable
 {
-    private readonly TempDir _dir = new();
+    private readonly EngineUnderTest _engine;
     private readonly ConfigStore _store;
 
-    public OperationTests() => _store = T.OpenNew(_dir.Db);
+    protected StoreContractTests(EngineUnderTest engine)
+    {
+        _engine = engine;
+        _store = engine.OpenNew();
+    }
 
     public void Dispose()
     {
         _store.Dispose();
-        _dir.Dispose();
+        _engine.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     [Fact]
@@ -243,7 +252,7 @@ public sealed class OperationTests : IDisposable
         Assert.True(r.Changed);
         var got = _store.Get("restore-ns");
         Assert.Equal(4, got.Version);
-        Assert.Equal(Storage.Snapshot.ContentKey(v1), Storage.Snapshot.ContentKey(got));
+        Assert.Equal(Store.Snapshot.ContentKey(v1), Store.Snapshot.ContentKey(got));
         Assert.Equal(NamespaceStatus.Active, got.Status);
         Assert.Equal(["compression", "shadow_traffic"], got.Features.Keys.Cast<string>().Order(StringComparer.Ordinal));
         Assert.Equal(v1.CreatedAt, got.CreatedAt);
@@ -323,16 +332,15 @@ public sealed class OperationTests : IDisposable
         fresh.Status = NamespaceStatus.Migrating;
         var desired = new[] { T.Ns("keep-ns"), changed, fresh };
         var reports = new List<int>();
-        var options = new ImportOptions { Prune = true, DryRun = true, Reason = "sync", ChangedBy = "ci", Progress = new SyncProgress(reports) };
+        var options = new ImportOptions { Prune = true, Reason = "sync", ChangedBy = "ci", Progress = new SyncProgress(reports) };
 
-        var plan = _store.Import(desired, options);
+        var plan = _store.PlanImport(desired, options).Results;
         Assert.Equal(["keep-ns:Unchanged:1", "change-ns:Updated:2", "fresh-ns:Created:1", "gone-ns:Disabled:2"], plan.Select(r => $"{r.Name}:{r.Action}:{r.Version}"));
         Assert.Equal(4, _store.CountNamespaces()); // dry run wrote nothing
         Assert.Equal(5, _store.GetHistory().Count);
-        Assert.Equal(3, reports.Last());
 
-        options.DryRun = false;
         var done = _store.Import(desired, options);
+        Assert.Equal(3, reports.Last());
         Assert.Equal(plan.Select(r => $"{r.Name}:{r.Action}:{r.Version}"), done.Select(r => $"{r.Name}:{r.Action}:{r.Version}"));
         Assert.Equal(["RateLimitRps"], done[1].Changes.Select(c => c.Property));
         Assert.Equal(NamespaceStatus.Migrating, _store.Get("fresh-ns").Status);

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using PrismConfig.Core.Validation;
 
-namespace PrismConfig.Core.Storage;
+namespace PrismConfig.Core.Store;
 
 /// <summary>
 /// The JSON snapshot of a namespace kept in namespace_history.old_config/new_config: every user-visible field
@@ -17,6 +17,11 @@ internal static class Snapshot
     internal static JsonWriterOptions Options => ConfigJson.WriterOptions;
 
     public static string Serialize(NamespaceConfig ns) => Write(ns, includeMetadata: true);
+
+    /// <summary>As <see cref="Serialize(NamespaceConfig)"/>, with backend_config's canonical JSON and the sorted feature keys already computed.</summary>
+    public static string Serialize(NamespaceConfig ns, string backendConfigJson, IReadOnlyList<string> sortedFeatureKeys) =>
+        ConfigJson.WriteToString((ns, backendConfigJson, sortedFeatureKeys),
+            static (w, s) => WriteObject(w, s.ns, includeMetadata: true, s.backendConfigJson, s.sortedFeatureKeys));
 
     /// <summary>Only the content a user sets (no version, timestamps or authors): the basis of no-op detection.</summary>
     public static string ContentKey(NamespaceConfig ns) => Write(ns, includeMetadata: false);
@@ -171,6 +176,4 @@ internal static class Snapshot
         Long(root, name) is { } l ? checked((int)l) : null;
 
     public static long UnixNow() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-
-    public static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

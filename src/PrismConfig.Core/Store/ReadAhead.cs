@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.ExceptionServices;
 
-namespace PrismConfig.Core;
+namespace PrismConfig.Core.Store;
 
 /// <summary>
 /// Runs a sequence and a per-item transform on a worker thread, a few small batches ahead of the consumer, so a
@@ -22,17 +22,14 @@ internal static class ReadAhead
     /// <param name="source">Enumerated once, on the worker thread.</param>
     /// <param name="transform">Applied to each item on the worker thread.</param>
     /// <param name="threadName">The worker's name, for debuggers and dumps.</param>
-    /// <param name="meter">If given, told after each batch how much the worker has allocated.</param>
-    public static IEnumerable<TOut> Run<TIn, TOut>(IEnumerable<TIn> source, Func<TIn, TOut> transform, string threadName,
-        AllocationMeter? meter = null)
+    public static IEnumerable<TOut> Run<TIn, TOut>(IEnumerable<TIn> source, Func<TIn, TOut> transform, string threadName)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(transform);
-        return Iterate(source, transform, threadName, meter);
+        return Iterate(source, transform, threadName);
     }
 
-    private static IEnumerable<TOut> Iterate<TIn, TOut>(IEnumerable<TIn> source, Func<TIn, TOut> transform, string threadName,
-        AllocationMeter? meter)
+    private static IEnumerable<TOut> Iterate<TIn, TOut>(IEnumerable<TIn> source, Func<TIn, TOut> transform, string threadName)
     {
         using var queue = new BlockingCollection<List<TOut>>(MaxBatches);
         using var stop = new CancellationTokenSource();
@@ -45,7 +42,6 @@ internal static class ReadAhead
         {
             CultureInfo.CurrentCulture = culture;
             CultureInfo.CurrentUICulture = uiCulture;
-            var allocatedAtStart = GC.GetAllocatedBytesForCurrentThread();
             var batch = new List<TOut>(BatchSize);
             try
             {
@@ -56,7 +52,6 @@ internal static class ReadAhead
                     {
                         queue.Add(batch, stop.Token);
                         batch = new List<TOut>(BatchSize);
-                        meter?.ReportWorker(GC.GetAllocatedBytesForCurrentThread() - allocatedAtStart);
                     }
                 }
                 if (batch.Count > 0)

@@ -3,7 +3,7 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
-namespace PrismConfig.Core.Storage;
+namespace PrismConfig.Core.Engines.Sqlite;
 
 /// <summary>
 /// Everything about connections in one place: connection strings, opening, per-connection pragmas, file and
@@ -25,9 +25,6 @@ internal static class SqliteConnectionFactory
     private const int SqliteRow = 100;
 
     private static readonly byte[] HeaderMagic = "SQLite format 3\0"u8.ToArray();
-
-    public const UnixFileMode FileMode0600 = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    public const UnixFileMode FolderMode0700 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
     /// <summary>
     /// Pooling is off so that each connection this store opens is its own, with its own pragmas, and closing it
@@ -136,7 +133,7 @@ internal static class SqliteConnectionFactory
         var rc = raw.sqlite3_exec(connection.Handle, SqliteDialect.BeginImmediate);
         if (rc != SqliteOk)
         {
-            throw Translate(LastError(connection, rc), path, busyTimeout);
+            throw Translate(LastErrorException(connection, rc), path, busyTimeout);
         }
     }
 
@@ -145,7 +142,7 @@ internal static class SqliteConnectionFactory
         var rc = raw.sqlite3_exec(connection.Handle, SqliteDialect.Commit);
         if (rc != SqliteOk)
         {
-            var error = LastError(connection, rc);
+            var error = LastErrorException(connection, rc);
             RollbackQuietly(connection);
             throw Translate(error, path, busyTimeout);
         }
@@ -160,7 +157,7 @@ internal static class SqliteConnectionFactory
         }
     }
 
-    private static SqliteException LastError(SqliteConnection connection, int rc)
+    internal static SqliteException LastErrorException(SqliteConnection connection, int rc)
     {
         var message = raw.sqlite3_errmsg(connection.Handle).utf8_to_string() ?? "SQLite error " + rc.ToString(CultureInfo.InvariantCulture);
         return new SqliteException(message, rc, raw.sqlite3_extended_errcode(connection.Handle));
@@ -176,7 +173,7 @@ internal static class SqliteConnectionFactory
             var rc = raw.sqlite3_prepare_v2(connection.Handle, SqliteDialect.DataVersion, out _statement);
             if (rc != SqliteOk)
             {
-                throw LastError(connection, rc);
+                throw LastErrorException(connection, rc);
             }
         }
 
@@ -187,7 +184,7 @@ internal static class SqliteConnectionFactory
                 var rc = raw.sqlite3_step(_statement);
                 if (rc != SqliteRow)
                 {
-                    throw LastError(connection, rc);
+                    throw LastErrorException(connection, rc);
                 }
                 return raw.sqlite3_column_int64(_statement, 0);
             }
@@ -236,77 +233,6 @@ internal static class SqliteConnectionFactory
             throw new StoreCorruptException(path, "the file is not a SQLite database (its header is wrong).");
         }
         return new Header(BinaryPrimitives.ReadInt32BigEndian(buffer.AsSpan(60, 4)));
-    }
-
-    /// <summary>Creates the folder (and missing parents) with mode 0700 on Unix.</summary>
-    public static void CreateFolder(string folder)
-    {
-        if (Directory.Exists(folder)) return;
-        try
-        {
-            if (OperatingSystem.IsWindows())
-            {
-                Directory.CreateDirectory(folder);
-            }
-            else
-            {
-                // Directory.CreateDirectory(path, mode) gives the mode to the last folder only; missing parents
-                // would get the umask's default (often 0755). Create each missing level 0700 ourselves.
-                var missing = new Stack<string>();
-                for (var f = System.IO.Path.GetFullPath(folder); !string.IsNullOrEmpty(f) && !Directory.Exists(f); f = System.IO.Path.GetDirectoryName(f))
-                {
-                    missing.Push(f);
-                }
-                while (missing.TryPop(out var level))
-                {
-                    Directory.CreateDirectory(level, FolderMode0700);
-                    File.SetUnixFileMode(level, FolderMode0700);
-                }
-            }
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            throw new StorePermissionException(folder, "the folder cannot be created by this user.", ex);
-        }
-        catch (IOException ex)
-        {
-            throw new StorePathException(folder, "StoreFolderInvalid", $"The folder '{folder}' cannot be created: {ex.Message}", ex);
-        }
-    }
-
-    /// <summary>Creates an empty file that only its owner can read and write, before SQLite ever sees it.</summary>
-    public static void CreatePrivateFile(string path)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = FileMode0600;
-        }
-        try
-        {
-            using (new FileStream(path, options))
-            {
-            }
-            RestrictToOwner(path);
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            throw new StorePermissionException(path, "the file cannot be created in its folder by this user.", ex);
-        }
-    }
-
-    /// <summary>chmod 0600 on Unix if the file exists.</summary>
-    public static void RestrictToOwner(string path)
-    {
-        if (OperatingSystem.IsWindows() || !File.Exists(path)) return;
-        try
-        {
-            File.SetUnixFileMode(path, FileMode0600);
-        }
-        catch (FileNotFoundException)
-        {
-            // -wal/-shm may vanish when the last connection closes; nothing to restrict then.
-        }
     }
 
     public static bool IsOurSchema(ICollection<string> tables) =>

@@ -1,0 +1,173 @@
+using System.Collections;
+
+namespace PrismConfig.Core.Engines;
+
+/// <summary>
+/// The storage half of a store: where rows live and how they get there. The store above it owns every rule
+/// (validation, canonical form, no-op detection, diffs, history entries, import plans, versions); an engine owns
+/// connections, its SQL dialect, transactions, change detection, backup, health of the storage itself and the
+/// translation of its own errors into <see cref="PrismConfigException"/>s. Nothing above an engine sees its types.
+/// </summary>
+/// <remarks>Implementations are thread-safe: a store calls them from any runspace.</remarks>
+internal interface IStorageEngine : IDisposable
+{
+    /// <summary>The store's locator, safe to show: a file path, or a URI with no password.</summary>
+    string Display { get; }
+
+    /// <summary>The schema version of the open store.</summary>
+    int SchemaVersion { get; }
+
+    /// <summary>True when this engine created the store while opening it (nothing has been written to it yet).</summary>
+    bool CreatedOnOpen { get; }
+
+    /// <summary>What the engine can do beyond reads and writes; the store asks instead of type-testing.</summary>
+    EngineFeatures Features { get; }
+
+    /// <summary>A value that changes whenever anyone, in any process, commits a change to the store.</summary>
+    long ChangeToken();
+
+    /// <summary>False when the store has gone away under this engine (its file was deleted): the caller reopens.</summary>
+    bool StillThere();
+
+    /// <summary>One namespace by its exact (canonical, lower-case) name, or null.</summary>
+    NamespaceRow? ReadNamespace(string name);
+
+    /// <summary>Namespaces matching every filter, sorted by name (ordinal).</summary>
+    IReadOnlyList<NamespaceRow> ListNamespaces(NamespaceQuery? query);
+
+    int CountNamespaces();
+
+    /// <summary>Every namespace's name, row id, version and status.</summary>
+    Dictionary<string, NamespaceKey> ReadKeys();
+
+    /// <summary>History rows matching the query: oldest first, or the newest <c>Last</c> newest first.</summary>
+    IReadOnlyList<HistoryRow> ReadHistory(HistoryQuery? query);
+
+    /// <summary>
+    /// Takes the store's write lock and begins a transaction. Waits for other writers up to the engine's timeout,
+    /// reporting the wait to <paramref name="waiting"/> about once a second.
+    /// </summary>
+    IWriteScope BeginWrite(IProgress<TimeSpan>? waiting = null);
+
+    /// <summary>Storage-level checks (integrity, references, schema); the store adds the row-level ones.</summary>
+    HealthData ReadHealthData();
+
+    /// <summary>A consistent copy of the whole store as a PrismConfig SQLite file (0600) at a path nobody holds yet.</summary>
+    FileInfo BackupTo(string destinationFile);
+
+    /// <summary>As <see cref="BackupTo"/>, into a new timestamped file in <paramref name="folder"/>, named atomically.</summary>
+    FileInfo BackupToFolder(string folder, string prefix, DateTime utcNow);
+
+    /// <summary>Replaces the store's whole content with a verified backup file, in one transaction.</summary>
+    void RestoreFrom(string backupFile);
+
+    /// <summary>Where a pre-restore backup of this store goes by default.</summary>
+    string DefaultBackupFolder { get; }
+
+    /// <summary>Removes a store that <see cref="CreatedOnOpen"/> and that never received a write. Disposes the engine.</summary>
+    void DiscardCreated();
+}
+
+/// <summary>Optional capabilities of an engine.</summary>
+[Flags]
+internal enum EngineFeatures
+{
+    None = 0,
+    /// <summary>Backups and restores through <see cref="IStorageEngine.BackupTo"/> and <see cref="IStorageEngine.RestoreFrom"/>.</summary>
+    Backup = 1,
+}
+
+/// <summary>
+/// One open write transaction, holding the store's write lock. Disposing it without <see cref="Commit"/> rolls
+/// everything back. Every method may throw a translated <see cref="PrismConfigException"/>.
+/// </summary>
+internal interface IWriteScope : IDisposable
+{
+    /// <summary>How long <see cref="IStorageEngine.BeginWrite"/> waited for the write lock.</summary>
+    TimeSpan LockWait { get; }
+
+    NamespaceRow? ReadNamespace(string name);
+
+    /// <summary>Every namespace's name, row id, version and status.</summary>
+    Dictionary<string, NamespaceKey> ReadKeys();
+
+    /// <summary>Inserts a namespace row from its already serialised JSON columns and returns its id.</summary>
+    long InsertNamespace(NamespaceConfig ns, string backendConfigJson, string tagsJson);
+
+    /// <summary>
+    /// Writes <paramref name="after"/> over the row only if the stored version is still <paramref name="before"/>'s:
+    /// <c>UPDATE … WHERE id = @id AND version = @v</c>. Only changed columns are written. False when no row matched.
+    /// </summary>
+    bool UpdateNamespace(long id, NamespaceConfig before, NamespaceConfig after);
+
+    /// <summary>Deletes removed flags and upserts added or changed ones.</summary>
+    void SyncFeatures(long id, Hashtable? before, Hashtable after, long now);
+
+    void InsertHistory(HistoryWrite row);
+
+    void Commit();
+}
+
+/// <summary>A namespace's identity and version, as an import plans against it.</summary>
+internal readonly record struct NamespaceKey(long Id, int Version, string Status);
+
+/// <summary>A history row to insert; the snapshots are JSON text.</summary>
+internal sealed record HistoryWrite(long NamespaceId, string Operation, long ChangedAt, string ChangedBy, string? OldConfig,
+    string NewConfig, int Version, string? Reason);
+
+/// <summary>One namespace row with its features folded in, as every engine returns it: plain column values.</summary>
+internal sealed class NamespaceRow
+{
+    public long Id { get; set; }
+    public string Name { get; set; } = "";
+    public string? Description { get; set; }
+    public string Backend { get; set; } = "";
+    public string Pattern { get; set; } = "";
+    public string Status { get; set; } = "";
+    public string Consistency { get; set; } = "";
+    public long? CacheTtlSeconds { get; set; }
+    public long? RateLimitRps { get; set; }
+    public string BackendConfig { get; set; } = "{}";
+    public string? Tags { get; set; }
+    public long Version { get; set; }
+    public long CreatedAt { get; set; }
+    public long UpdatedAt { get; set; }
+    public string? CreatedBy { get; set; }
+    public string? UpdatedBy { get; set; }
+    /// <summary>The features as a JSON object of booleans.</summary>
+    public string? Features { get; set; }
+}
+
+internal sealed class HistoryRow
+{
+    public long Id { get; set; }
+    public long NamespaceId { get; set; }
+    public string Name { get; set; } = "";
+    public long? Version { get; set; }
+    public string Operation { get; set; } = "";
+    public long ChangedAt { get; set; }
+    public string? ChangedBy { get; set; }
+    public string? Reason { get; set; }
+    public string? OldConfig { get; set; }
+    public string? NewConfig { get; set; }
+}
+
+/// <summary>Per namespace: its version, how many history rows it has, the highest history version and the newest snapshot.</summary>
+internal sealed class AgreementRow
+{
+    public string Name { get; set; } = "";
+    public long Version { get; set; }
+    public long HistoryCount { get; set; }
+    public long? MaxHistoryVersion { get; set; }
+    public string? LatestSnapshot { get; set; }
+}
+
+/// <summary>What an engine reports for a health check: its own problems, and the rows the store checks.</summary>
+internal sealed class HealthData
+{
+    public List<string> StorageProblems { get; } = [];
+    public int SchemaVersion { get; init; }
+    public int HistoryEntries { get; init; }
+    public IReadOnlyList<NamespaceRow> Namespaces { get; init; } = [];
+    public IReadOnlyList<AgreementRow> Agreement { get; init; } = [];
+}

@@ -1,0 +1,411 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Factory = PrismConfig.Core.Engines.Sqlite.SqliteConnectionFactory;
+
+namespace PrismConfig.Core.Engines.Sqlite;
+
+/// <summary>
+/// A store in one SQLite file in the ADR-036 schema. Two long-lived connections: one for reads (query_only), one
+/// for writes, each behind its own lock. Every write is one BEGIN IMMEDIATE transaction.
+/// </summary>
+internal sealed partial class SqliteEngine : IStorageEngine
+{
+    /// <summary>The schema version this build writes and understands (PRAGMA user_version).</summary>
+    public const int CurrentSchemaVersion = 1;
+
+    private readonly string _path;
+    private readonly StoreOptions _options;
+    private readonly object _readLock = new();
+    private readonly object _writeLock = new();
+    private readonly SqliteConnection _read;
+    private readonly SqliteConnection _write;
+    private readonly Factory.DataVersionProbe _dataVersion;
+    private SqliteCommand? _readByName;
+    private SqliteWriteScope.Statements? _statements;
+    private int _schemaVersion;
+    private bool _walReady; // guarded by _writeLock once constructed
+    private volatile bool _committed;
+    private volatile bool _disposed;
+
+    private SqliteEngine(string path, StoreOptions options, SqliteConnection write, SqliteConnection read, Factory.DataVersionProbe probe,
+        int schemaVersion, bool walReady, bool created)
+    {
+        _path = path;
+        _options = options;
+        _write = write;
+        _read = read;
+        _dataVersion = probe;
+        _schemaVersion = schemaVersion;
+        _walReady = walReady;
+        CreatedOnOpen = created;
+    }
+
+    public string Display => _path;
+
+    public int SchemaVersion => _schemaVersion;
+
+    public bool CreatedOnOpen { get; }
+
+    public EngineFeatures Features => EngineFeatures.Backup;
+
+    public string DefaultBackupFolder => System.IO.Path.Combine(System.IO.Path.GetDirectoryName(_path) ?? ".", "backups");
+
+    internal StoreOptions Options => _options;
+
+    internal string Path => _path;
+
+    /// <summary>
+    /// Opens (and, with <see cref="StoreOptions.CreateIfMissing"/>, creates) the store at <paramref name="full"/>,
+    /// running migrations. Refuses foreign, empty and too-new files before SQLite may write anything.
+    /// </summary>
+    public static SqliteEngine Open(string full, StoreOptions opts)
+    {
+        if (Directory.Exists(full))
+        {
+            throw Factory.DirectoryPath(full);
+        }
+        var created = false;
+        if (!File.Exists(full))
+        {
+            if (!opts.CreateIfMissing)
+            {
+                throw StorePathException.Missing(full);
+            }
+            created = InitializeNewFile(full, opts);
+        }
+
+        var header = Factory.ReadHeader(full);
+        if (header.UserVersion > CurrentSchemaVersion)
+        {
+            throw new SchemaTooNewException(full, header.UserVersion, CurrentSchemaVersion);
+        }
+
+        SqliteConnection? write = null;
+        SqliteConnection? read = null;
+        Factory.DataVersionProbe? probe = null;
+        try
+        {
+            write = Factory.Open(full, SqliteOpenMode.ReadWrite, opts);
+            var version = CheckSchema(write, full, opts.CreateIfMissing);
+            // A file not in WAL mode yet (a backup, a copy) is only read here: switching it writes its header, so
+            // that waits for the first write. A damaged or foreign file is never modified by opening or reading it.
+            var walReady = IsWal(write);
+            if (version < CurrentSchemaVersion)
+            {
+                // Initialising a blank database (CreateIfMissing) or migrating is a write the caller asked for.
+                EnableWal(write);
+                version = Migrate(write, full, opts);
+                walReady = true;
+            }
+            read = Factory.Open(full, SqliteOpenMode.ReadWrite, opts);
+            Factory.Execute(read, SqliteDialect.QueryOnly);
+            probe = new Factory.DataVersionProbe(read);
+            if (created)
+            {
+                PrivateFiles.RestrictToOwner(full + "-wal");
+                PrivateFiles.RestrictToOwner(full + "-shm");
+            }
+            return new SqliteEngine(full, opts, write, read, probe, version, walReady, created);
+        }
+        catch (Exception ex)
+        {
+            probe?.Dispose();
+            read?.Dispose();
+            write?.Dispose();
+            if (ex is SqliteException sqlite)
+            {
+                throw Factory.Translate(sqlite, full, opts.BusyTimeout);
+            }
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Creates a new store atomically: the schema is written to a private temporary file in the same folder, which
+    /// is then linked into place without overwriting. There is never a half-initialised file at <paramref name="full"/>,
+    /// and two processes creating the same store at once both end up with one database. False if another won.
+    /// </summary>
+    private static bool InitializeNewFile(string full, StoreOptions opts)
+    {
+        var folder = System.IO.Path.GetDirectoryName(full) ?? throw Factory.DirectoryPath(full);
+        if (File.Exists(folder))
+        {
+            throw new StorePathException(full, "StoreFolderInvalid", $"The folder of '{full}' is a file, not a folder.");
+        }
+        PrivateFiles.CreateFolder(folder);
+        var temp = System.IO.Path.Combine(folder, "." + System.IO.Path.GetFileName(full) + ".init-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            PrivateFiles.CreatePrivateFile(temp);
+            using (var connection = Factory.Open(temp, SqliteOpenMode.ReadWrite, opts))
+            {
+                Factory.Execute(connection, SqliteDialect.JournalModeWal);
+                Migrate(connection, full, opts);
+            }
+            try
+            {
+                File.Move(temp, full, overwrite: false);
+                return true;
+            }
+            catch (IOException) when (File.Exists(full))
+            {
+                return false;
+            }
+        }
+        catch (SqliteException ex)
+        {
+            throw Factory.Translate(ex, full, opts.BusyTimeout);
+        }
+        catch (StorePermissionException ex) when (Equals(ex.Target, temp))
+        {
+            // The temporary file is ours, not the user's: name the database they asked for.
+            throw new StorePermissionException(full, "the database cannot be created in its folder by this user.", ex);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new StorePermissionException(full, "the database cannot be created in its folder by this user.", ex);
+        }
+        catch (IOException ex)
+        {
+            throw new StorePermissionException(full, $"the database cannot be created in its folder ({ex.Message}).", ex);
+        }
+        finally
+        {
+            foreach (var leftover in SideFiles.WithSideFiles(temp))
+            {
+                SideFiles.TryDelete(leftover);
+            }
+        }
+    }
+
+    /// <summary>Checks that the file is a PrismConfig store (or a blank database we may initialise) and returns its schema version.</summary>
+    private static int CheckSchema(SqliteConnection connection, string path, bool mayInitialise)
+    {
+        var version = (int)Factory.ScalarInt64(connection, SqliteDialect.GetUserVersion);
+        if (version > CurrentSchemaVersion)
+        {
+            throw new SchemaTooNewException(path, version, CurrentSchemaVersion);
+        }
+        var tables = Factory.Strings(connection, SqliteDialect.ListTables);
+        if (version == 0)
+        {
+            if (tables.Count > 0)
+            {
+                throw new StoreCorruptException(path, $"it is a SQLite database, but not a PrismConfig one (it has the tables {string.Join(", ", tables)} and no PrismConfig schema version).");
+            }
+            if (!mayInitialise)
+            {
+                throw new StoreCorruptException(path, "it is an empty SQLite database without the PrismConfig schema. Initialise it with Initialize-PrismConfig.");
+            }
+        }
+        else if (!Factory.IsOurSchema(tables))
+        {
+            throw new StoreCorruptException(path, $"it says schema version {version} but lacks the tables {string.Join(", ", SqliteDialect.RequiredTables.Except(tables))}.");
+        }
+        return version;
+    }
+
+    private static void EnableWal(SqliteConnection connection)
+    {
+        // A no-op when the file is already in WAL mode. On a read-only file SQLite keeps the old mode; reads still
+        // work and writes fail with StorePermissionException.
+        if (SQLitePCL.raw.sqlite3_db_readonly(connection.Handle, "main") == 1)
+        {
+            return;
+        }
+        Factory.Execute(connection, SqliteDialect.JournalModeWal);
+    }
+
+    private static bool IsWal(SqliteConnection connection) =>
+        string.Equals(Factory.Scalar(connection, SqliteDialect.JournalMode) as string, "wal", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Runs the migrations inside one BEGIN IMMEDIATE transaction; all or nothing.</summary>
+    private static int Migrate(SqliteConnection connection, string path, StoreOptions options)
+    {
+        Factory.BeginImmediate(connection, path, options.BusyTimeout);
+        try
+        {
+            // Re-read inside the lock: another process may have migrated while we waited.
+            var version = (int)Factory.ScalarInt64(connection, SqliteDialect.GetUserVersion);
+            if (version > CurrentSchemaVersion)
+            {
+                throw new SchemaTooNewException(path, version, CurrentSchemaVersion);
+            }
+            if (version < 1)
+            {
+                foreach (var statement in SqliteDialect.MigrationTo1)
+                {
+                    Factory.Execute(connection, statement);
+                }
+                Factory.Execute(connection, SqliteDialect.SetUserVersion(1));
+            }
+            Factory.Commit(connection, path, options.BusyTimeout);
+            return CurrentSchemaVersion;
+        }
+        catch
+        {
+            Factory.RollbackQuietly(connection);
+            throw;
+        }
+    }
+
+    public long ChangeToken() => OnRead(() => _dataVersion.Read(_read));
+
+    public bool StillThere() => File.Exists(_path);
+
+    public NamespaceRow? ReadNamespace(string name) => OnRead(() =>
+    {
+        _readByName ??= PrepareReadByName(_read);
+        return ReadByName(_readByName, name);
+    });
+
+    public IReadOnlyList<NamespaceRow> ListNamespaces(NamespaceQuery? query) => OnRead(() =>
+    {
+        var parameters = new DynamicParameters();
+        var sql = SqliteDialect.SelectNamespaces(query, parameters);
+        return (IReadOnlyList<NamespaceRow>)_read.Query<NamespaceRow>(sql, parameters).AsList();
+    });
+
+    public int CountNamespaces() => OnRead(() => (int)Factory.ScalarInt64(_read, SqliteDialect.CountNamespaces));
+
+    public Dictionary<string, NamespaceKey> ReadKeys() => OnRead(() => ReadKeys(_read));
+
+    internal static Dictionary<string, NamespaceKey> ReadKeys(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = SqliteDialect.SelectNamespaceKeys;
+        using var reader = command.ExecuteReader();
+        var keys = new Dictionary<string, NamespaceKey>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            keys[reader.GetString(1)] = new NamespaceKey(reader.GetInt64(0), checked((int)reader.GetInt64(2)), reader.GetString(3));
+        }
+        return keys;
+    }
+
+    public IReadOnlyList<HistoryRow> ReadHistory(HistoryQuery? query) => OnRead(() =>
+    {
+        var parameters = new DynamicParameters();
+        var sql = SqliteDialect.SelectHistoryEntries(query, parameters);
+        return (IReadOnlyList<HistoryRow>)_read.Query<HistoryRow>(sql, parameters).AsList();
+    });
+
+    internal static SqliteCommand PrepareReadByName(SqliteConnection connection)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = SqliteDialect.SelectNamespaceByName;
+        command.Parameters.Add("$name", SqliteType.Text);
+        command.Prepare();
+        return command;
+    }
+
+    internal static NamespaceRow? ReadByName(SqliteCommand selectByName, string name)
+    {
+        selectByName.Parameters[0].Value = name;
+        using var r = selectByName.ExecuteReader();
+        if (!r.Read()) return null;
+        // Column order is fixed by SqliteDialect's namespace SELECT.
+        return new NamespaceRow
+        {
+            Id = r.GetInt64(0),
+            Name = r.GetString(1),
+            Description = r.IsDBNull(2) ? null : r.GetString(2),
+            Backend = r.GetString(3),
+            Pattern = r.GetString(4),
+            Status = r.GetString(5),
+            Consistency = r.GetString(6),
+            CacheTtlSeconds = r.IsDBNull(7) ? null : r.GetInt64(7),
+            RateLimitRps = r.IsDBNull(8) ? null : r.GetInt64(8),
+            BackendConfig = r.GetString(9),
+            Tags = r.IsDBNull(10) ? null : r.GetString(10),
+            Version = r.GetInt64(11),
+            CreatedAt = r.GetInt64(12),
+            UpdatedAt = r.GetInt64(13),
+            CreatedBy = r.IsDBNull(14) ? null : r.GetString(14),
+            UpdatedBy = r.IsDBNull(15) ? null : r.GetString(15),
+            Features = r.IsDBNull(16) ? null : r.GetString(16),
+        };
+    }
+
+    public IWriteScope BeginWrite(IProgress<TimeSpan>? waiting = null)
+    {
+        Monitor.Enter(_writeLock);
+        try
+        {
+            ThrowIfDisposed();
+            if (!_walReady)
+            {
+                // A file opened while not in WAL mode switches now, when the caller has asked for a change.
+                EnableWal(_write);
+                _walReady = true;
+            }
+            _statements ??= new SqliteWriteScope.Statements(_write);
+            var waited = WriteLock.Acquire(_write, _path, _options.BusyTimeout, waiting);
+            return new SqliteWriteScope(this, _write, _statements, waited, () => Monitor.Exit(_writeLock));
+        }
+        catch (SqliteException ex)
+        {
+            Monitor.Exit(_writeLock);
+            throw Translate(ex);
+        }
+        catch
+        {
+            Monitor.Exit(_writeLock);
+            throw;
+        }
+    }
+
+    /// <summary>Runs a read on the read connection under its lock, translating SQLite errors.</summary>
+    private T OnRead<T>(Func<T> body)
+    {
+        lock (_readLock)
+        {
+            ThrowIfDisposed();
+            try
+            {
+                return body();
+            }
+            catch (SqliteException ex)
+            {
+                throw Translate(ex);
+            }
+        }
+    }
+
+    internal PrismConfigException Translate(SqliteException ex) => Factory.Translate(ex, _path, _options.BusyTimeout);
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    /// <summary>Called by a write scope when it commits.</summary>
+    internal void NoteCommit() => _committed = true;
+
+    public void DiscardCreated()
+    {
+        // Only a store this engine made and nobody has written to: another process may have filled it meanwhile.
+        var empty = CreatedOnOpen && !_committed && !_disposed && CountNamespaces() == 0;
+        Dispose();
+        if (!empty) return;
+        foreach (var file in SideFiles.WithSideFiles(_path))
+        {
+            SideFiles.TryDelete(file);
+        }
+    }
+
+    /// <summary>Closes both connections; the last one to close checkpoints the WAL into the file and removes -wal and -shm.</summary>
+    public void Dispose()
+    {
+        lock (_writeLock)
+        {
+            lock (_readLock)
+            {
+                if (_disposed) return;
+                _disposed = true;
+                _dataVersion.Dispose();
+                _readByName?.Dispose();
+                _statements?.Dispose();
+                _read.Dispose();
+                _write.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,188 @@
+using PrismConfig.Core.Engines;
+using PrismConfig.Core.Store;
+using PrismConfig.Core.Validation;
+
+namespace PrismConfig.Core;
+
+public sealed partial class ConfigStore
+{
+    /// <summary>
+    /// A consistent online copy to <paramref name="destinationFile"/>, integrity-checked, mode 0600: a self-contained
+    /// PrismConfig SQLite file. The destination must not exist.
+    /// </summary>
+    public FileInfo BackupTo(string destinationFile)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(destinationFile);
+        return WithBackup().BackupTo(destinationFile);
+    }
+
+    /// <summary>
+    /// A backup into a new timestamped file in <paramref name="folder"/> (created 0700 if missing), named
+    /// config-yyyyMMdd-HHmmss.db from <paramref name="utcNow"/> (default: now, UTC), with -1, -2... added when that
+    /// name is taken. The name is claimed atomically, so concurrent backups into one folder each get their own file.
+    /// </summary>
+    public FileInfo BackupToFolder(string folder, DateTime? utcNow = null) => BackupToFolder(folder, "config", utcNow);
+
+    /// <summary>As <see cref="BackupToFolder(string, DateTime?)"/>, with another name prefix (config-pre-restore, say).</summary>
+    public FileInfo BackupToFolder(string folder, string prefix, DateTime? utcNow = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(prefix);
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        string full;
+        try
+        {
+            full = System.IO.Path.GetFullPath(folder);
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new StorePathException(folder, "BackupFolderInvalid", $"'{folder}' is not a valid folder path: {ex.Message}", ex);
+        }
+        if (File.Exists(full))
+        {
+            throw new StorePathException(full, "BackupFolderInvalid", $"The backup folder '{full}' is a file, not a folder.");
+        }
+        return WithBackup().BackupToFolder(full, prefix, utcNow ?? DateTime.UtcNow);
+    }
+
+    /// <summary>
+    /// Replaces the store's whole content with a verified backup, atomically: readers see either the old or the new
+    /// content. The backup is checked (header, schema version, tables, integrity) before anything is touched.
+    /// </summary>
+    public void RestoreFrom(string backupFile)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(backupFile);
+        try
+        {
+            WithBackup().RestoreFrom(backupFile);
+        }
+        finally
+        {
+            InvalidateCache();
+        }
+    }
+
+    private IStorageEngine WithBackup()
+    {
+        ThrowIfDisposed();
+        if (!_engine.Features.HasFlag(EngineFeatures.Backup))
+        {
+            throw new PrismConfigException(PrismErrorKind.StorageError, "BackupNotSupported", $"The store '{Path}' cannot be backed up by PrismConfig.", Path);
+        }
+        return _engine;
+    }
+
+    /// <summary>
+    /// Checks a backup file without changing it or leaving anything beside it: the same health check as
+    /// <see cref="CheckHealth"/>, reported against the backup's own path.
+    /// </summary>
+    public static HealthReport CheckBackup(string backupFile)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(backupFile);
+        var full = System.IO.Path.GetFullPath(backupFile);
+        return Report(full, EngineFactory.ReadBackupHealthData(full, new StoreOptions()));
+    }
+
+    /// <summary>The engine's storage checks, schema version, validation of every row, and version/history agreement.</summary>
+    public HealthReport CheckHealth()
+    {
+        ThrowIfDisposed();
+        return Report(Path, _engine.ReadHealthData());
+    }
+
+    private static HealthReport Report(string path, HealthData data)
+    {
+        var problems = new List<string>(data.StorageProblems);
+        if (data.SchemaVersion != CurrentSchemaVersion)
+        {
+            problems.Add($"schema: the database has schema version {data.SchemaVersion}; this PrismConfig uses {CurrentSchemaVersion}.");
+        }
+
+        var current = new Dictionary<string, NamespaceConfig>(StringComparer.Ordinal);
+        foreach (var row in data.Namespaces)
+        {
+            NamespaceConfig ns;
+            try
+            {
+                ns = Rows.ToConfig(row);
+            }
+            catch (Exception ex) when (IsDamage(ex))
+            {
+                problems.Add($"namespace '{row.Name}': its stored data cannot be read ({ex.Message}).");
+                continue;
+            }
+            current[ns.Name] = ns;
+            try
+            {
+                NamespaceValidator.Validate(ns);
+            }
+            catch (ValidationException ex)
+            {
+                problems.Add($"namespace '{row.Name}': field '{ex.Field}': {ex.Message}");
+            }
+        }
+
+        foreach (var row in data.Agreement)
+        {
+            problems.AddRange(AgreementProblems(row, current));
+        }
+
+        return new HealthReport
+        {
+            Path = path,
+            SchemaVersion = data.SchemaVersion,
+            Namespaces = data.Namespaces.Count,
+            HistoryEntries = data.HistoryEntries,
+            Problems = [.. problems],
+        };
+    }
+
+    private static IEnumerable<string> AgreementProblems(AgreementRow row, Dictionary<string, NamespaceConfig> current)
+    {
+        if (row.HistoryCount != row.Version)
+        {
+            yield return $"namespace '{row.Name}': field 'version' is {row.Version}, but it has {row.HistoryCount} history entries.";
+        }
+        if (row.MaxHistoryVersion != row.Version)
+        {
+            yield return $"namespace '{row.Name}': field 'version' is {row.Version}, but its newest history entry is version {(row.MaxHistoryVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none")}.";
+        }
+        if (row.LatestSnapshot is null)
+        {
+            yield return $"namespace '{row.Name}': it has no history snapshot.";
+            yield break;
+        }
+        if (!current.TryGetValue(row.Name, out var ns))
+        {
+            yield break;
+        }
+        NamespaceConfig latest;
+        string? unreadable = null;
+        try
+        {
+            latest = Snapshot.Parse(row.LatestSnapshot);
+        }
+        catch (Exception ex) when (IsDamage(ex))
+        {
+            latest = null!;
+            unreadable = ex.Message;
+        }
+        if (unreadable is not null)
+        {
+            yield return $"namespace '{row.Name}': its latest history snapshot cannot be read ({unreadable}).";
+            yield break;
+        }
+        if (Snapshot.Serialize(NamespaceNormalizer.Canonicalize(latest)) != Snapshot.Serialize(ns))
+        {
+            var fields = ConfigDiff.Compute(latest, ns).Select(c => c.Property).ToList();
+            foreach (var (field, a, b) in new (string, object, object)[]
+            {
+                ("Version", latest.Version, ns.Version), ("UpdatedAt", latest.UpdatedAt, ns.UpdatedAt), ("CreatedAt", latest.CreatedAt, ns.CreatedAt),
+                ("CreatedBy", latest.CreatedBy ?? "", ns.CreatedBy ?? ""), ("UpdatedBy", latest.UpdatedBy ?? "", ns.UpdatedBy ?? ""),
+            })
+            {
+                if (!Equals(a, b)) fields.Add(field);
+            }
+            yield return $"namespace '{row.Name}': the stored row differs from its latest history snapshot in {string.Join(", ", fields)}.";
+        }
+    }
+}

@@ -1,0 +1,243 @@
+using System.Globalization;
+using PrismConfig.Core.Engines;
+using PrismConfig.Core.Store;
+using PrismConfig.Core.Validation;
+
+namespace PrismConfig.Core;
+
+public sealed partial class ConfigStore
+{
+    private const string OpCreate = "create";
+    private const string OpUpdate = "update";
+    private const string OpDisable = "disable";
+    private const string OpEnable = "enable";
+    private const string OpRestore = "restore";
+
+    /// <summary>Creates a namespace at version 1 (history operation 'create'). Throws NamespaceExistsException if the name is taken.</summary>
+    public NamespaceConfig Create(NamespaceConfig config, WriteContext? context = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        context ??= new WriteContext();
+        NamespaceValidator.ValidateReason(context.Reason);
+        var proposed = NamespaceNormalizer.Canonicalize(config);
+        NamespaceValidator.Validate(proposed);
+        using var scope = BeginWrite(context);
+        if (scope.ReadNamespace(proposed.Name) is not null)
+        {
+            throw new NamespaceExistsException(proposed.Name);
+        }
+        WriteChange(scope, null, proposed, OpCreate, ChangedBy(context.ChangedBy), context.Reason, Snapshot.UnixNow());
+        scope.Commit();
+        return proposed.Clone();
+    }
+
+    /// <summary>
+    /// Reads the namespace once and computes what the patch would make of it, without writing. Pass the plan to
+    /// <see cref="Apply"/>, which writes it only if the namespace is still at the version planned against.
+    /// </summary>
+    public WritePlan PlanUpdate(string name, NamespacePatch patch, int? expectedVersion = null)
+    {
+        ArgumentNullException.ThrowIfNull(patch);
+        var current = Current(name, expectedVersion);
+        return Plan(current, NamespacePatcher.Apply(current.Config, patch), OpUpdate, null);
+    }
+
+    /// <summary>As <see cref="PlanUpdate"/>, for a status change: 'disable', 'enable', or 'update' for migrating.</summary>
+    public WritePlan PlanStatus(string name, string status, int? expectedVersion = null)
+    {
+        if (status is null || !NamespaceStatus.All.Contains(status))
+        {
+            throw new ValidationException(name, "status", status, "status is one of active, disabled or migrating.");
+        }
+        var current = Current(name, expectedVersion);
+        var proposed = NamespaceNormalizer.Canonicalize(current.Config);
+        proposed.Status = status;
+        var operation = status switch
+        {
+            NamespaceStatus.Disabled => OpDisable,
+            NamespaceStatus.Active => OpEnable,
+            _ => OpUpdate,
+        };
+        return Plan(current, proposed, operation, null);
+    }
+
+    /// <summary>As <see cref="PlanUpdate"/>, for making the namespace exactly its snapshot at <paramref name="version"/> (operation 'restore').</summary>
+    public WritePlan PlanRestore(string name, int version, int? expectedVersion = null)
+    {
+        var current = Current(name, expectedVersion);
+        var rows = _engine.ReadHistory(new HistoryQuery { NamespaceId = current.Id, Version = version, Last = 1 });
+        var json = rows.Count > 0 ? rows[0].NewConfig : null;
+        var snapshot = ParseSnapshot(json, current.Config.Name)
+            ?? throw new VersionNotFoundException(current.Config.Name, version, current.Config.Version);
+        snapshot.Name = current.Config.Name;
+        var proposed = NamespaceNormalizer.Canonicalize(snapshot);
+        NamespaceValidator.Validate(proposed);
+        return Plan(current, proposed, OpRestore, $"restored from version {version.ToString(CultureInfo.InvariantCulture)}");
+    }
+
+    /// <summary>
+    /// Writes a plan: one guarded write, <c>… WHERE id = @id AND version = @planned</c>, and one history row. If
+    /// anyone changed the namespace since it was planned, nothing is written and VersionConflictException says so.
+    /// A plan that changes nothing writes nothing.
+    /// </summary>
+    public WriteResult Apply(WritePlan plan, WriteContext? context = null)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        context ??= new WriteContext();
+        NamespaceValidator.ValidateReason(context.Reason);
+        if (context.ExpectedVersion is { } expected && expected != plan.Current.Version)
+        {
+            throw new VersionConflictException(plan.Name, expected, plan.Current.Version);
+        }
+        if (!plan.Changed)
+        {
+            return new WriteResult(plan.Current.Clone(), false, []);
+        }
+        var proposed = plan.Proposed.Clone();
+        using var scope = BeginWrite(context);
+        WriteChange(scope, new StoredNamespace(plan.Id, plan.Current), proposed, plan.Operation, ChangedBy(context.ChangedBy),
+            context.Reason ?? plan.DefaultReason, Snapshot.UnixNow());
+        scope.Commit();
+        return new WriteResult(proposed.Clone(), true, plan.Changes) { LockWait = scope.LockWait };
+    }
+
+    /// <summary>What <see cref="Update"/> would do, without writing: the proposed state and its changes.</summary>
+    public WriteResult PreviewUpdate(string name, NamespacePatch patch) => PlanUpdate(name, patch).Preview;
+
+    /// <summary>What <see cref="Restore"/> would do, without writing.</summary>
+    public WriteResult PreviewRestore(string name, int version) => PlanRestore(name, version).Preview;
+
+    /// <summary>Applies a partial change. A patch that changes nothing writes nothing and keeps the version.</summary>
+    public WriteResult Update(string name, NamespacePatch patch, WriteContext? context = null) =>
+        Apply(PlanUpdate(name, patch, context?.ExpectedVersion), context);
+
+    /// <summary>Sets the status. History operation: 'disable' for disabled, 'enable' for active, 'update' for migrating.</summary>
+    public WriteResult SetStatus(string name, string status, WriteContext? context = null) =>
+        Apply(PlanStatus(name, status, context?.ExpectedVersion), context);
+
+    /// <summary>Makes the namespace exactly its snapshot at <paramref name="version"/>, as a new version (operation 'restore').</summary>
+    public WriteResult Restore(string name, int version, WriteContext? context = null) =>
+        Apply(PlanRestore(name, version, context?.ExpectedVersion), context);
+
+    /// <summary>The namespace's current row, checked against the version the caller expects.</summary>
+    private StoredNamespace Current(string name, int? expectedVersion)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var current = TryGetStored(name) ?? throw new NamespaceNotFoundException(name);
+        if (expectedVersion is { } expected && expected != current.Config.Version)
+        {
+            throw new VersionConflictException(current.Config.Name, expected, current.Config.Version);
+        }
+        return new StoredNamespace(current.Id, current.Config.Clone());
+    }
+
+    private static WritePlan Plan(StoredNamespace current, NamespaceConfig proposed, string operation, string? defaultReason)
+    {
+        if (Snapshot.SameContent(current.Config, proposed))
+        {
+            return new WritePlan(current.Id, current.Config, current.Config, operation, false, [], defaultReason);
+        }
+        var changes = ConfigDiff.Compute(current.Config, proposed);
+        proposed.Version = current.Config.Version + 1;
+        proposed.CreatedAt = current.Config.CreatedAt;
+        proposed.CreatedBy = current.Config.CreatedBy;
+        proposed.UpdatedAt = DateTimeOffset.FromUnixTimeSeconds(Snapshot.UnixNow());
+        proposed.UpdatedBy = CurrentUser;
+        return new WritePlan(current.Id, current.Config, proposed, operation, true, changes, defaultReason);
+    }
+
+    private IWriteScope BeginWrite(WriteContext context)
+    {
+        ThrowIfDisposed();
+        return _engine.BeginWrite(context.LockWaitProgress);
+    }
+
+    private static string ChangedBy(string? given) => string.IsNullOrEmpty(given) ? CurrentUser : given;
+
+    // On Unix, Environment.UserName looks the uid up in the user database on every call, and a process's user does
+    // not change. On Windows it follows the thread's impersonation (a JEA or RunAs endpoint), so it is asked each time.
+    private static readonly Lazy<string> UnixUser = new(() => Environment.UserName, LazyThreadSafetyMode.PublicationOnly);
+
+    private static string CurrentUser => OperatingSystem.IsWindows() ? Environment.UserName : UnixUser.Value;
+
+    /// <summary>
+    /// Writes one change: the namespace row, its features and exactly one history row. <paramref name="proposed"/>
+    /// must be canonical and valid; its metadata (version, timestamps, authors) is set here. An update is guarded by
+    /// the version of <paramref name="current"/>.
+    /// </summary>
+    private static void WriteChange(IWriteScope scope, StoredNamespace? current, NamespaceConfig proposed, string operation,
+        string changedBy, string? reason, long now)
+    {
+        var nowAt = DateTimeOffset.FromUnixTimeSeconds(now);
+        proposed.UpdatedAt = nowAt;
+        proposed.UpdatedBy = changedBy;
+        long id;
+        if (current is null)
+        {
+            proposed.Version = 1;
+            proposed.CreatedAt = nowAt;
+            proposed.CreatedBy = changedBy;
+            id = scope.InsertNamespace(proposed, ConfigJson.Serialize(proposed.BackendConfig), Snapshot.TagsJson(proposed.Tags));
+        }
+        else
+        {
+            id = current.Id;
+            proposed.Version = current.Config.Version + 1;
+            proposed.CreatedAt = current.Config.CreatedAt;
+            proposed.CreatedBy = current.Config.CreatedBy;
+            if (!scope.UpdateNamespace(id, current.Config, proposed))
+            {
+                var actual = scope.ReadNamespace(current.Config.Name);
+                if (actual is null)
+                {
+                    throw new NamespaceNotFoundException(current.Config.Name);
+                }
+                throw new VersionConflictException(current.Config.Name, current.Config.Version, checked((int)actual.Version));
+            }
+        }
+        scope.SyncFeatures(id, current?.Config.Features, proposed.Features, now);
+        scope.InsertHistory(new HistoryWrite(id, operation, now, changedBy, current is null ? null : Snapshot.Serialize(current.Config),
+            Snapshot.Serialize(proposed), proposed.Version, reason));
+    }
+}
+
+/// <summary>
+/// A write computed from one read of a namespace, not yet written: what it is now, what it would become, and the
+/// changes. <see cref="ConfigStore.Apply"/> writes it only while the namespace is still at <see cref="Current"/>'s version.
+/// </summary>
+public sealed class WritePlan
+{
+    internal WritePlan(long id, NamespaceConfig current, NamespaceConfig proposed, string operation, bool changed,
+        IReadOnlyList<PropertyChange> changes, string? defaultReason)
+    {
+        Id = id;
+        Current = current;
+        Proposed = proposed;
+        Operation = operation;
+        Changed = changed;
+        Changes = changes;
+        DefaultReason = defaultReason;
+    }
+
+    internal long Id { get; }
+
+    internal string? DefaultReason { get; }
+
+    public string Name => Current.Name;
+
+    /// <summary>The namespace as it was read.</summary>
+    public NamespaceConfig Current { get; }
+
+    /// <summary>What it would become; equal to <see cref="Current"/> when nothing changes.</summary>
+    public NamespaceConfig Proposed { get; }
+
+    /// <summary>The history operation the write records.</summary>
+    public string Operation { get; }
+
+    public bool Changed { get; }
+
+    public IReadOnlyList<PropertyChange> Changes { get; }
+
+    /// <summary>The plan as a write result that has not happened: the proposed state and its changes.</summary>
+    public WriteResult Preview => new(Proposed.Clone(), Changed, Changes);
+}

@@ -1,0 +1,165 @@
+using System.Diagnostics;
+
+namespace PrismConfig.Core.Tests;
+
+// The write guarantees: one read and one guarded write, no question inside a transaction, writers that wait for the
+// lock instead of failing, and names that find their namespace in any case.
+public abstract partial class StoreContractTests
+{
+    [Fact]
+    public void A_plan_is_written_only_while_the_namespace_is_still_at_the_version_it_was_planned_against()
+    {
+        _store.Create(T.Ns("guarded"));
+        var plan = _store.PlanUpdate("guarded", new NamespacePatch { RateLimitRps = 10 });
+        Assert.True(plan.Changed);
+        Assert.Equal(1, plan.Current.Version);
+        Assert.Equal(2, plan.Proposed.Version);
+
+        using (var other = _engine.OpenAnother())
+        {
+            other.Update("guarded", new NamespacePatch { CacheTtlSeconds = 5 });
+        }
+
+        var ex = Assert.Throws<VersionConflictException>(() => _store.Apply(plan));
+        Assert.Equal("guarded", ex.Name);
+        Assert.Equal(1, ex.ExpectedVersion);
+        Assert.Equal(2, ex.ActualVersion);
+        var now = _store.Get("guarded");
+        Assert.Equal(2, now.Version);
+        Assert.Null(now.RateLimitRps);
+        Assert.Equal(5, now.CacheTtlSeconds);
+        Assert.Equal(2, _store.GetHistory(new HistoryQuery { Names = ["guarded"] }).Count);
+
+        // Planned afresh, the same change lands on top of the other writer's.
+        var applied = _store.Apply(_store.PlanUpdate("guarded", new NamespacePatch { RateLimitRps = 10 }));
+        Assert.Equal(3, applied.Config.Version);
+        Assert.Equal(5, applied.Config.CacheTtlSeconds);
+    }
+
+    [Fact]
+    public void A_plan_that_changes_nothing_writes_nothing_and_a_stale_expected_version_is_still_a_conflict()
+    {
+        _store.Create(T.Ns("steady"));
+        var plan = _store.PlanStatus("steady", NamespaceStatus.Active);
+        Assert.False(plan.Changed);
+        Assert.False(_store.Apply(plan).Changed);
+        Assert.Single(_store.GetHistory(new HistoryQuery { Names = ["steady"] }));
+        Assert.Throws<VersionConflictException>(() => _store.PlanStatus("steady", NamespaceStatus.Active, expectedVersion: 7));
+        Assert.Throws<VersionConflictException>(() => _store.Apply(plan, new WriteContext { ExpectedVersion = 7 }));
+    }
+
+    [Fact]
+    public void Names_find_their_namespace_in_any_case()
+    {
+        _store.Create(T.Ns("orders"));
+        Assert.Equal("orders", _store.TryGet("ORDERS")?.Name);
+        Assert.Equal("orders", _store.Get("Orders").Name);
+        var result = _store.Update("ORDERS", new NamespacePatch { RateLimitRps = 3 });
+        Assert.Equal("orders", result.Config.Name);
+        Assert.Equal(3, _store.Get("orders").RateLimitRps);
+        Assert.Equal(NamespaceStatus.Disabled, _store.SetStatus("OrDeRs", NamespaceStatus.Disabled).Config.Status);
+        Assert.Equal(3, _store.Restore("ORDERS", 2).Config.RateLimitRps);
+    }
+
+    [Fact]
+    public void An_import_asks_with_no_transaction_open_and_applies_only_what_it_planned()
+    {
+        _store.Create(T.Ns("planned"));
+        var changed = T.Ns("planned");
+        changed.RateLimitRps = 9;
+        var desired = new[] { changed, T.Ns("fresh") };
+
+        // While the question is open, another writer is not blocked: it writes within its short timeout.
+        var asked = 0;
+        var results = _store.ImportStream(desired, new ImportOptions
+        {
+            Confirm = summary =>
+            {
+                asked++;
+                Assert.Equal(1, summary.Created);
+                Assert.Equal(1, summary.Updated);
+                using var other = _engine.OpenAnother(TimeSpan.FromMilliseconds(500));
+                other.Create(T.Ns("bystander"));
+                return true;
+            },
+        });
+        Assert.Equal(1, asked);
+        Assert.Equal(["planned:Updated:2", "fresh:Created:1"], results.Select(r => $"{r.Name}:{r.Action}:{r.Version}"));
+        Assert.Equal(3, _store.CountNamespaces());
+
+        // A change to a planned namespace while the question is open: nothing is written, and the conflict names it.
+        var again = T.Ns("planned");
+        again.RateLimitRps = 11;
+        var ex = Assert.Throws<VersionConflictException>(() => _store.ImportStream(new[] { again, T.Ns("another") }, new ImportOptions
+        {
+            Confirm = _ =>
+            {
+                using var other = _engine.OpenAnother();
+                other.Update("planned", new NamespacePatch { CacheTtlSeconds = 1 });
+                return true;
+            },
+        }));
+        Assert.Equal("planned", ex.Name);
+        Assert.Null(_store.TryGet("another"));
+        Assert.Equal(9, _store.Get("planned").RateLimitRps);
+
+        // Declined: the plan comes back and nothing is written.
+        var declined = _store.ImportStream(new[] { again }, new ImportOptions { Confirm = _ => false });
+        Assert.Equal(ImportAction.Updated, declined.Single().Action);
+        Assert.Equal(9, _store.Get("planned").RateLimitRps);
+    }
+
+    [Fact]
+    public void A_plan_refuses_to_apply_an_input_that_changed_since_it_was_planned()
+    {
+        var first = T.Ns("shifting");
+        var plan = _store.PlanImport([first]);
+        var edited = T.Ns("shifting");
+        edited.RateLimitRps = 4;
+        var ex = Assert.Throws<PrismConfigException>(() => _store.ApplyImport([edited], new ImportOptions(), plan));
+        Assert.Equal("ImportChanged", ex.ErrorId);
+        Assert.Null(_store.TryGet("shifting"));
+    }
+
+    [Fact]
+    public async Task A_writer_waits_for_the_write_lock_and_says_it_is_waiting()
+    {
+        _store.Create(T.Ns("patient"));
+        var hold = _engine.HoldWriteLock();
+        var release = Task.Run(async () =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+            hold.Dispose();
+        });
+        var waits = new List<TimeSpan>();
+        var clock = Stopwatch.StartNew();
+        using var patient = _engine.OpenAnother(TimeSpan.FromSeconds(30));
+        var result = patient.Update("patient", new NamespacePatch { RateLimitRps = 8 },
+            new WriteContext { LockWaitProgress = new Progress(waits) });
+        await release;
+        Assert.True(result.Changed);
+        Assert.True(result.LockWait >= TimeSpan.FromSeconds(1), $"waited {result.LockWait}");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(25));
+        Assert.NotEmpty(waits);
+        Assert.Equal(8, _store.Get("patient").RateLimitRps);
+    }
+
+    [Fact]
+    public void A_writer_that_waits_past_its_timeout_fails_as_busy_and_writes_nothing()
+    {
+        _store.Create(T.Ns("impatient"));
+        using (_engine.HoldWriteLock())
+        {
+            using var impatient = _engine.OpenAnother(TimeSpan.FromMilliseconds(600));
+            var ex = Assert.Throws<StoreBusyException>(() => impatient.Update("impatient", new NamespacePatch { RateLimitRps = 8 }));
+            Assert.Equal("StoreBusy", ex.ErrorId);
+        }
+        Assert.Null(_store.Get("impatient").RateLimitRps);
+    }
+
+    /// <summary>Records reports synchronously (System.Progress would post them to the thread pool).</summary>
+    private sealed class Progress(List<TimeSpan> seen) : IProgress<TimeSpan>
+    {
+        public void Report(TimeSpan value) => seen.Add(value);
+    }
+}
