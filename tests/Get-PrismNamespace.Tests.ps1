@@ -50,6 +50,22 @@ Describe 'Get-PrismNamespace' {
         $err | Should -BeNullOrEmpty
     }
 
+    It 'finds a literal name in any case, in every cmdlet, as wildcards and filters do' {
+        $db = New-Seeded
+        (Get-PrismNamespace ORDERS -Database $db).Name | Should -Be 'orders'
+        (Get-PrismNamespace Orders -Backend POSTGRES -Database $db).Name | Should -Be 'orders'
+        @(Get-PrismNamespace 'ORDER*' -Database $db).Count | Should -Be 2
+        (Set-PrismNamespace ORDERS -RateLimitRps 5 -Database $db -PassThru).Name | Should -Be 'orders'
+        Disable-PrismNamespace Orders -Database $db
+        Enable-PrismNamespace ORDERS -Database $db
+        (Restore-PrismNamespace ORDERS -Version 1 -Database $db -PassThru).RateLimitRps | Should -BeNullOrEmpty
+        @(Get-PrismNamespaceHistory ORDERS -Database $db).Count | Should -Be 5
+        $err = $null
+        try { New-PrismNamespace ORDERS -Backend redis -Pattern keyvalue -Database $db -ErrorAction Stop } catch { $err = $_ }
+        $err | Should -Not -BeNullOrEmpty
+        (Get-PrismNamespace orders -Database $db).Version | Should -Be 5
+    }
+
     It 'reports a missing literal name as a non-terminating NamespaceNotFound and goes on' {
         $db = New-Seeded
         $out = Get-PrismNamespace nope, orders -Database $db -ErrorAction SilentlyContinue -ErrorVariable err

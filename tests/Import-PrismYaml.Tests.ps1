@@ -25,6 +25,69 @@ namespaces:
 }
 
 Describe 'Import-PrismYaml' {
+    Context 'a question is never asked inside a transaction' {
+        BeforeAll {
+            function script:Start-ConfirmingImport([string] $Db, [string] $Yaml) {
+                $script = Join-Path $TestDrive ("confirm-{0}.ps1" -f [guid]::NewGuid().ToString('N').Substring(0, 6))
+                Set-Content -Path $script -Value @"
+Import-Module '$(Get-PrismTestModulePath)'
+try { Import-PrismYaml -Path '$Yaml' -Database '$Db' -Confirm -ErrorAction Stop | ForEach-Object { 'RESULT ' + `$_.Name + ':' + `$_.Action } }
+catch { 'ERROR ' + `$_.FullyQualifiedErrorId }
+'DONE'
+"@
+                Start-InteractivePwsh -ScriptPath $script
+            }
+        }
+
+        It 'lets another process write while a -Confirm prompt is open, then applies the plan when confirmed' {
+            $db = New-Db
+            New-PrismNamespace -Name bystander -Backend redis -Pattern keyvalue -Database $db | Out-Null
+            $yaml = New-Yaml "namespaces:`n  - { name: confirmed, backend: redis, pattern: keyvalue }`n"
+            $child = Start-ConfirmingImport $db $yaml
+            try {
+                Wait-InteractiveText $child '(default is' | Should -Match '1 created'
+                # The prompt is open in the other process; a writer here is not held up by it.
+                $clock = [Diagnostics.Stopwatch]::StartNew()
+                Set-PrismNamespace bystander -RateLimitRps 5 -Database $db -ErrorAction Stop
+                $clock.Elapsed.TotalSeconds | Should -BeLessThan 10
+                (Get-PrismNamespace bystander -Database $db).Version | Should -Be 2
+                $child.Process.StandardInput.WriteLine('Y')
+                $out = Wait-InteractiveText $child 'DONE'
+                $out | Should -Match 'RESULT confirmed:Created'
+                (Get-PrismNamespace confirmed -Database $db).Version | Should -Be 1
+            }
+            finally {
+                if (-not $child.Process.HasExited) { $child.Process.Kill($true) }
+                $child.Process.WaitForExit()
+                $child.Sink.Dispose()
+            }
+        }
+
+        It 'writes nothing, and names the namespace, when a planned namespace changed while the prompt was open' {
+            $db = New-Db
+            New-PrismNamespace -Name contested -Backend redis -Pattern keyvalue -Database $db | Out-Null
+            $yaml = New-Yaml "namespaces:`n  - { name: contested, backend: redis, pattern: keyvalue, rate_limit_rps: 7 }`n  - { name: newcomer, backend: redis, pattern: keyvalue }`n"
+            $child = Start-ConfirmingImport $db $yaml
+            try {
+                Wait-InteractiveText $child '(default is' | Should -Match '1 created, 1 updated'
+                Set-PrismNamespace contested -CacheTtlSeconds 30 -Database $db -ErrorAction Stop
+                $child.Process.StandardInput.WriteLine('Y')
+                $out = Wait-InteractiveText $child 'DONE'
+                $out | Should -Match 'ERROR VersionConflict,'
+                $out | Should -Not -Match 'RESULT'
+                Get-PrismNamespace newcomer -Database $db -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+                $now = Get-PrismNamespace contested -Database $db
+                $now.RateLimitRps | Should -BeNullOrEmpty
+                $now.Version | Should -Be 2
+            }
+            finally {
+                if (-not $child.Process.HasExited) { $child.Process.Kill($true) }
+                $child.Process.WaitForExit()
+                $child.Sink.Dispose()
+            }
+        }
+    }
+
     Context 'the ADR example and the field aliases' {
         It 'imports the ADR-036 example file' {
             $db = New-Db

@@ -121,3 +121,42 @@ New-PrismNamespace -Name auto-load -Backend nats -Pattern pubsub -Database '$db'
         $result.Output | Should -Contain 'COUNT=1'
     }
 }
+
+Describe 'Closing the stores' {
+    It 'leaves no -wal file after a normal exit, so a copy of config.db alone holds every namespace' {
+        $folder = Join-Path $TestDrive 'exit'
+        $null = New-Item -ItemType Directory -Path $folder
+        $db = Join-Path $folder 'config.db'
+        $result = Invoke-FreshPwsh -Command @"
+Import-Module '$ModulePath'
+foreach (`$n in 'exit-one', 'exit-two', 'exit-three') { New-PrismNamespace -Name `$n -Backend redis -Pattern keyvalue -Database '$db' | Out-Null }
+Set-PrismNamespace exit-two -RateLimitRps 9 -Database '$db'
+if (Test-Path '$db-wal') { 'WAL-WHILE-OPEN' }
+"@
+        $result.ExitCode | Should -Be 0
+        # While the session ran, the data sat in the -wal: the test proves the exit is what moved it.
+        $result.Output | Should -Contain 'WAL-WHILE-OPEN'
+        "$db-wal" | Should -Not -Exist
+        "$db-shm" | Should -Not -Exist
+        $copy = Join-Path $TestDrive 'copy/config.db'
+        $null = New-Item -ItemType Directory -Path (Split-Path $copy)
+        Copy-Item $db $copy
+        Import-Module $ModulePath
+        $names = @(Get-PrismNamespace -Database $copy).Name
+        $names | Should -Be @('exit-one', 'exit-three', 'exit-two')
+        (Get-PrismNamespace exit-two -Database $copy).RateLimitRps | Should -Be 9
+    }
+
+    It 'closes its stores when the module is removed' {
+        $db = Join-Path $TestDrive 'remove/config.db'
+        $result = Invoke-FreshPwsh -Command @"
+Import-Module '$ModulePath'
+New-PrismNamespace -Name removed-one -Backend redis -Pattern keyvalue -Database '$db' | Out-Null
+'BEFORE=' + (Test-Path '$db-wal')
+Remove-Module PrismConfig
+'AFTER=' + (Test-Path '$db-wal')
+"@
+        $result.Output | Should -Contain 'BEFORE=True'
+        $result.Output | Should -Contain 'AFTER=False'
+    }
+}

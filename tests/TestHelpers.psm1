@@ -47,4 +47,42 @@ function Start-FreshPwsh {
     Start-Process @params
 }
 
-Export-ModuleMember -Function Get-PrismTestModulePath, Invoke-FreshPwsh, Start-FreshPwsh
+
+function Start-InteractivePwsh {
+    <#
+    .SYNOPSIS
+        Starts a pwsh process running a script file, with stdin and stdout redirected, so a test can wait for one
+        of its prompts and answer it. Its stdout is copied, as it arrives, into the file in OutputFile.
+    #>
+    param([Parameter(Mandatory)][string] $ScriptPath)
+    $pwsh = $env:PRISM_TEST_PWSH -split [IO.Path]::PathSeparator
+    $info = [Diagnostics.ProcessStartInfo]::new($pwsh[0])
+    foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-File', $ScriptPath)) { $info.ArgumentList.Add($a) }
+    $info.RedirectStandardInput = $true
+    $info.RedirectStandardOutput = $true
+    $info.UseShellExecute = $false
+    $process = [Diagnostics.Process]::Start($info)
+    # A prompt ends without a newline, so the bytes are copied as they come (an unbuffered file), not by line; the
+    # copy runs in .NET, with no PowerShell on its thread.
+    $file = "$ScriptPath.out"
+    $sink = [IO.FileStream]::new($file, 'Create', 'Write', 'ReadWrite', 1)
+    $copy = $process.StandardOutput.BaseStream.CopyToAsync($sink, 1)
+    [pscustomobject]@{ Process = $process; OutputFile = $file; Copy = $copy; Sink = $sink }
+}
+
+function Wait-InteractiveText {
+    <# .SYNOPSIS Waits until what an interactive pwsh has written so far contains -Text; returns all of it. #>
+    param([Parameter(Mandatory)] $Child, [Parameter(Mandatory)][string] $Text, [int] $TimeoutSeconds = 60)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    $seen = ''
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $stream = [IO.FileStream]::new($Child.OutputFile, 'Open', 'Read', 'ReadWrite')
+        try { $seen = [IO.StreamReader]::new($stream).ReadToEnd() } finally { $stream.Dispose() }
+        if ($seen.Contains($Text)) { return $seen }
+        if ($Child.Process.HasExited -and $Child.Copy.IsCompleted) { break }
+        Start-Sleep -Milliseconds 100
+    }
+    throw "The child pwsh did not write '$Text' within $TimeoutSeconds s. It wrote: $seen"
+}
+
+Export-ModuleMember -Function Get-PrismTestModulePath, Invoke-FreshPwsh, Start-FreshPwsh, Start-InteractivePwsh, Wait-InteractiveText
