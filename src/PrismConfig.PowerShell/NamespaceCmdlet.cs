@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Management.Automation;
 using PrismConfig.Core;
 
@@ -46,7 +47,10 @@ public abstract class NamespaceCmdlet : PrismCmdlet
         try
         {
             var result = store.Apply(planned, NewContext(reason, expectedVersion, LockWaitProgress()));
-            WriteVerbose(done(result));
+            // The wait ends the line so that a user (and the reliability suite) can see what the lock cost.
+            var line = done(result);
+            WriteVerbose((line.EndsWith('.') ? line[..^1] : line) + string.Format(CultureInfo.InvariantCulture,
+                " (waited {0:0.#} ms for the write lock).", result.LockWait.TotalMilliseconds));
             if (passThru) WriteObject(result.Config);
         }
         catch (PrismConfigException ex)

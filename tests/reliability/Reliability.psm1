@@ -212,6 +212,83 @@ function Start-ReliabilityPwsh {
     [pscustomobject]@{ Process = $p; Stdout = $p.StandardOutput.ReadToEndAsync(); Stderr = $p.StandardError.ReadToEndAsync(); Log = $Log }
 }
 
+function Start-ReliabilityLoad {
+    <#
+    .SYNOPSIS
+        Loads the machine the way the concurrency issue describes: -CpuBurners busy shell loops and -FsyncLoops loops
+        of `dd if=/dev/zero of=FILE bs=1M count=-FsyncMiB conv=fsync`, each writing its own file in -WorkFolder. Every
+        process runs under `timeout`, so the load ends after -Seconds even if the caller dies; Stop-ReliabilityLoad
+        ends it sooner and deletes the files. At most -FsyncLoops x -FsyncMiB MiB are on disk at once.
+    #>
+    param(
+        [Parameter(Mandatory)][string] $WorkFolder,
+        [Parameter(Mandatory)][int] $Seconds,
+        [int] $CpuBurners = 2,
+        [int] $FsyncLoops = 2,
+        [int] $FsyncMiB = 512
+    )
+    $null = New-Item -ItemType Directory -Force -Path $WorkFolder
+    $needMiB = $FsyncLoops * $FsyncMiB + 1024
+    $availMiB = [long](@(& df --output=avail -B1M $WorkFolder)[-1].Trim())
+    if ($availMiB -lt $needMiB) { throw "The load needs $needMiB MiB free in $WorkFolder; there are $availMiB MiB." }
+    $load = [pscustomobject]@{ Processes = [Collections.Generic.List[Diagnostics.Process]]::new(); Files = [Collections.Generic.List[string]]::new(); Rounds = @() }
+    $start = {
+        param([string[]] $Arguments)
+        # timeout leads its own process group and passes a TERM on to all of it; -k KILLs what ignores that.
+        $info = [Diagnostics.ProcessStartInfo]::new('timeout')
+        foreach ($a in @('-k', '5', [string]$Seconds) + $Arguments) { $info.ArgumentList.Add($a) }
+        $info.UseShellExecute = $false
+        $info.RedirectStandardOutput = $true
+        $info.RedirectStandardError = $true
+        $p = [Diagnostics.Process]::Start($info)
+        $null = $p.StandardOutput.ReadToEndAsync(); $null = $p.StandardError.ReadToEndAsync()
+        $load.Processes.Add($p)
+    }
+    try {
+        for ($i = 1; $i -le $CpuBurners; $i++) { & $start -Arguments @('sh', '-c', 'while :; do :; done') }
+        for ($i = 1; $i -le $FsyncLoops; $i++) {
+            $file = Join-Path $WorkFolder "load-fsync-$i.bin"
+            $load.Files.Add($file); $load.Files.Add("$file.rounds")
+            # One line in FILE.rounds per completed round; a failing dd (a full disk) pauses rather than spins.
+            & $start -Arguments @('sh', '-c', 'while :; do dd if=/dev/zero of="$1" bs=1M count="$2" conv=fsync status=none && echo x >> "$1.rounds" || sleep 1; done', 'sh', $file, [string]$FsyncMiB)
+        }
+    }
+    catch {
+        Stop-ReliabilityLoad $load
+        throw
+    }
+    return $load
+}
+
+function Stop-ReliabilityLoad {
+    <#
+    .SYNOPSIS
+        Ends a Start-ReliabilityLoad's processes (each whole process group, then any tree left), deletes its files,
+        and returns how many fsync rounds completed.
+    #>
+    param([Parameter(Mandatory)] $Load)
+    foreach ($p in $Load.Processes) {
+        if (-not $p.HasExited) { & kill -TERM -- "-$($p.Id)" 2>$null }
+    }
+    foreach ($p in $Load.Processes) {
+        if (-not $p.WaitForExit(10000)) { try { $p.Kill($true) } catch { } ; $null = $p.WaitForExit(5000) }
+    }
+    $rounds = 0
+    foreach ($file in $Load.Files) {
+        if ($file -like '*.rounds' -and (Test-Path $file)) { $rounds += @(Get-Content $file).Count }
+        Remove-Item -Force -ErrorAction SilentlyContinue -LiteralPath $file
+    }
+    return $rounds
+}
+
+function Get-Percentile {
+    # Nearest rank: the smallest value that at least -Fraction of the values do not exceed.
+    param([double[]] $Values, [Parameter(Mandatory)][double] $Fraction)
+    if (-not $Values) { return $null }
+    $sorted = [double[]]($Values | Sort-Object)
+    $sorted[[math]::Max(0, [int][math]::Ceiling($Fraction * $sorted.Count) - 1)]
+}
+
 $script:WriterScript = @'
 param([string] $ModulePath, [string] $Database, [string] $Names, [int] $Increments, [int] $Seed)
 $ErrorActionPreference = 'Stop'
@@ -219,12 +296,15 @@ Import-Module $ModulePath
 $nameList = @($Names -split ",")
 $random = [Random]::new($Seed)
 $made = 0; $conflicts = 0; $busy = 0; $other = 0; $leaks = 0
-for ($i = 0; $i -lt $Increments -and $other -lt 20; $i++) {
+# Each write's wait for SQLite's write lock, in ms, from the verbose line that ends "(waited N ms for the write lock)."
+$waits = [Collections.Generic.List[string]]::new()
+for ($i = 0; $i -lt $Increments -and $other + $busy -lt 20; $i++) {
     $name = $nameList[$random.Next($nameList.Count)]
-    while ($other -lt 20) {
+    while ($other + $busy -lt 20) {
         try {
             $ns = Get-PrismNamespace -Name $name -Database $Database
-            Set-PrismNamespace -Name $name -RateLimitRps ($ns.RateLimitRps + 1) -ExpectedVersion $ns.Version -Database $Database
+            $verbose = Set-PrismNamespace -Name $name -RateLimitRps ($ns.RateLimitRps + 1) -ExpectedVersion $ns.Version -Database $Database -Verbose 4>&1
+            foreach ($line in $verbose) { if ("$line" -match 'waited ([\d.]+) ms for the write lock') { $waits.Add($Matches[1]) } }
             $made++
             break
         }
@@ -232,12 +312,14 @@ for ($i = 0; $i -lt $Increments -and $other -lt 20; $i++) {
             $text = "$_ | $($_.Exception.GetType().FullName) | $($_.Exception.InnerException)"
             # The raw SQLite text must never reach the user, busy or not.
             if ($text -match 'database is locked|SQLite Error|SQLITE_') { $leaks++; "LEAK $($_.FullyQualifiedErrorId) $text" }
+            # A lost race is retried; a writer that gave up waiting for the lock (StoreBusy) has failed.
             if ($_.FullyQualifiedErrorId -like 'VersionConflict*') { $conflicts++ }
-            elseif ($_.FullyQualifiedErrorId -like 'StoreBusy*') { $busy++ }
+            elseif ($_.FullyQualifiedErrorId -like 'StoreBusy*') { $busy++; "BUSY $text"; break }
             else { $other++; "ERROR $($_.FullyQualifiedErrorId) $text" }
         }
     }
 }
+"WAITS $($waits -join ',')"
 "RESULT made=$made conflicts=$conflicts busy=$busy other=$other leaks=$leaks"
 '@
 
@@ -281,8 +363,10 @@ function Invoke-ConcurrencySuite {
     <#
     .SYNOPSIS
         -Writers pwsh processes each make -Increments optimistic increments (Get, then Set -ExpectedVersion, retry on
-        conflict or busy) of rate_limit_rps on a few shared namespaces, while a reader checks that every version it
-        sees has its history row and -Backups online backups are taken and verified.
+        VersionConflict only: StoreBusy is a failure) of rate_limit_rps on a few shared namespaces, while a reader
+        checks that every version it sees has its history row and -Backups online backups are taken and verified.
+        With -UnderLoad, Start-ReliabilityLoad (two CPU burners, two 512 MiB fsync loops) runs for as long as the
+        writers do. Every write's wait for the write lock is collected: LockWaitP50/P99/MaxMs.
     #>
     param(
         [Parameter(Mandatory)][string] $ModulePath,
@@ -292,7 +376,8 @@ function Invoke-ConcurrencySuite {
         [int] $Namespaces = 3,
         [int] $Backups = 3,
         [int] $TimeoutSeconds = 240,
-        [int] $Seed = (Get-Random -Maximum 1000000)
+        [int] $Seed = (Get-Random -Maximum 1000000),
+        [switch] $UnderLoad
     )
     $null = New-Item -ItemType Directory -Force -Path $WorkFolder
     $db = Join-Path $WorkFolder 'concurrency.db'
@@ -304,54 +389,65 @@ function Invoke-ConcurrencySuite {
         New-PrismNamespace -Name $name -Backend redis -Pattern keyvalue -RateLimitRps 1 -Database $db -ErrorAction Stop | Out-Null
     }
     $stop = Join-Path $WorkFolder 'stop-readers'
-    $common = @{ ModulePath = $ModulePath; Database = $db; Names = ($names -join ',') }
-    $children = @(
-        foreach ($w in 1..$Writers) {
-            Start-ReliabilityPwsh -Script $script:WriterScript -Log (Join-Path $WorkFolder "writer-$w.log") -Arguments ($common + @{ Increments = $Increments; Seed = $Seed + $w })
-        }
-    )
-    $reader = Start-ReliabilityPwsh -Script $script:ReaderScript -Log (Join-Path $WorkFolder 'reader.log') -Arguments ($common + @{ StopFile = $stop })
-
-    # Backups while the writers write: each must pass Test-PrismConfig and be one committed state.
-    $backupsVerified = 0
-    $backupsUnderLoad = 0
-    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
-    for ($b = 1; $b -le $Backups; $b++) {
-        # Wait until the writers have started writing, then spread the backups over their run.
-        while ([DateTime]::UtcNow -lt $deadline -and ((Get-PrismNamespace -Database $db | Measure-Object Version -Sum).Sum -lt $Namespaces + 2 + ($b - 1) * 40)) {
-            if (@($children | Where-Object { -not $_.Process.HasExited }).Count -eq 0) { break }
-            Start-Sleep -Milliseconds 200
-        }
-        $running = @($children | Where-Object { -not $_.Process.HasExited }).Count
-        $folder = Join-Path $WorkFolder "backup-$b"
-        $null = New-Item -ItemType Directory -Force -Path $folder
-        try {
-            $file = Backup-PrismConfig -Database $db -Destination $folder -ErrorAction Stop
-            if ($running -gt 0 -and @($children | Where-Object { -not $_.Process.HasExited }).Count -gt 0) { $backupsUnderLoad++ }
-            $path = @($file)[0].FullName
-            $health = Test-PrismConfig -Database $path -ErrorAction Stop
-            if (-not $health.IsHealthy) { $problems.Add("backup ${b}: Test-PrismConfig reports $($health.Problems -join '; ')") }
-            $check = Invoke-CrashWorker -Arguments @('verify', $path, '-')
-            if ($check.ExitCode -ne 0) { $problems.AddRange([string[]]@($check.Output | ForEach-Object { "backup ${b}: $_" })) }
-            foreach ($ns in Get-PrismNamespace -Database $path) {
-                if ($ns.RateLimitRps -ne $ns.Version) { $problems.Add("backup ${b}: $($ns.Name) has counter $($ns.RateLimitRps) at version $($ns.Version): not a committed state") }
+    $load = $null
+    $fsyncRounds = 0
+    $children = @(); $reader = $null
+    if ($UnderLoad) { $load = Start-ReliabilityLoad -WorkFolder (Join-Path $WorkFolder 'load') -Seconds ($TimeoutSeconds + 120) }
+    try {
+        $common = @{ ModulePath = $ModulePath; Database = $db; Names = ($names -join ',') }
+        $children = @(
+            foreach ($w in 1..$Writers) {
+                Start-ReliabilityPwsh -Script $script:WriterScript -Log (Join-Path $WorkFolder "writer-$w.log") -Arguments ($common + @{ Increments = $Increments; Seed = $Seed + $w })
             }
-            if ($health.IsHealthy -and $check.ExitCode -eq 0) { $backupsVerified++ }
-        }
-        catch {
-            $problems.Add("backup ${b}: $($_.FullyQualifiedErrorId) $_")
-        }
-    }
+        )
+        $reader = Start-ReliabilityPwsh -Script $script:ReaderScript -Log (Join-Path $WorkFolder 'reader.log') -Arguments ($common + @{ StopFile = $stop })
 
-    foreach ($c in $children) {
-        $left = [int][math]::Max(1000, ($deadline - [DateTime]::UtcNow).TotalMilliseconds)
-        if (-not $c.Process.WaitForExit($left)) { $c.Process.Kill($true); $problems.Add("a writer did not finish within $TimeoutSeconds s") }
+        # Backups while the writers write: each must pass Test-PrismConfig and be one committed state.
+        $backupsVerified = 0
+        $backupsUnderLoad = 0
+        $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+        for ($b = 1; $b -le $Backups; $b++) {
+            # Wait until the writers have started writing, then spread the backups over their run.
+            while ([DateTime]::UtcNow -lt $deadline -and ((Get-PrismNamespace -Database $db | Measure-Object Version -Sum).Sum -lt $Namespaces + 2 + ($b - 1) * 40)) {
+                if (@($children | Where-Object { -not $_.Process.HasExited }).Count -eq 0) { break }
+                Start-Sleep -Milliseconds 200
+            }
+            $running = @($children | Where-Object { -not $_.Process.HasExited }).Count
+            $folder = Join-Path $WorkFolder "backup-$b"
+            $null = New-Item -ItemType Directory -Force -Path $folder
+            try {
+                $file = Backup-PrismConfig -Database $db -Destination $folder -ErrorAction Stop
+                if ($running -gt 0 -and @($children | Where-Object { -not $_.Process.HasExited }).Count -gt 0) { $backupsUnderLoad++ }
+                $path = @($file)[0].FullName
+                $health = Test-PrismConfig -Database $path -ErrorAction Stop
+                if (-not $health.IsHealthy) { $problems.Add("backup ${b}: Test-PrismConfig reports $($health.Problems -join '; ')") }
+                $check = Invoke-CrashWorker -Arguments @('verify', $path, '-')
+                if ($check.ExitCode -ne 0) { $problems.AddRange([string[]]@($check.Output | ForEach-Object { "backup ${b}: $_" })) }
+                foreach ($ns in Get-PrismNamespace -Database $path) {
+                    if ($ns.RateLimitRps -ne $ns.Version) { $problems.Add("backup ${b}: $($ns.Name) has counter $($ns.RateLimitRps) at version $($ns.Version): not a committed state") }
+                }
+                if ($health.IsHealthy -and $check.ExitCode -eq 0) { $backupsVerified++ }
+            }
+            catch {
+                $problems.Add("backup ${b}: $($_.FullyQualifiedErrorId) $_")
+            }
+        }
+
+        foreach ($c in $children) {
+            $left = [int][math]::Max(1000, ($deadline - [DateTime]::UtcNow).TotalMilliseconds)
+            if (-not $c.Process.WaitForExit($left)) { $c.Process.Kill($true); $problems.Add("a writer did not finish within $TimeoutSeconds s") }
+        }
+        $writersSeconds = $clock.Elapsed.TotalSeconds
+        Set-Content -Path $stop -Value 'stop'
+        if (-not $reader.Process.WaitForExit(60000)) { $reader.Process.Kill($true); $problems.Add('the reader did not stop') }
     }
-    $writersSeconds = $clock.Elapsed.TotalSeconds
-    Set-Content -Path $stop -Value 'stop'
-    if (-not $reader.Process.WaitForExit(60000)) { $reader.Process.Kill($true); $problems.Add('the reader did not stop') }
+    finally {
+        foreach ($c in @($children) + @($reader) | Where-Object { $_ -and -not $_.Process.HasExited }) { $c.Process.Kill($true) }
+        if ($load) { $fsyncRounds = Stop-ReliabilityLoad $load }
+    }
 
     $made = 0; $conflicts = 0; $busy = 0; $leaks = 0; $reads = 0
+    $waits = [Collections.Generic.List[double]]::new()
     foreach ($c in $children + $reader) {
         $c.Process.WaitForExit()
         $text = $c.Stdout.Result + $c.Stderr.Result
@@ -361,8 +457,12 @@ function Invoke-ConcurrencySuite {
         if (-not $result) { $problems.Add("$(Split-Path -Leaf $c.Log): no result (exit $($c.Process.ExitCode)): $($text.Trim())"); continue }
         $values = @{}
         foreach ($pair in ($result -replace '^RESULT ', '') -split ' ') { $k, $v = $pair -split '='; $values[$k] = [int]$v }
-        $problems.AddRange([string[]]@($lines | Where-Object { $_ -match '^(LEAK|ERROR|BAD) ' } | Select-Object -First 10 | ForEach-Object { "$(Split-Path -Leaf $c.Log): $_" }))
+        $problems.AddRange([string[]]@($lines | Where-Object { $_ -match '^(LEAK|ERROR|BAD|BUSY) ' } | Select-Object -First 10 | ForEach-Object { "$(Split-Path -Leaf $c.Log): $_" }))
         if ($values.ContainsKey('made')) {
+            $own = @(($lines | Where-Object { $_ -like 'WAITS*' } | Select-Object -Last 1) -replace '^WAITS ?', '' -split ',' | Where-Object { $_ } |
+                ForEach-Object { [double]::Parse($_, [Globalization.CultureInfo]::InvariantCulture) })
+            if ($own.Count -ne $values.made) { $problems.Add("$(Split-Path -Leaf $c.Log): $($own.Count) lock waits reported for $($values.made) writes") }
+            $waits.AddRange([double[]]$own)
             $made += $values.made; $conflicts += $values.conflicts; $busy += $values.busy; $leaks += $values.leaks
             if ($values.made -ne $Increments) { $problems.Add("$(Split-Path -Leaf $c.Log): made $($values.made) of $Increments increments") }
         }
@@ -372,6 +472,8 @@ function Invoke-ConcurrencySuite {
     # No lost update, no duplicated or missing version.
     $final = @(Get-PrismNamespace -Database $db)
     $counted = ($final | ForEach-Object { $_.RateLimitRps - 1 } | Measure-Object -Sum).Sum
+    # Negative would mean doubled updates; either way it is a problem below.
+    $lost = $made - $counted
     if ($counted -ne $made) { $problems.Add("the counters add up to $counted, but the writers made $made increments: lost or doubled updates") }
     foreach ($ns in $final) {
         if ($ns.RateLimitRps -ne $ns.Version) { $problems.Add("$($ns.Name): counter $($ns.RateLimitRps) at version $($ns.Version)") }
@@ -383,7 +485,14 @@ function Invoke-ConcurrencySuite {
         Writers          = $Writers
         WritesMade       = $made
         Conflicts        = $conflicts
-        BusyRetries      = $busy
+        StoreBusy        = $busy
+        LostUpdates      = $lost
+        LockWaitP50Ms    = Get-Percentile $waits 0.50
+        LockWaitP99Ms    = Get-Percentile $waits 0.99
+        LockWaitMaxMs    = Get-Percentile $waits 1.0
+        LockWaits        = $waits.Count
+        UnderLoad        = [bool]$UnderLoad
+        FsyncRounds      = $fsyncRounds
         RawSqliteLeaks   = $leaks
         Reads            = $reads
         BackupsVerified  = $backupsVerified
@@ -393,6 +502,15 @@ function Invoke-ConcurrencySuite {
         Seed             = $Seed
         Problems         = @($problems | ConvertTo-PlainText)
     }
+}
+
+function Format-ConcurrencyFigure {
+    # The concurrency suite's figure line, shared by the Test task and Soak.
+    param([Parameter(Mandatory)] $Result)
+    $load = if ($Result.UnderLoad) { " under load (2 CPU burners, 2 fsync loops: $($Result.FsyncRounds) rounds of 512 MiB)" } else { '' }
+    "{0} concurrent writes made by {1} processes{2} in {3} s: {4} StoreBusy, {5} lost updates, {6} version conflicts retried, {7} raw SQLite errors shown; write-lock wait p50 {8} ms, p99 {9} ms, max {10} ms; {11} reads checked against history" -f
+        $Result.WritesMade, $Result.Writers, $load, $Result.WritersSeconds, $Result.StoreBusy, $Result.LostUpdates, $Result.Conflicts,
+        $Result.RawSqliteLeaks, $Result.LockWaitP50Ms, $Result.LockWaitP99Ms, $Result.LockWaitMaxMs, $Result.Reads
 }
 
 function Invoke-YamlFuzzSuite {
@@ -440,4 +558,5 @@ function Invoke-YamlFuzzSuite {
 }
 
 Export-ModuleMember -Function Get-ReliabilityRepoRoot, Get-DotnetHost, Get-CrashWorkerPath, Start-CrashWorker, Invoke-CrashWorker,
-    Write-ReliabilityFigure, Invoke-CrashSafety, Start-ReliabilityPwsh, Invoke-ConcurrencySuite, Invoke-YamlFuzzSuite
+    Write-ReliabilityFigure, Invoke-CrashSafety, Start-ReliabilityPwsh, Start-ReliabilityLoad, Stop-ReliabilityLoad, Get-Percentile,
+    Invoke-ConcurrencySuite, Format-ConcurrencyFigure, Invoke-YamlFuzzSuite
