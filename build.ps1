@@ -13,6 +13,8 @@
              writes JUnit XML under out/test-results, and prints one combined "N passed, N failed" line.
              Exits non-zero if anything failed.
       Demo   Builds, then walks through the main job against a throwaway database in out/demo.
+      Package Builds, then writes out/package/PrismConfig.<version>.nupkg with Publish-PSResource, for
+             Install-PSResource from a file repository or a feed (build/Publish-Package.ps1).
       Bench  Builds, then runs the benchmarks and writes out/bench/report.md.
       Soak   Builds, then runs the long reliability suites (iteration counts from -Iterations).
       Clean  Removes out/ and every bin/ and obj/ folder.
@@ -43,7 +45,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Soak', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Bench', 'Soak', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Release', 'Debug')]
@@ -61,6 +63,7 @@ $Root = $PSScriptRoot
 $Out = Join-Path $Root 'out'
 $ModuleOut = Join-Path $Out 'PrismConfig'
 $ResultsDir = Join-Path $Out 'test-results'
+$PackageOut = Join-Path $Out 'package'
 
 # The native SQLite builds shipped in the module: every platform pwsh 7.4+ runs on that we support.
 $SupportedRids = @('linux-x64', 'linux-arm64', 'linux-musl-x64', 'osx-x64', 'osx-arm64', 'win-x64', 'win-arm64')
@@ -246,6 +249,14 @@ function Invoke-Demo {
     if ($exit -ne 0) { throw "The demo failed (exit code $exit)." }
 }
 
+function Invoke-Package {
+    Invoke-Build
+    Write-Step "Packing the module into $PackageOut"
+    if (Test-Path $PackageOut) { Remove-Item -Recurse -Force $PackageOut }
+    $package = & (Join-Path $Root 'build/Publish-Package.ps1') -ModulePath $ModuleOut -OutputPath $PackageOut
+    Write-Host "    $($package.FullName)"
+}
+
 function Invoke-Bench {
     Invoke-Build
     $script = Join-Path $Root 'benchmarks/Invoke-Benchmarks.ps1'
@@ -274,6 +285,7 @@ switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
+    'Package' { Invoke-Package }
     'Bench' { Invoke-Bench }
     'Soak' { Invoke-Soak }
     'Clean' { Invoke-Clean }
