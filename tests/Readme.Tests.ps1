@@ -106,3 +106,18 @@ Describe 'README.md' -ForEach @(@{ Blocks = $Blocks }) {
         $actual | Should -BeExactly $expected
     }
 }
+
+Describe 'Links in README.md' {
+    It 'point at files that exist in the repository, and never outside it' {
+        $root = (Resolve-Path (Join-Path $PSScriptRoot '..')).ProviderPath
+        $readme = Get-Content -Raw (Join-Path $root 'README.md')
+        $links = @([regex]::Matches($readme, '\]\((?<target>[^)\s]+)\)') | ForEach-Object { $_.Groups['target'].Value })
+        $links.Count | Should -BeGreaterThan 0
+        $links | Should -Contain 'https://github.com/jrepp/prism-data-layer/blob/main/docs-cms/adr/adr-036-sqlite-config-storage.md'
+        foreach ($link in $links | Where-Object { $_ -notmatch '^(https?://|#|mailto:)' }) {
+            $path = [IO.Path]::GetFullPath((Join-Path $root ($link -replace '#.*$', '')))
+            $path.StartsWith($root, [StringComparison]::Ordinal) | Should -BeTrue -Because "$link must stay inside the repository"
+            $path | Should -Exist -Because "README.md links to $link"
+        }
+    }
+}
