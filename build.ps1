@@ -7,17 +7,21 @@
     by the build itself: pwsh from the local dotnet tool manifest, Pester and test fixtures from NuGet through
     build/TestTools.csproj. Nothing is installed machine-wide.
 
+    Each step prints one line with its time. Laying out the module and generating its help are skipped when
+    their inputs (the publish output, docs/, the format files, the manifest) hash the same as at their last
+    success, recorded in out/stamps/. Output redirected to a file carries no colour codes.
+
     Tasks:
-      Build  (default) Compiles the solution and lays out the importable module in out/PrismConfig.
-      Test   Builds, then runs the xUnit tests and the Pester tests (in a fresh pwsh, against out/PrismConfig),
-             writes JUnit XML under out/test-results, and prints one combined "N passed, N failed" line.
-             Exits non-zero if anything failed.
-      Demo   Builds, then walks through the main job against a throwaway database in out/demo.
-      Package Builds, then writes out/package/PrismConfig.<version>.nupkg with Publish-PSResource, for
-             Install-PSResource from a file repository or a feed (build/Publish-Package.ps1).
-      Bench  Builds, then runs the benchmarks and writes out/bench/report.md.
-      Soak   Builds, then runs the long reliability suites (iteration counts from -Iterations).
-      Clean  Removes out/ and every bin/ and obj/ folder.
+      Build    (default) Compiles the solution and lays out the importable module in out/PrismConfig.
+      Test     Builds, then runs the xUnit tests and the Pester tests (in a fresh pwsh, against out/PrismConfig),
+               writes JUnit XML under out/test-results, and prints one combined "N passed, N failed" line.
+               Exits non-zero if anything failed.
+      Demo     Builds, then walks through the main job against a throwaway database in out/demo.
+      Package  Builds, then writes out/package/PrismConfig.<version>.nupkg with Publish-PSResource, for
+               Install-PSResource from a file repository or a feed (build/Publish-Package.ps1).
+      Bench    Builds, then runs the benchmarks and writes out/bench/report.md.
+      Soak     Builds, then runs the long reliability suites (iteration counts from -Iterations).
+      Clean    Removes out/ and every bin/ and obj/ folder.
 
 .PARAMETER Task
     What to do. Build is the default.
@@ -37,6 +41,11 @@
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 
     Builds and runs every test; the last line is the combined "N passed, N failed" summary.
+
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 -Task Package
+
+    Builds the module and writes out/package/PrismConfig.<version>.nupkg, for Install-PSResource.
 
 .EXAMPLE
     ./build.ps1 -Task Build -Configuration Debug; Import-Module ./out/PrismConfig
