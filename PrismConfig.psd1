@@ -6,7 +6,7 @@
     GUID                 = '5b0c6d8e-2f4a-4d61-9c3e-7a1f0e2b8d45'
     Author               = 'PrismConfig contributors'
     CompanyName          = 'PrismConfig'
-    Copyright            = '(c) PrismConfig contributors. MIT licence.'
+    Copyright            = 'Copyright (c) 2026 PrismConfig contributors. MIT License.'
     Description          = 'Versioned, audited configuration for Prism namespaces in an embedded SQLite store (ADR-036): query, change, import, export, back up and roll back with PowerShell cmdlets.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
@@ -34,8 +34,12 @@
     AliasesToExport      = @()
 
     PrivateData          = @{
+        # What Publish-PSResource writes into the package's nuspec, and what a gallery shows.
         PSData = @{
-            Tags       = @('Prism', 'Configuration', 'SQLite', 'Linux', 'Windows', 'MacOS')
+            Tags         = @('Prism', 'Configuration', 'SQLite', 'YAML', 'GitOps', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
+            LicenseUri   = 'https://github.com/prismconfig/PrismConfig/blob/main/LICENSE'
+            ProjectUri   = 'https://github.com/prismconfig/PrismConfig'
+            ReleaseNotes = 'https://github.com/prismconfig/PrismConfig/blob/main/CHANGELOG.md'
         }
     }
 }

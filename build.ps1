@@ -7,15 +7,21 @@
     by the build itself: pwsh from the local dotnet tool manifest, Pester and test fixtures from NuGet through
     build/TestTools.csproj. Nothing is installed machine-wide.
 
+    Each step prints one line with its time. Laying out the module and generating its help are skipped when
+    their inputs (the publish output, docs/, the format files, the manifest) hash the same as at their last
+    success, recorded in out/stamps/. Output redirected to a file carries no colour codes.
+
     Tasks:
-      Build  (default) Compiles the solution and lays out the importable module in out/PrismConfig.
-      Test   Builds, then runs the xUnit tests and the Pester tests (in a fresh pwsh, against out/PrismConfig),
-             writes JUnit XML under out/test-results, and prints one combined "N passed, N failed" line.
-             Exits non-zero if anything failed.
-      Demo   Builds, then walks through the main job against a throwaway database in out/demo.
-      Bench  Builds, then runs the benchmarks and writes out/bench/report.md.
-      Soak   Builds, then runs the long reliability suites (iteration counts from -Iterations).
-      Clean  Removes out/ and every bin/ and obj/ folder.
+      Build    (default) Compiles the solution and lays out the importable module in out/PrismConfig.
+      Test     Builds, then runs the xUnit tests and the Pester tests (in a fresh pwsh, against out/PrismConfig),
+               writes JUnit XML under out/test-results, and prints one combined "N passed, N failed" line.
+               Exits non-zero if anything failed.
+      Demo     Builds, then walks through the main job against a throwaway database in out/demo.
+      Package  Builds, then writes out/package/PrismConfig.<version>.nupkg with Publish-PSResource, for
+               Install-PSResource from a file repository or a feed (build/Publish-Package.ps1).
+      Bench    Builds, then runs the benchmarks and writes out/bench/report.md.
+      Soak     Builds, then runs the long reliability suites (iteration counts from -Iterations).
+      Clean    Removes out/ and every bin/ and obj/ folder.
 
 .PARAMETER Task
     What to do. Build is the default.
@@ -37,13 +43,18 @@
     Builds and runs every test; the last line is the combined "N passed, N failed" summary.
 
 .EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 -Task Package
+
+    Builds the module and writes out/package/PrismConfig.<version>.nupkg, for Install-PSResource.
+
+.EXAMPLE
     ./build.ps1 -Task Build -Configuration Debug; Import-Module ./out/PrismConfig
 
     Builds a debug module and imports it into the current session.
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Soak', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Bench', 'Soak', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Release', 'Debug')]
@@ -61,6 +72,7 @@ $Root = $PSScriptRoot
 $Out = Join-Path $Root 'out'
 $ModuleOut = Join-Path $Out 'PrismConfig'
 $ResultsDir = Join-Path $Out 'test-results'
+$PackageOut = Join-Path $Out 'package'
 
 # The native SQLite builds shipped in the module: every platform pwsh 7.4+ runs on that we support.
 $SupportedRids = @('linux-x64', 'linux-arm64', 'linux-musl-x64', 'osx-x64', 'osx-arm64', 'win-x64', 'win-arm64')
@@ -70,16 +82,48 @@ $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:DOTNET_NOLOGO = '1'
 $env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
 
-function Write-Step([string] $Message) {
-    Write-Host "==> $Message" -ForegroundColor Cyan
+# A log written to a file carries no colour codes: colour is for a terminal only, and pwsh's own formatting
+# (errors, tables) is told the same.
+$Redirected = [Console]::IsOutputRedirected
+if ($Redirected) { $PSStyle.OutputRendering = 'PlainText' }
+
+function Write-Status([string] $Message, [ConsoleColor] $Color, [switch] $NoNewline) {
+    $params = @{ Object = $Message; NoNewline = $NoNewline }
+    if ($PSBoundParameters.ContainsKey('Color') -and -not $Redirected) { $params.ForegroundColor = $Color }
+    Write-Host @params
 }
 
-function Invoke-Native {
+function Invoke-Step {
+    # One line per step: '==> <name> ... 12.3 s'. A step whose tools print their own output (-Loud) gets its name
+    # on a line of its own first, so that output stays under it, and its time on a closing line. Returns what the
+    # action returns.
+    param([Parameter(Mandatory)][string] $Name, [Parameter(Mandatory)][scriptblock] $Action, [switch] $Loud)
+    $watch = [Diagnostics.Stopwatch]::StartNew()
+    if ($Loud) { Write-Status "==> $Name" Cyan } else { Write-Status "==> $Name ... " Cyan -NoNewline }
+    try {
+        & $Action
+    }
+    catch {
+        Write-Status $(if ($Loud) { "    $Name failed after $(Format-Seconds $watch)" } else { "failed after $(Format-Seconds $watch)" }) Red
+        throw
+    }
+    Write-Status $(if ($Loud) { "    $Name ... $(Format-Seconds $watch)" } else { Format-Seconds $watch })
+}
+
+function Format-Seconds([Diagnostics.Stopwatch] $Watch) {
+    '{0:0.0} s' -f $Watch.Elapsed.TotalSeconds
+}
+
+function Invoke-NativeQuietly {
     # Runs a native command and fails the build when it fails; $ErrorActionPreference does not cover exit codes.
-    # A plain function on purpose: an advanced one would bind native switches such as -v to -Verbose.
+    # What the command prints is shown only when it fails: dotnet build prints a summary even at -v quiet, and a
+    # step's line should be its only output. A plain function on purpose: an advanced one would bind native
+    # switches such as -v to -Verbose.
     $filePath, $arguments = $args
-    & $filePath @arguments
+    $output = & $filePath @arguments 2>&1
     if ($LASTEXITCODE -ne 0) {
+        Write-Host ''
+        $output | ForEach-Object { Write-Host "$_" }
         throw "'$filePath $($arguments -join ' ')' failed with exit code $LASTEXITCODE."
     }
 }
@@ -95,13 +139,19 @@ function Get-PwshCommand {
 }
 
 function Invoke-Pwsh {
-    # Runs a script in a fresh pwsh and returns its exit code; the caller decides what a failure means.
+    # Runs a script in a fresh pwsh and returns its exit code; the caller decides what a failure means. The child
+    # writes straight to this process's console or log file rather than through a pipe, so it can tell for itself
+    # whether its output is redirected.
     $command = @(Get-PwshCommand)
-    $exe = $command[0]
-    $prefix = @($command | Select-Object -Skip 1)
-    # Out-Host keeps the child's output on screen rather than in this function's return value.
-    & $exe @prefix -NoProfile -NonInteractive -File @args | Out-Host
-    return $LASTEXITCODE
+    $start = [Diagnostics.ProcessStartInfo]::new($command[0])
+    foreach ($argument in @($command | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File') + $args) {
+        $start.ArgumentList.Add([string]$argument)
+    }
+    $start.UseShellExecute = $false
+    $start.WorkingDirectory = (Get-Location).ProviderPath
+    $process = [Diagnostics.Process]::Start($start)
+    $process.WaitForExit()
+    return $process.ExitCode
 }
 
 function Get-ModuleVersion {
@@ -112,58 +162,95 @@ function Get-ModuleVersion {
     return $version.Value
 }
 
-function Invoke-Build {
-    Write-Step "Building PrismConfig ($Configuration)"
-    Invoke-Native dotnet build (Join-Path $Root 'PrismConfig.sln') -c $Configuration --nologo -v quiet '-clp:NoSummary;ErrorsOnly'
-
-    $publish = Join-Path $Out "obj/publish/$Configuration"
-    if (Test-Path $publish) { Remove-Item -Recurse -Force $publish }
-    Invoke-Native dotnet publish (Join-Path $Root 'src/PrismConfig.PowerShell/PrismConfig.PowerShell.csproj') -c $Configuration --no-build -o $publish --nologo -v quiet
-
-    Write-Step "Laying out the module in $ModuleOut"
-    if (Test-Path $ModuleOut) { Remove-Item -Recurse -Force $ModuleOut }
-    $dependencies = Join-Path $ModuleOut 'dependencies'
-    New-Item -ItemType Directory -Force -Path $dependencies | Out-Null
-
-    # The cmdlet assembly sits at the root, in pwsh's default load context. Everything else it publishes is Core
-    # and Core's packages, which the module's own load context resolves from dependencies/.
-    $cmdletAssembly = 'PrismConfig.PowerShell'
-    Get-ChildItem $publish -File -Filter '*.dll' | ForEach-Object {
-        $target = if ($_.BaseName -eq $cmdletAssembly) { $ModuleOut } else { $dependencies }
-        Copy-Item $_.FullName $target
+function Get-InputStamp([string[]] $Paths) {
+    # One line per input file, its path and SHA-256: a step whose inputs give the same text as its stamp file has
+    # nothing to do. Contents rather than times, because dotnet publish rewrites files it has not changed.
+    $lines = foreach ($path in $Paths) {
+        $files = if (Test-Path $path -PathType Container) { Get-ChildItem $path -Recurse -File } else { Get-Item $path }
+        foreach ($file in $files) {
+            $relative = [IO.Path]::GetRelativePath($Root, $file.FullName) -replace '\\', '/'
+            "$((Get-FileHash -LiteralPath $file.FullName -Algorithm SHA256).Hash) $relative"
+        }
     }
-    foreach ($rid in $SupportedRids) {
-        $native = Join-Path $publish "runtimes/$rid/native"
-        if (-not (Test-Path $native)) { throw "The publish output has no native SQLite for $rid ($native)." }
-        $dest = Join-Path $ModuleOut "runtimes/$rid"
-        New-Item -ItemType Directory -Force -Path $dest | Out-Null
-        Copy-Item -Recurse $native $dest
+    ($lines | Sort-Object { $_.Substring(65) }) -join "`n"
+}
+
+function Invoke-StampedStep {
+    # Runs a step unless its output exists and its inputs are what they were when it last succeeded. The stamp
+    # is removed first and written only on success, so a step that failed half-way runs again.
+    param([string] $Name, [string] $StampName, [string[]] $Inputs, [string] $Output, [scriptblock] $Action)
+    $stampFile = Join-Path $Out "stamps/$StampName.txt"
+    $stamp = Get-InputStamp $Inputs
+    if ((Test-Path $Output) -and (Test-Path $stampFile) -and (Get-Content -Raw $stampFile) -ceq $stamp) {
+        Write-Status "==> $Name ... skipped, nothing changed" Cyan
+        return
+    }
+    if (Test-Path $stampFile) { Remove-Item $stampFile }
+    Invoke-Step $Name $Action
+    New-Item -ItemType Directory -Force -Path (Split-Path $stampFile) | Out-Null
+    Set-Content -Path $stampFile -Value $stamp -NoNewline -Encoding utf8
+}
+
+function Invoke-Build {
+    $publish = Join-Path $Out "obj/publish/$Configuration"
+    Invoke-Step "Build solution ($Configuration)" {
+        Invoke-NativeQuietly dotnet build (Join-Path $Root 'PrismConfig.sln') -c $Configuration --nologo -v quiet '-clp:NoSummary;ErrorsOnly'
+    }
+    Invoke-Step 'Publish PrismConfig.PowerShell' {
+        if (Test-Path $publish) { Remove-Item -Recurse -Force $publish }
+        Invoke-NativeQuietly dotnet publish (Join-Path $Root 'src/PrismConfig.PowerShell/PrismConfig.PowerShell.csproj') -c $Configuration --no-build -o $publish --nologo -v quiet
     }
 
     $source = Join-Path $Root 'src/PrismConfig.PowerShell'
-    foreach ($item in @('PrismConfig.format.ps1xml', 'PrismConfig.Store.format.ps1xml', 'PrismConfig.types.ps1xml', 'en-US')) {
-        $path = Join-Path $source $item
-        if (Test-Path $path) { Copy-Item -Recurse $path $ModuleOut }
-    }
-
+    $moduleFiles = @('PrismConfig.format.ps1xml', 'PrismConfig.Store.format.ps1xml', 'PrismConfig.types.ps1xml', 'en-US') |
+        ForEach-Object { Join-Path $source $_ } | Where-Object { Test-Path $_ }
+    $layoutInputs = @($publish) + $moduleFiles + @((Join-Path $Root 'PrismConfig.psd1'), (Join-Path $Root 'Directory.Build.props'),
+        (Join-Path $Root 'LICENSE'), $PSCommandPath)
     $version = Get-ModuleVersion
-    $manifest = Get-Content -Raw (Join-Path $Root 'PrismConfig.psd1')
-    $stamped = $manifest -replace "(?m)^(\s*ModuleVersion\s*=\s*)'[^']*'", "`${1}'$version'"
-    if ($stamped -eq $manifest -and $manifest -notmatch "ModuleVersion\s*=\s*'$([regex]::Escape($version))'") {
-        throw 'Could not stamp ModuleVersion into the manifest: PrismConfig.psd1 has no ModuleVersion line.'
+    $manifestOut = Join-Path $ModuleOut 'PrismConfig.psd1'
+    Invoke-StampedStep "Lay out the module in $([IO.Path]::GetRelativePath($Root, $ModuleOut))" 'layout' $layoutInputs $manifestOut {
+        if (Test-Path $ModuleOut) { Remove-Item -Recurse -Force $ModuleOut }
+        $dependencies = Join-Path $ModuleOut 'dependencies'
+        New-Item -ItemType Directory -Force -Path $dependencies | Out-Null
+
+        # The cmdlet assembly sits at the root, in pwsh's default load context. Everything else it publishes is
+        # Core and Core's packages, which the module's own load context resolves from dependencies/.
+        $cmdletAssembly = 'PrismConfig.PowerShell'
+        Get-ChildItem $publish -File -Filter '*.dll' | ForEach-Object {
+            $target = if ($_.BaseName -eq $cmdletAssembly) { $ModuleOut } else { $dependencies }
+            Copy-Item $_.FullName $target
+        }
+        foreach ($rid in $SupportedRids) {
+            $native = Join-Path $publish "runtimes/$rid/native"
+            if (-not (Test-Path $native)) { throw "The publish output has no native SQLite for $rid ($native)." }
+            $dest = Join-Path $ModuleOut "runtimes/$rid"
+            New-Item -ItemType Directory -Force -Path $dest | Out-Null
+            Copy-Item -Recurse $native $dest
+        }
+        foreach ($path in $moduleFiles) { Copy-Item -Recurse $path $ModuleOut }
+        Copy-Item (Join-Path $Root 'LICENSE') $ModuleOut
+
+        $manifest = Get-Content -Raw (Join-Path $Root 'PrismConfig.psd1')
+        $stamped = $manifest -replace "(?m)^(\s*ModuleVersion\s*=\s*)'[^']*'", "`${1}'$version'"
+        if ($stamped -eq $manifest -and $manifest -notmatch "ModuleVersion\s*=\s*'$([regex]::Escape($version))'") {
+            throw 'Could not stamp ModuleVersion into the manifest: PrismConfig.psd1 has no ModuleVersion line.'
+        }
+        Set-Content -Path $manifestOut -Value $stamped -NoNewline -Encoding utf8
     }
-    Set-Content -Path (Join-Path $ModuleOut 'PrismConfig.psd1') -Value $stamped -NoNewline -Encoding utf8
 
     # Help is generated from docs/ against the laid-out module, in a fresh pwsh so this session never loads it.
-    $exit = Invoke-Pwsh (Join-Path $Root 'build/New-MamlHelp.ps1') -ModulePath $ModuleOut `
-        -DocsPath (Join-Path $Root 'docs') -OutputFile (Join-Path $ModuleOut 'en-US/PrismConfig.PowerShell.dll-Help.xml')
-    if ($exit -ne 0) { throw "Generating help failed (exit code $exit)." }
-    Write-Host "    PrismConfig $version -> $ModuleOut"
+    $generator = Join-Path $Root 'build/New-MamlHelp.ps1'
+    $helpFile = Join-Path $ModuleOut 'en-US/PrismConfig.PowerShell.dll-Help.xml'
+    Invoke-StampedStep 'Generate help from docs/' 'help' ($layoutInputs + @((Join-Path $Root 'docs'), $generator)) $helpFile {
+        $exit = Invoke-Pwsh $generator -ModulePath $ModuleOut -DocsPath (Join-Path $Root 'docs') -OutputFile $helpFile
+        if ($exit -ne 0) { throw "Generating help failed (exit code $exit)." }
+    }
+    Write-Status "    PrismConfig $version -> $ModuleOut"
 }
 
 function Get-TestToolsPath {
     # Pester 5.7.x if this machine already has it; otherwise the pinned version from NuGet, restored on demand.
-    Invoke-Native dotnet restore (Join-Path $Root 'build/TestTools.csproj') --nologo -v quiet
+    Invoke-NativeQuietly dotnet restore (Join-Path $Root 'build/TestTools.csproj') --nologo -v quiet
     $cache = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
     if ($env:NUGET_PACKAGES) { $cache = $env:NUGET_PACKAGES }
     $cache = $cache.Trim()
@@ -195,14 +282,14 @@ function Invoke-Test {
     if (Test-Path $ResultsDir) { Remove-Item -Recurse -Force $ResultsDir }
     New-Item -ItemType Directory -Force -Path $ResultsDir | Out-Null
 
-    Write-Step 'xUnit: PrismConfig.Core.Tests'
     $xunitXml = Join-Path $ResultsDir 'xunit.xml'
-    & dotnet test (Join-Path $Root 'tests/PrismConfig.Core.Tests/PrismConfig.Core.Tests.csproj') -c $Configuration --no-build --nologo `
-        --logger "junit;LogFilePath=$xunitXml" --logger 'console;verbosity=minimal'
-    $xunitExit = $LASTEXITCODE
+    $xunitExit = Invoke-Step 'xUnit: PrismConfig.Core.Tests' -Loud {
+        & dotnet test (Join-Path $Root 'tests/PrismConfig.Core.Tests/PrismConfig.Core.Tests.csproj') -c $Configuration --no-build --nologo `
+            --logger "junit;LogFilePath=$xunitXml" --logger 'console;verbosity=minimal' | Out-Host
+        $LASTEXITCODE
+    }
 
-    Write-Step 'Pester: cmdlet tests against out/PrismConfig, in a fresh pwsh'
-    $tools = Get-TestToolsPath
+    $tools = Invoke-Step 'Restore the test tools (Pester, conflicting assemblies)' { Get-TestToolsPath }
     $pesterXml = Join-Path $ResultsDir 'pester.xml'
     $pwsh = @(Get-PwshCommand)
     $env:PRISM_TEST_MODULE = $ModuleOut
@@ -210,7 +297,9 @@ function Invoke-Test {
     $env:PRISM_TEST_CONFLICT_YAML = $tools.YamlDotNet
     $env:PRISM_TEST_CONFLICT_SQLITE = $tools.Sqlite
     $runner = Join-Path $Root 'tests/Invoke-PesterSuite.ps1'
-    $pesterExit = Invoke-Pwsh $runner -PesterPath $tools.Pester -TestsPath (Join-Path $Root 'tests') -OutputPath $pesterXml
+    $pesterExit = Invoke-Step 'Pester: cmdlet tests against out/PrismConfig, in a fresh pwsh' -Loud {
+        Invoke-Pwsh $runner -PesterPath $tools.Pester -TestsPath (Join-Path $Root 'tests') -OutputPath $pesterXml
+    }
 
     $xunit = Measure-JUnit $xunitXml
     $pester = Measure-JUnit $pesterXml
@@ -218,22 +307,22 @@ function Invoke-Test {
     foreach ($part in @(@{ Name = 'xUnit'; Result = $xunit; Exit = $xunitExit }, @{ Name = 'Pester'; Result = $pester; Exit = $pesterExit })) {
         if ($null -eq $part.Result) {
             # A runner that died before writing its results must not look like a clean run.
-            Write-Host "$($part.Name) wrote no results (exit code $($part.Exit)); counting it as one failure." -ForegroundColor Red
+            Write-Status "$($part.Name) wrote no results (exit code $($part.Exit)); counting it as one failure." Red
             $failed++
             continue
         }
-        Write-Host ("{0}: {1} passed, {2} failed, {3} skipped" -f $part.Name, $part.Result.Passed, $part.Result.Failed, $part.Result.Skipped)
+        Write-Status ("{0}: {1} passed, {2} failed, {3} skipped" -f $part.Name, $part.Result.Passed, $part.Result.Failed, $part.Result.Skipped)
         $passed += $part.Result.Passed; $failed += $part.Result.Failed; $skipped += $part.Result.Skipped
         if ($part.Exit -ne 0 -and $part.Result.Failed -eq 0) {
-            Write-Host "$($part.Name) exited with code $($part.Exit) although no test failed; counting it as one failure." -ForegroundColor Red
+            Write-Status "$($part.Name) exited with code $($part.Exit) although no test failed; counting it as one failure." Red
             $failed++
         }
     }
     if ($passed + $failed -eq 0) {
-        Write-Host 'No test ran.' -ForegroundColor Red
+        Write-Status 'No test ran.' Red
         $failed++
     }
-    Write-Host "$passed passed, $failed failed, $skipped skipped"
+    Write-Status "$passed passed, $failed failed, $skipped skipped" $(if ($failed) { 'Red' } else { 'Green' })
     exit ([int]($failed -gt 0))
 }
 
@@ -242,38 +331,55 @@ function Invoke-Demo {
     $demo = Join-Path $Out 'demo'
     if (Test-Path $demo) { Remove-Item -Recurse -Force $demo }
     New-Item -ItemType Directory -Force -Path $demo | Out-Null
-    $exit = Invoke-Pwsh (Join-Path $Root 'examples/demo.ps1') -ModulePath $ModuleOut -WorkFolder $demo
-    if ($exit -ne 0) { throw "The demo failed (exit code $exit)." }
+    Invoke-Step 'Demo: examples/demo.ps1 against out/demo' -Loud {
+        $exit = Invoke-Pwsh (Join-Path $Root 'examples/demo.ps1') -ModulePath $ModuleOut -WorkFolder $demo
+        if ($exit -ne 0) { throw "The demo failed (exit code $exit)." }
+    }
+}
+
+function Invoke-Package {
+    Invoke-Build
+    $package = Invoke-Step 'Pack the module with Publish-PSResource' {
+        if (Test-Path $PackageOut) { Remove-Item -Recurse -Force $PackageOut }
+        & (Join-Path $Root 'build/Publish-Package.ps1') -ModulePath $ModuleOut -OutputPath $PackageOut
+    }
+    Write-Status "    $($package.FullName)"
 }
 
 function Invoke-Bench {
     Invoke-Build
     $script = Join-Path $Root 'benchmarks/Invoke-Benchmarks.ps1'
     if (-not (Test-Path $script)) { throw 'There are no benchmarks yet (benchmarks/Invoke-Benchmarks.ps1).' }
-    $exit = Invoke-Pwsh $script -ModulePath $ModuleOut -OutputFolder (Join-Path $Out 'bench') -Configuration $Configuration
-    if ($exit -ne 0) { throw "The benchmarks failed (exit code $exit)." }
+    Invoke-Step 'Benchmarks: benchmarks/Invoke-Benchmarks.ps1' -Loud {
+        $exit = Invoke-Pwsh $script -ModulePath $ModuleOut -OutputFolder (Join-Path $Out 'bench') -Configuration $Configuration
+        if ($exit -ne 0) { throw "The benchmarks failed (exit code $exit)." }
+    }
 }
 
 function Invoke-Soak {
     Invoke-Build
     $script = Join-Path $Root 'tests/reliability/Invoke-Soak.ps1'
     if (-not (Test-Path $script)) { throw 'There is no soak suite yet (tests/reliability/Invoke-Soak.ps1).' }
-    $exit = Invoke-Pwsh $script -ModulePath $ModuleOut -Iterations $Iterations
-    if ($exit -ne 0) { throw "The soak run failed (exit code $exit)." }
+    Invoke-Step "Soak: tests/reliability/Invoke-Soak.ps1 -Iterations $Iterations" -Loud {
+        $exit = Invoke-Pwsh $script -ModulePath $ModuleOut -Iterations $Iterations
+        if ($exit -ne 0) { throw "The soak run failed (exit code $exit)." }
+    }
 }
 
 function Invoke-Clean {
-    Write-Step 'Removing out/, bin/ and obj/'
-    if (Test-Path $Out) { Remove-Item -Recurse -Force $Out }
-    Get-ChildItem $Root -Recurse -Directory -Include 'bin', 'obj' -ErrorAction SilentlyContinue |
-        Where-Object { $_.FullName -notmatch '[\\/]\.git[\\/]' } |
-        Remove-Item -Recurse -Force
+    Invoke-Step 'Remove out/, bin/ and obj/' {
+        if (Test-Path $Out) { Remove-Item -Recurse -Force $Out }
+        Get-ChildItem $Root -Recurse -Directory -Include 'bin', 'obj' -ErrorAction SilentlyContinue |
+            Where-Object { $_.FullName -notmatch '[\\/]\.git[\\/]' } |
+            Remove-Item -Recurse -Force
+    }
 }
 
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
+    'Package' { Invoke-Package }
     'Bench' { Invoke-Bench }
     'Soak' { Invoke-Soak }
     'Clean' { Invoke-Clean }

@@ -6,12 +6,16 @@
     EXAMPLES, PARAMETERS, INPUTS, OUTPUTS, NOTES, RELATED LINKS) and writes MAML. Syntax, types, positions and
     pipeline input come from the built module itself, so they can never drift from the code; only the prose comes
     from markdown. build.ps1 runs this in a fresh pwsh after laying out the module.
+
+    Each command's first related link is its page under -OnlineBaseUri (docs/<Verb>-<Noun>.md in the public
+    repository): Get-Help -Online opens the first related link that has a URI, and the cmdlets set no HelpUri.
 #>
 [CmdletBinding()]
 param(
     [Parameter(Mandatory)][string] $ModulePath,
     [Parameter(Mandatory)][string] $DocsPath,
-    [Parameter(Mandatory)][string] $OutputFile
+    [Parameter(Mandatory)][string] $OutputFile,
+    [string] $OnlineBaseUri = 'https://github.com/prismconfig/PrismConfig/blob/main/docs/'
 )
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
@@ -192,6 +196,10 @@ foreach ($cmd in ($module.ExportedCmdlets.Values | Sort-Object Name)) {
     $writer.WriteEndElement()
 
     $writer.WriteStartElement('command', 'relatedLinks', $ns.command)
+    $writer.WriteStartElement('maml', 'navigationLink', $ns.maml)
+    $writer.WriteElementString('maml', 'linkText', $ns.maml, 'Online Version:')
+    $writer.WriteElementString('maml', 'uri', $ns.maml, "$OnlineBaseUri$($cmd.Name).md")
+    $writer.WriteEndElement()
     if ($doc.Sections.Contains('RELATED LINKS')) {
         foreach ($line in $doc.Sections['RELATED LINKS']) {
             if ($line -match '^\s*[-*]\s*(?:\[(?<text>[^\]]+)\]\((?<uri>[^)]*)\)|(?<text>.+))$') {

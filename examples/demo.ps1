@@ -16,6 +16,8 @@ param(
     [Parameter(Mandatory)][string] $WorkFolder
 )
 $ErrorActionPreference = 'Stop'
+# Tables and lists written to a log file carry no colour codes.
+if ([Console]::IsOutputRedirected) { $PSStyle.OutputRendering = 'PlainText' }
 Import-Module $ModulePath
 
 $null = New-Item -ItemType Directory -Force -Path $WorkFolder

@@ -47,6 +47,18 @@ Describe 'Help for <_>' -ForEach $Cmdlets {
         }
     }
 
+    It 'links to its page in the public repository first, which Get-Help -Online opens' {
+        $expected = "https://github.com/prismconfig/PrismConfig/blob/main/docs/$Name.md"
+        @($Help.relatedLinks.navigationLink)[0].uri | Should -Be $expected
+        Join-Path $PSScriptRoot "../docs/$Name.md" | Should -Exist
+        # What Get-Help -Online itself reads from the help, without starting a browser.
+        $lookup = [psobject].Assembly.GetType('System.Management.Automation.BaseCommandHelpInfo').GetMethod(
+            'GetUriFromCommandPSObject', [Reflection.BindingFlags]'NonPublic, Static')
+        $arguments = [object[]]::new(1)
+        $arguments[0] = [psobject]$Help  # assigned to an element, so it stays a PSObject rather than being unwrapped
+        $lookup.Invoke($null, $arguments).AbsoluteUri | Should -Be $expected
+    }
+
     It 'declares its output type' {
         $Command.OutputType.Count | Should -BeGreaterThan 0
     }

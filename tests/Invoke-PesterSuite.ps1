@@ -20,6 +20,11 @@ $config.Run.Path = @($TestsPath, (Join-Path $TestsPath '../examples/config-polic
 $config.Run.Exit = $false
 $config.Run.PassThru = $true
 $config.Output.Verbosity = 'Normal'
+if ([Console]::IsOutputRedirected) {
+    # A log file gets plain text: neither Pester nor pwsh's own formatting writes colour codes into it.
+    $PSStyle.OutputRendering = 'PlainText'
+    $config.Output.RenderMode = 'Plaintext'
+}
 $config.TestResult.Enabled = $true
 $config.TestResult.OutputFormat = 'JUnitXml'
 $config.TestResult.OutputPath = $OutputPath
