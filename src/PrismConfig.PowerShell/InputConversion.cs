@@ -129,8 +129,6 @@ internal static class InputConversion
         }
         return table;
     }
-
-    public static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
 
 /// <summary>Empty or whitespace-only strings (blank CSV cells) bind as "not given".</summary>

@@ -169,6 +169,23 @@ public abstract class PrismCmdlet : PSCmdlet
         }
     }
 
+    /// <summary>Whether this call runs under -WhatIf, given or inherited through $WhatIfPreference.</summary>
+    private protected bool WhatIfRequested() =>
+        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var given)
+            ? given is SwitchParameter { IsPresent: true } || given is true
+            : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+
+    /// <summary>Whether ShouldProcess will prompt: -Confirm, or a cmdlet of this impact at or above $ConfirmPreference.</summary>
+    private protected bool ConfirmationWillBeAsked(ConfirmImpact impact)
+    {
+        if (MyInvocation.BoundParameters.TryGetValue("Confirm", out var given))
+        {
+            return given is SwitchParameter { IsPresent: true } || given is true;
+        }
+        var preference = LanguagePrimitives.TryConvertTo<ConfirmImpact>(GetVariableValue("ConfirmPreference"), out var p) ? p : ConfirmImpact.High;
+        return preference != ConfirmImpact.None && impact >= preference;
+    }
+
     /// <summary>Write-Progress while a write waits for another writer's lock, so a user on a stalled disk sees why.</summary>
     private protected IProgress<TimeSpan> LockWaitProgress() => new LockWaitReporter(this);
 

@@ -65,7 +65,7 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
         ImportPlan? plan = null;
         try
         {
-            if (WhatIfRequested() || ConfirmationWillBeAsked())
+            if (WhatIfRequested() || ConfirmationWillBeAsked(ConfirmImpact.Medium))
             {
                 plan = store is null ? ConfigStore.PlanImportIntoNewStore(desired.Read(), options) : store.PlanImport(desired.Read(), options);
                 AttachSources(plan.Results, desired.Sources);
@@ -106,22 +106,6 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
         }
         AttachSources(results, desired.Sources);
         WriteObject(results, enumerateCollection: true);
-    }
-
-    private bool WhatIfRequested() =>
-        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var given)
-            ? given is SwitchParameter { IsPresent: true } || given is true
-            : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
-
-    /// <summary>Whether ShouldProcess will prompt: -Confirm, or this cmdlet's impact at or above $ConfirmPreference.</summary>
-    private bool ConfirmationWillBeAsked()
-    {
-        if (MyInvocation.BoundParameters.TryGetValue("Confirm", out var given))
-        {
-            return given is SwitchParameter { IsPresent: true } || given is true;
-        }
-        var preference = LanguagePrimitives.TryConvertTo<ConfirmImpact>(GetVariableValue("ConfirmPreference"), out var p) ? p : ConfirmImpact.High;
-        return preference != ConfirmImpact.None && ConfirmImpact.Medium >= preference;
     }
 
     /// <summary>

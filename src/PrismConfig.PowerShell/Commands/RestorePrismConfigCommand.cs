@@ -109,15 +109,6 @@ public sealed class RestorePrismConfigCommand : PrismCmdlet
             "Restore PrismConfig database");
     }
 
-    private bool WhatIfRequested()
-    {
-        if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf))
-        {
-            return whatIf is SwitchParameter { IsPresent: true };
-        }
-        return LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
-    }
-
     private string ResolveBackup()
     {
         string resolved;

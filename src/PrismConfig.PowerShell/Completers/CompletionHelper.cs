@@ -128,7 +128,7 @@ public sealed class ConsistencyCompleter : IArgumentCompleter
 /// <summary>Completes -Operation with the history operations the cmdlets record.</summary>
 public sealed class OperationCompleter : IArgumentCompleter
 {
-    private static readonly string[] Operations = ["create", "update", "disable", "enable", "restore", "import"];
+    private static readonly string[] Operations = ["create", "update", "disable", "enable", "restore"];
 
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters) =>
