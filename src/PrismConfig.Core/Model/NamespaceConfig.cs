@@ -19,6 +19,13 @@ public sealed class NamespaceConfig
         Features = NewTable();
     }
 
+    // For a row just read: its tables are already built, so the two empty ones are not.
+    internal NamespaceConfig(Hashtable backendConfig, Hashtable features)
+    {
+        BackendConfig = backendConfig;
+        Features = features;
+    }
+
     // Clone's own constructor: it replaces both tables at once, so it must not build the two empty ones first.
     private NamespaceConfig(NamespaceConfig source)
     {

@@ -7,7 +7,7 @@ namespace PrismConfig.Core.Store;
 internal static class Rows
 {
     /// <summary>The model object. Throws FormatException, JsonException or OverflowException if the stored JSON or numbers are damaged.</summary>
-    public static NamespaceConfig ToConfig(NamespaceRow row) => new()
+    public static NamespaceConfig ToConfig(NamespaceRow row) => new(ConfigJson.ParseObject(row.BackendConfig), Snapshot.ParseFeatures(row.Features))
     {
         Name = row.Name,
         Description = row.Description,
@@ -17,9 +17,7 @@ internal static class Rows
         Consistency = row.Consistency,
         CacheTtlSeconds = row.CacheTtlSeconds is { } ttl ? checked((int)ttl) : null,
         RateLimitRps = row.RateLimitRps is { } rps ? checked((int)rps) : null,
-        BackendConfig = ConfigJson.ParseObject(row.BackendConfig),
         Tags = Snapshot.ParseTags(row.Tags),
-        Features = Snapshot.ParseFeatures(row.Features),
         Version = checked((int)row.Version),
         CreatedAt = DateTimeOffset.FromUnixTimeSeconds(row.CreatedAt),
         UpdatedAt = DateTimeOffset.FromUnixTimeSeconds(row.UpdatedAt),

@@ -133,8 +133,42 @@ internal static class Snapshot
     public static Hashtable ParseFeatures(string? json)
     {
         if (string.IsNullOrEmpty(json)) return NamespaceConfig.NewTable();
+        return TryParseFeaturesFast(json) ?? ParseFeaturesDocument(json);
+    }
+
+    private static Hashtable ParseFeaturesDocument(string json)
+    {
         using var doc = JsonDocument.Parse(json);
         return ParseFeatures(doc.RootElement);
+    }
+
+    /// <summary>
+    /// The usual case read with a Utf8JsonReader, without building a JsonDocument (a list parses this for every
+    /// row): an object of true/false. Null for anything else, which the JsonDocument path then reads, or rejects,
+    /// exactly as before.
+    /// </summary>
+    private static Hashtable? TryParseFeaturesFast(string json)
+    {
+        Span<byte> stack = stackalloc byte[512];
+        var bytes = json.Length * 3 <= stack.Length ? stack : new byte[Encoding.UTF8.GetMaxByteCount(json.Length)];
+        var reader = new Utf8JsonReader(bytes[..Encoding.UTF8.GetBytes(json, bytes)]);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+            var table = NamespaceConfig.NewTable();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var key = reader.GetString()!;
+                reader.Read();
+                if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False)) return null;
+                table[key] = reader.TokenType == JsonTokenType.True;
+            }
+            return reader.Read() ? null : table;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static Hashtable ParseFeatures(JsonElement e)
@@ -156,12 +190,36 @@ internal static class Snapshot
     public static string[] ParseTags(string? json)
     {
         if (string.IsNullOrEmpty(json)) return [];
+        if (TryParseTagsFast(json) is { } tags) return tags;
         using var doc = JsonDocument.Parse(json);
         if (doc.RootElement.ValueKind != JsonValueKind.Array)
         {
             throw new FormatException("tags is not a JSON array.");
         }
         return doc.RootElement.EnumerateArray().Select(t => t.ValueKind == JsonValueKind.String ? t.GetString() ?? "" : t.GetRawText()).ToArray();
+    }
+
+    /// <summary>An array of strings read without a JsonDocument (see <see cref="TryParseFeaturesFast"/>); null for anything else.</summary>
+    private static string[]? TryParseTagsFast(string json)
+    {
+        Span<byte> stack = stackalloc byte[512];
+        var bytes = json.Length * 3 <= stack.Length ? stack : new byte[Encoding.UTF8.GetMaxByteCount(json.Length)];
+        var reader = new Utf8JsonReader(bytes[..Encoding.UTF8.GetBytes(json, bytes)]);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray) return null;
+            var tags = new List<string>(4);
+            while (reader.Read() && reader.TokenType == JsonTokenType.String)
+            {
+                tags.Add(reader.GetString()!);
+            }
+            if (reader.TokenType != JsonTokenType.EndArray || reader.Read()) return null;
+            return [.. tags];
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     public static string TagsJson(string[] tags) => ConfigJson.Serialize(tags);
