@@ -62,7 +62,8 @@ Describe 'Get-PrismNamespace' {
         @(Get-PrismNamespaceHistory ORDERS -Database $db).Count | Should -Be 5
         $err = $null
         try { New-PrismNamespace ORDERS -Backend redis -Pattern keyvalue -Database $db -ErrorAction Stop } catch { $err = $_ }
-        $err | Should -Not -BeNullOrEmpty
+        # Names are lower case: an upper-case new name is refused as invalid, never created beside the existing one.
+        $err.FullyQualifiedErrorId | Should -BeLike 'ValidationFailed,*'
         (Get-PrismNamespace orders -Database $db).Version | Should -Be 5
     }
 

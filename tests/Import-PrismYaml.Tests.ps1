@@ -59,6 +59,7 @@ catch { 'ERROR ' + `$_.FullyQualifiedErrorId }
             finally {
                 if (-not $child.Process.HasExited) { $child.Process.Kill($true) }
                 $child.Process.WaitForExit()
+                $null = $child.Copy.Wait(10000)
                 $child.Sink.Dispose()
             }
         }
@@ -83,6 +84,7 @@ catch { 'ERROR ' + `$_.FullyQualifiedErrorId }
             finally {
                 if (-not $child.Process.HasExited) { $child.Process.Kill($true) }
                 $child.Process.WaitForExit()
+                $null = $child.Copy.Wait(10000)
                 $child.Sink.Dispose()
             }
         }

@@ -77,7 +77,8 @@ function Wait-InteractiveText {
     $seen = ''
     while ([DateTime]::UtcNow -lt $deadline) {
         $stream = [IO.FileStream]::new($Child.OutputFile, 'Open', 'Read', 'ReadWrite')
-        try { $seen = [IO.StreamReader]::new($stream).ReadToEnd() } finally { $stream.Dispose() }
+        $reader = [IO.StreamReader]::new($stream)
+        try { $seen = $reader.ReadToEnd() } finally { $reader.Dispose() }
         if ($seen.Contains($Text)) { return $seen }
         if ($Child.Process.HasExited -and $Child.Copy.IsCompleted) { break }
         Start-Sleep -Milliseconds 100

@@ -41,7 +41,11 @@ public sealed partial class StoreLocator : IEquatable<StoreLocator>
     /// </summary>
     public static StoreLocator Parse(string text, Func<string, string>? resolvePath = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(text);
+        ArgumentNullException.ThrowIfNull(text);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw new StorePathException(text, "StorePathInvalid", "The store locator is blank. Give a file path, sqlite:///path/config.db, or postgresql://user@host:5432/dbname.");
+        }
         var scheme = SchemeRegex().Match(text);
         if (scheme.Success)
         {
@@ -53,6 +57,11 @@ public sealed partial class StoreLocator : IEquatable<StoreLocator>
             if (name == "sqlite")
             {
                 var path = Uri.UnescapeDataString(text[scheme.Length..]);
+                // sqlite:///C:/dir/config.db names a Windows drive: the slash before it belongs to the URI.
+                if (path.Length >= 3 && path[0] == '/' && char.IsAsciiLetter(path[1]) && path[2] == ':')
+                {
+                    path = path[1..];
+                }
                 if (path.Length == 0)
                 {
                     throw new StorePathException(text, "StorePathInvalid", $"'{text}' names no file. Write sqlite:///absolute/path/config.db, or a plain path.");
@@ -82,16 +91,30 @@ public sealed partial class StoreLocator : IEquatable<StoreLocator>
         return new StoreLocator(StoreKind.Sqlite, full, full);
     }
 
-    /// <summary>A URI with the password of its user-info, if any, replaced by ********; other text unchanged.</summary>
+    /// <summary>
+    /// A URI with every password replaced by ********: the one in its user-info (everything between the first ':'
+    /// after the scheme and the last '@', whatever characters it holds) and any <c>password=</c> query parameter.
+    /// Other text is unchanged.
+    /// </summary>
     public static string MaskUri(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return UserInfoRegex().Replace(text, m => m.Groups["pre"].Value + "********@");
+        var masked = text;
+        var start = masked.IndexOf("://", StringComparison.Ordinal);
+        var at = masked.LastIndexOf('@');
+        if (start > 0 && at > start)
+        {
+            var colon = masked.IndexOf(':', start + 3);
+            if (colon > 0 && colon < at)
+            {
+                masked = string.Concat(masked.AsSpan(0, colon + 1), "********", masked.AsSpan(at));
+            }
+        }
+        return PasswordParameterRegex().Replace(masked, m => m.Groups["key"].Value + "********");
     }
 
-    // scheme://user:password@host — the password is everything between the first ':' of the user-info and the last '@'.
-    [GeneratedRegex(@"(?<pre>^[a-zA-Z][a-zA-Z0-9+.-]*://[^/:@?#]*:)[^/?#]*@", RegexOptions.CultureInvariant)]
-    private static partial Regex UserInfoRegex();
+    [GeneratedRegex(@"(?<key>[?&]password=)[^&#]*", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex PasswordParameterRegex();
 
     [GeneratedRegex(@"^(?<scheme>[a-zA-Z][a-zA-Z0-9+.-]+)://", RegexOptions.CultureInvariant)]
     private static partial Regex SchemeRegex();

@@ -46,12 +46,12 @@ internal static class StoreCache
     }
 
     /// <summary>
-    /// After a failed first write: closes, forgets and removes a store that opening created and that holds nothing.
-    /// A store that existed before is left open and untouched.
+    /// After the failed first write of the call that created it: closes, forgets and removes the store if it still
+    /// holds nothing (Core judges that under the write lock).
     /// </summary>
     public static void Discard(ConfigStore store)
     {
-        if (!store.Created || store.CountNamespaces() > 0) return;
+        if (!store.Created) return;
         Stores.TryRemove(new KeyValuePair<StoreLocator, ConfigStore>(store.Locator, store));
         store.DiscardIfCreated();
     }

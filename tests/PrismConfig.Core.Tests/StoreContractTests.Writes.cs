@@ -157,6 +157,43 @@ public abstract partial class StoreContractTests
         Assert.Null(_store.Get("impatient").RateLimitRps);
     }
 
+    [Fact]
+    public void A_plan_is_not_applied_to_another_namespace_that_a_whole_store_restore_put_at_its_row()
+    {
+        _store.Create(T.Ns("alpha"));
+        var plan = _store.PlanUpdate("alpha", new NamespacePatch { RateLimitRps = 10 });
+        var backup = Path.Combine(Path.GetTempPath(), "prism-other-" + Guid.NewGuid().ToString("N") + ".db");
+        try
+        {
+            using (var other = ConfigStore.Open(backup + ".src", new StoreOptions { CreateIfMissing = true }))
+            {
+                other.Create(T.Ns("bravo"));
+                other.BackupTo(backup);
+            }
+            _store.RestoreFrom(backup);
+            Assert.Throws<NamespaceNotFoundException>(() => _store.Apply(plan));
+            var bravo = _store.Get("bravo");
+            Assert.Equal(1, bravo.Version);
+            Assert.Null(bravo.RateLimitRps);
+        }
+        finally
+        {
+            foreach (var f in Directory.GetFiles(Path.GetDirectoryName(backup)!, Path.GetFileName(backup) + "*")) File.Delete(f);
+        }
+    }
+
+    [Fact]
+    public void A_planned_prune_refuses_to_disable_a_namespace_the_plan_kept()
+    {
+        _store.Create(T.Ns("keep"));
+        _store.Create(T.Ns("other"));
+        var plan = _store.PlanImport([T.Ns("keep"), T.Ns("other")], new ImportOptions { Prune = true });
+        Assert.All(plan.Results, r => Assert.Equal(ImportAction.Unchanged, r.Action));
+        var ex = Assert.Throws<PrismConfigException>(() => _store.ApplyImport([T.Ns("keep")], new ImportOptions { Prune = true }, plan));
+        Assert.Equal("ImportChanged", ex.ErrorId);
+        Assert.Equal(NamespaceStatus.Active, _store.Get("other").Status);
+    }
+
     /// <summary>Records reports synchronously (System.Progress would post them to the thread pool).</summary>
     private sealed class Progress(List<TimeSpan> seen) : IProgress<TimeSpan>
     {

@@ -263,7 +263,12 @@ public sealed class ImportPlan
         {
             throw new VersionConflictException(name, planned.Version, version);
         }
-        if (desired is not null && (planned.Content is null || !planned.Content.AsSpan().SequenceEqual(ContentHash(desired))))
+        // A namespace planned as desired must still be desired with the same content; one planned for the prune
+        // (no content) must still be pruned.
+        var same = desired is null
+            ? planned.Content is null
+            : planned.Content is not null && planned.Content.AsSpan().SequenceEqual(ContentHash(desired));
+        if (!same)
         {
             throw InputChanged(name);
         }

@@ -192,7 +192,7 @@ public sealed partial class ConfigStore
                 {
                     throw new NamespaceNotFoundException(current.Config.Name);
                 }
-                throw new VersionConflictException(current.Config.Name, current.Config.Version, checked((int)actual.Version));
+                throw new VersionConflictException(current.Config.Name, current.Config.Version, (int)Math.Clamp(actual.Version, 0, int.MaxValue));
             }
         }
         scope.SyncFeatures(id, current?.Config.Features, proposed.Features, now);

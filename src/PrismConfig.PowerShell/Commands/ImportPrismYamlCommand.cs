@@ -88,7 +88,13 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
             return;
         }
 
-        store ??= OpenStore(create: true);
+        // Only this call may take back a store it created: one that existed when it started is never removed.
+        var createdHere = false;
+        if (store is null)
+        {
+            store = OpenStore(create: true);
+            createdHere = store.Created;
+        }
         IReadOnlyList<ImportResult> results;
         var progress = new ImportProgress(this);
         try
@@ -100,7 +106,7 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
         catch (PrismConfigException ex)
         {
             // A store this import created, and that received nothing, is removed again: a typo leaves no file.
-            StoreCache.Discard(store);
+            if (createdHere) StoreCache.Discard(store);
             ThrowCoreError(ex);
             return;
         }

@@ -222,7 +222,7 @@ internal static class SqliteDialect
     /// is still at the version the change was computed from.
     /// </summary>
     public static string UpdateNamespaceColumns(IEnumerable<string> assignments) =>
-        "UPDATE namespaces SET " + string.Join(", ", assignments) + " WHERE id = $id AND version = $expected_version";
+        "UPDATE namespaces SET " + string.Join(", ", assignments) + " WHERE id = $id AND name = $expected_name AND version = $expected_version";
 
     public const string UpsertFeature = """
         INSERT INTO namespace_features (namespace_id, feature_name, enabled, updated_at)

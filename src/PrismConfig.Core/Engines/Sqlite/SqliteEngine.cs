@@ -292,7 +292,12 @@ internal sealed partial class SqliteEngine : IStorageEngine
         var keys = new Dictionary<string, NamespaceKey>(StringComparer.Ordinal);
         while (reader.Read())
         {
-            keys[reader.GetString(1)] = new NamespaceKey(reader.GetInt64(0), checked((int)reader.GetInt64(2)), reader.GetString(3));
+            var version = reader.GetInt64(2);
+            if (version is < 0 or > int.MaxValue)
+            {
+                throw new StoreCorruptException(connection.DataSource, $"namespace '{reader.GetString(1)}' has the version {version}, which no write makes. Run Test-PrismConfig.");
+            }
+            keys[reader.GetString(1)] = new NamespaceKey(reader.GetInt64(0), (int)version, reader.GetString(3));
         }
         return keys;
     }
@@ -399,8 +404,23 @@ internal sealed partial class SqliteEngine : IStorageEngine
 
     public void DiscardCreated()
     {
-        // Only a store this engine made and nobody has written to: another process may have filled it meanwhile.
-        var empty = CreatedOnOpen && !_committed && !_disposed && CountNamespaces() == 0;
+        // Only a store this engine made and nobody has written to: another writer here or in another process may
+        // have filled it meanwhile, so emptiness is judged holding the write lock, after any such writer committed.
+        var empty = false;
+        if (CreatedOnOpen && !_committed && !_disposed)
+        {
+            try
+            {
+                using var scope = BeginWrite();
+                empty = !_committed
+                    && Factory.ScalarInt64(_write, SqliteDialect.CountNamespaces) == 0
+                    && Factory.ScalarInt64(_write, SqliteDialect.CountHistory) == 0;
+            }
+            catch (PrismConfigException)
+            {
+                empty = false;
+            }
+        }
         Dispose();
         if (!empty) return;
         foreach (var file in SideFiles.WithSideFiles(_path))

@@ -86,6 +86,8 @@ internal sealed class SqliteWriteScope : IWriteScope
         p["$updated_at"].Value = after.UpdatedAt.ToUnixTimeSeconds();
         p["$updated_by"].Value = (object?)after.UpdatedBy ?? DBNull.Value;
         p["$id"].Value = id;
+        // The name too: row ids repeat across stores, and a whole-store restore may put another namespace at this id.
+        p["$expected_name"].Value = before.Name;
         p["$expected_version"].Value = before.Version;
         return command.ExecuteNonQuery() == 1;
     });
@@ -228,7 +230,7 @@ internal sealed class SqliteWriteScope : IWriteScope
             sets.Add("version = $version");
             sets.Add("updated_at = $updated_at");
             sets.Add("updated_by = $updated_by");
-            parameters.AddRange(["$version", "$updated_at", "$updated_by", "$id", "$expected_version"]);
+            parameters.AddRange(["$version", "$updated_at", "$updated_by", "$id", "$expected_name", "$expected_version"]);
             command = Prepare(_connection, SqliteDialect.UpdateNamespaceColumns(sets), [.. parameters]);
             _updates[mask] = command;
             return command;
@@ -294,7 +296,8 @@ internal static class WriteLock
             {
                 return clock.Elapsed;
             }
-            if ((rc & 0xFF) is not (5 or 6) || clock.Elapsed >= timeout)
+            // Only SQLITE_BUSY waits: SQLite runs no busy handler for SQLITE_LOCKED, so retrying that would spin.
+            if ((rc & 0xFF) != 5 || clock.Elapsed >= timeout)
             {
                 throw Factory.LastErrorException(connection, rc);
             }
