@@ -45,18 +45,21 @@ public class SlotSchemaTests
         Assert.Equal("[\"KeyValueBasicInterface\"]", T.Scalar(raw, "SELECT interfaces FROM namespace_slots WHERE slot_name = 'state_store'"));
     }
 
+    /// <summary>Turns a file back into what schema-1 code wrote: no slot columns, no slot table, a rollback journal.</summary>
+    private static void DowngradeToSchema1(string path)
+    {
+        using var raw = T.Raw(path);
+        T.Exec(raw, "DROP TRIGGER trg_namespace_slots_insert; DROP TRIGGER trg_namespace_slots_update; DROP TABLE namespace_slots;" +
+                    "ALTER TABLE namespaces DROP COLUMN slots; ALTER TABLE namespaces DROP COLUMN behavior; ALTER TABLE namespaces DROP COLUMN pattern_version;" +
+                    "PRAGMA user_version=1; PRAGMA journal_mode=DELETE");
+    }
+
     [Fact]
     public void A_schema_1_file_migrates_on_open_and_keeps_its_data_and_history()
     {
         using var dir = new TempDir();
         using (var store = T.OpenNew(dir.Db)) store.Create(T.Full("old-ns"));
-        // Turn the file back into what schema-1 code wrote: no slot columns, no slot table.
-        using (var raw = T.Raw(dir.Db))
-        {
-            T.Exec(raw, "DROP TRIGGER trg_namespace_slots_insert; DROP TRIGGER trg_namespace_slots_update; DROP TABLE namespace_slots;" +
-                        "ALTER TABLE namespaces DROP COLUMN slots; ALTER TABLE namespaces DROP COLUMN behavior; ALTER TABLE namespaces DROP COLUMN pattern_version;" +
-                        "PRAGMA user_version=1");
-        }
+        DowngradeToSchema1(dir.Db);
         Assert.True(ConfigStore.CheckBackup(dir.Db).IsHealthy);
         using (var store = ConfigStore.Open(dir.Db))
         {
@@ -68,6 +71,22 @@ public class SlotSchemaTests
         }
         using var check = T.Raw(dir.Db);
         Assert.Equal(2L, T.Scalar(check, "PRAGMA user_version"));
+    }
+
+    [Fact]
+    public void A_schema_1_backup_restores_into_a_schema_2_store_and_is_migrated()
+    {
+        using var dir = new TempDir();
+        var backup = dir.File("schema1.db");
+        using (var old = T.OpenNew(backup)) old.Create(T.Ns("from-backup"));
+        DowngradeToSchema1(backup);
+        using var store = T.OpenNew(dir.Db);
+        store.Create(StoreContractTests.Consumer());
+        store.RestoreFrom(backup);
+        Assert.Equal(2, store.SchemaVersion);
+        Assert.Equal(["from-backup"], store.List().Select(n => n.Name));
+        store.Create(StoreContractTests.Consumer());
+        Assert.True(store.CheckHealth().IsHealthy, string.Join("\n", store.CheckHealth().Problems));
     }
 
     [Fact]
