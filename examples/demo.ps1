@@ -46,6 +46,9 @@ Show-Step '4. Credentials are masked in every view; the object keeps the real va
 Get-PrismNamespace invoice-archive, payment-jobs | Format-List | Out-Host
 Write-Host ("  (Get-PrismNamespace invoice-archive).BackendConfig.secret_key.Length = {0}" -f (Get-PrismNamespace invoice-archive).BackendConfig.secret_key.Length)
 
+Show-Step '4b. A namespace in Prism''s slot form: one pattern, several backends' "Get-PrismNamespace -Slot state_store -Backend postgres | Format-List"
+Get-PrismNamespace -Slot state_store -Backend postgres | Format-List Name, Pattern, PatternVersion, Backends, Slots, Behavior | Out-Host
+
 Show-Step '5. One change, with a reason and optimistic concurrency' "Set-PrismNamespace user-sessions -CacheTtlSeconds 120 -AddTag cache-tuned -ExpectedVersion 1 -Reason 'INC-4711: cut login latency'"
 Set-PrismNamespace user-sessions -CacheTtlSeconds 120 -AddTag cache-tuned -ExpectedVersion 1 -Reason 'INC-4711: cut login latency' -PassThru |
     Format-Table Name, CacheTtlSeconds, Tags, Version | Out-Host

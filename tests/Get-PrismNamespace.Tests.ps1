@@ -128,7 +128,7 @@ Describe 'Get-PrismNamespace' {
         $db = New-Seeded
         $ns = Get-PrismNamespace orders -Database $db
         $table = $ns | Out-String
-        $table | Should -Match 'Name\s+Backend\s+Pattern\s+Status\s+Consistency\s+Version\s+UpdatedAt'
+        $table | Should -Match 'Name\s+Backends\s+Pattern\s+Status\s+Consistency\s+Version\s+UpdatedAt'
         $table | Should -Match 'orders\s+postgres\s+keyvalue\s+active\s+eventual\s+1'
         $list = $ns | Format-List | Out-String
         $list | Should -Match 'BackendConfig\s+:.*password=\*{8}'
@@ -195,5 +195,19 @@ Describe 'Get-PrismNamespace' {
         $line = "Get-PrismNamespace -Database '$missing' -Name o"
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches | Should -BeNullOrEmpty
         $missing | Should -Not -Exist
+    }
+}
+
+Describe 'Get-PrismNamespace -Slot' {
+    It '-Backend matches any slot, -Slot narrows it to that slot' {
+        $db = New-Seeded
+        New-PrismNamespace payments -Pattern consumer -Slots ([ordered]@{
+                message_source = @{ backend = 'kafka'; interfaces = 'pubsub_basic' }
+                state_store    = @{ backend = 'postgres'; interfaces = 'keyvalue_basic' }
+            }) -Database $db | Out-Null
+        (Get-PrismNamespace -Backend postgres -Database $db).Name | Should -Be @('orders', 'payments')
+        (Get-PrismNamespace -Slot state_store -Backend postgres -Database $db).Name | Should -Be @('payments')
+        Get-PrismNamespace -Slot message_source -Backend postgres -Database $db | Should -BeNullOrEmpty
+        (Get-PrismNamespace pay*, orders -Slot state_store -Database $db).Name | Should -Be @('payments')
     }
 }

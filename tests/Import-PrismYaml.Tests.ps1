@@ -398,3 +398,64 @@ namespaces:
         }
     }
 }
+
+Describe 'Import-PrismYaml with Prism slot files' {
+    It 'imports a folder of single-namespace files through a wildcard as one set and round-trips byte-identically' {
+        $folder = Join-Path $TestDrive 'slot-files'
+        $null = New-Item -ItemType Directory $folder
+        Set-Content (Join-Path $folder 'consumer.yaml') -Value @'
+name: order-consumer
+pattern: consumer
+pattern_version: v1
+slots:
+  message_source:
+    backend: nats
+    interfaces: [PubSubInterface]
+    config:
+      servers: [nats://a:4222, nats://b:4222]
+  state_store:
+    backend: redis
+    interfaces: [KeyValueBasicInterface, keyvalue_ttl]
+    config: { connection: "redis://:t0ken@cache:6379/0", retention: { days: 7 } }
+config:
+  consumer_group: orders
+  max_retries: 3
+'@
+        Set-Content (Join-Path $folder 'registry.yaml') -Value @'
+name: device-registry
+pattern: multicast-registry
+slots:
+  registry:
+    backend: postgres
+    interfaces: [keyvalue_basic]
+    config: { connection: "postgresql://prism:pw@db/prism" }
+'@
+        $db = Join-Path $TestDrive 'slot-files.db'
+        $results = Import-PrismYaml (Join-Path $folder '*.yaml') -Database $db
+        ($results | Where-Object Action -eq 'Created').Count | Should -Be 2
+        $ns = Get-PrismNamespace order-consumer -Database $db
+        $ns.Behavior.max_retries | Should -Be 3
+        $ns.Slots['state_store'].Config.retention.days | Should -Be 7
+
+        $first = Join-Path $TestDrive 'export1.yaml'
+        $second = Join-Path $TestDrive 'export2.yaml'
+        Export-PrismYaml -Path $first -Database $db
+        $db2 = Join-Path $TestDrive 'slot-files2.db'
+        Import-PrismYaml $first -Database $db2 | Out-Null
+        Export-PrismYaml -Path $second -Database $db2
+        (Get-FileHash $first).Hash | Should -Be (Get-FileHash $second).Hash
+        (Get-Content $first -Raw) | Should -Match '(?s)message_source:.*state_store:'
+
+        # A file that names the same namespace again is one set: the second is a duplicate within the set.
+        Set-Content (Join-Path $folder 'registry.yaml') -Value (Get-Content (Join-Path $folder 'registry.yaml') -Raw).Replace('pw@', 'pw2@')
+        $again = Import-PrismYaml (Join-Path $folder '*.yaml') -Database $db
+        ($again | Where-Object Action -eq 'Updated').Name | Should -Be 'device-registry'
+    }
+
+    It 'reports a bad slot key with file, line and column' {
+        $file = Join-Path $TestDrive 'bad-slot.yaml'
+        Set-Content $file -Value "name: bad-slot`npattern: consumer`nslots:`n  message_source:`n    backend: kafka`n    interface: [pubsub_basic]`n"
+        { Import-PrismYaml $file -Database (Join-Path $TestDrive 'bad-slot.db') } |
+            Should -Throw -ExpectedMessage "*bad-slot.yaml:6:5: unknown key 'interface' in slot 'message_source'*"
+    }
+}

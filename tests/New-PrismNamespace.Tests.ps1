@@ -174,3 +174,58 @@ events,kafka,stream,,,,100,"prod,high-traffic",disabled,"{""brokers"":[""k1:9092
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('active', 'disabled', 'migrating')
     }
 }
+
+Describe 'New-PrismNamespace with slots' {
+    BeforeAll {
+        $script:slots = [ordered]@{
+            message_source = @{ backend = 'kafka'; interfaces = 'pubsub_basic', 'pubsub_persistent'; config = @{ topic = 'payments.pending'; servers = @('a:9092', 'b:9092') } }
+            state_store    = @{ backend = 'postgres'; interfaces = @('KeyValueBasicInterface'); config = @{ connection = 'postgresql://prism:s3cret@db:5432/prism'; table = 'consumer_state' } }
+        }
+    }
+
+    It 'creates a slot namespace whose Backend is its first slot''s' {
+        $db = Join-Path $TestDrive 'slots-new.db'
+        $ns = New-PrismNamespace payments -Pattern consumer -PatternVersion v1 -Slots $slots -Behavior @{ max_retries = 5; retry = @{ backoff = 1, 2 } } -Database $db
+        $ns.Backend | Should -Be 'kafka'
+        $ns.Backends | Should -Be @('kafka', 'postgres')
+        $ns.PatternVersion | Should -Be 'v1'
+        @($ns.Slots.Keys) | Should -Be @('message_source', 'state_store')
+        $ns.Slots['state_store'].Interfaces | Should -Be @('KeyValueBasicInterface')
+        $ns.Behavior.retry.backoff | Should -Be @(1, 2)
+    }
+
+    It 'masks slot secrets in -WhatIf and -Verbose text and in the list view' {
+        $db = Join-Path $TestDrive 'slots-mask.db'
+        $whatIf = New-PrismNamespace payments -Pattern consumer -Slots $slots -Database $db -WhatIf 6>&1 | Out-String
+        $whatIf | Should -Not -Match 's3cret'
+        $ns = New-PrismNamespace payments -Pattern consumer -Slots $slots -Database $db
+        ($ns | Format-List | Out-String) | Should -Not -Match 's3cret'
+        ($ns | Format-List | Out-String) | Should -Match 'postgresql://prism:\*\*\*\*\*\*\*\*@db'
+        ($ns | Format-Table | Out-String) | Should -Match 'kafka, postgres'
+    }
+
+    It 'copies a slot namespace through the pipeline and through Export-Csv / Import-Csv' {
+        $db = Join-Path $TestDrive 'slots-copy.db'
+        New-PrismNamespace payments -Pattern consumer -Slots $slots -Behavior @{ group = 'g' } -Database $db | Out-Null
+        $copy = Get-PrismNamespace payments -Database $db | New-PrismNamespace -Name payments-copy -Database $db
+        @($copy.Slots.Keys) | Should -Be @('message_source', 'state_store')
+        $csv = Join-Path $TestDrive 'slots.csv'
+        Get-PrismNamespace payments -Database $db | Select-Object Name, Pattern, Slots, Behavior | Export-Csv $csv
+        (Get-Content $csv -Raw) | Should -Match '"backend"'
+        $row = Import-Csv $csv
+        $row.Name = 'payments-csv'
+        $fromCsv = $row | New-PrismNamespace -Database $db
+        $fromCsv.Slots['state_store'].Config.table | Should -Be 'consumer_state'
+        $fromCsv.Behavior.group | Should -Be 'g'
+        $json = Get-PrismNamespace payments -Database $db | ConvertTo-Json -Depth 6 | ConvertFrom-Json
+        $json.Slots.PSObject.Properties.Name | Should -Be @('message_source', 'state_store')
+        $json.Slots.state_store.Backend | Should -Be 'postgres'
+        $json.Behavior.group | Should -Be 'g'
+    }
+
+    It 'refuses a bad slot name with ValidationFailed' {
+        $db = Join-Path $TestDrive 'slots-bad.db'
+        New-PrismNamespace bad-ns -Pattern consumer -Slots @{ 'Bad-Name' = @{ backend = 'redis' } } -Database $db -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ValidationFailed*'
+    }
+}

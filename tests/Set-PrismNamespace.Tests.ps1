@@ -169,3 +169,32 @@ Describe 'Set-PrismNamespace' {
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('cache-a', 'cache-b')
     }
 }
+
+Describe 'Set-PrismNamespace on a slot namespace' {
+    It 'replaces a slot, removes one, records field-level changes and masks them' {
+        $db = Join-Path $TestDrive 'slots-set.db'
+        New-PrismNamespace payments -Pattern consumer -Slots ([ordered]@{
+                message_source    = @{ backend = 'kafka'; interfaces = 'pubsub_basic' }
+                state_store       = @{ backend = 'postgres'; interfaces = 'keyvalue_basic'; config = @{ table = 'state'; password = 'pw1' } }
+                dead_letter_queue = @{ backend = 'postgres'; interfaces = 'queue_basic' }
+            }) -Database $db | Out-Null
+        $verbose = Set-PrismNamespace payments -Slots @{ state_store = @{ backend = 'postgres'; interfaces = 'keyvalue_basic'; config = @{ table = 'state2'; password = 'pw2' } } } -RemoveSlot dead_letter_queue -PatternVersion v2 -Behavior @{ max_retries = 3 } -ExpectedVersion 1 -Database $db -Verbose 4>&1 | Out-String
+        $verbose | Should -Not -Match 'pw2'
+        $ns = Get-PrismNamespace payments -Database $db
+        $ns.Version | Should -Be 2
+        @($ns.Slots.Keys) | Should -Be @('message_source', 'state_store')
+        $changes = (Get-PrismNamespaceHistory payments -Version 2 -Database $db).Changes.Property
+        $changes | Should -Contain 'Slots.state_store.Config.table'
+        $changes | Should -Contain 'Slots.dead_letter_queue'
+        $changes | Should -Contain 'PatternVersion'
+        Restore-PrismNamespace payments -Version 1 -Database $db -Confirm:$false | Out-Null
+        (Get-PrismNamespace payments -Database $db).Slots.Count | Should -Be 3
+    }
+
+    It 'refuses -Backend on a slot namespace' {
+        $db = Join-Path $TestDrive 'slots-set2.db'
+        New-PrismNamespace payments -Pattern consumer -Slots @{ message_source = @{ backend = 'kafka' } } -Database $db | Out-Null
+        Set-PrismNamespace payments -Backend redis -Database $db -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ValidationFailed*'
+    }
+}

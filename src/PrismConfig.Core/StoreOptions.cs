@@ -71,6 +71,18 @@ public sealed class NamespacePatch
     /// <summary>Sets these flags, leaving the others alone. Values must be booleans.</summary>
     public System.Collections.IDictionary? Features { get; set; }
     public IReadOnlyList<string>? RemoveFeatures { get; set; }
+
+    /// <summary>Sets the pattern version; an empty string removes it.</summary>
+    public string? PatternVersion { get; set; }
+
+    /// <summary>Adds or replaces these slots by name; slots not named keep their place, new ones go last.</summary>
+    public SlotTable? Slots { get; set; }
+
+    /// <summary>Removes these slots (after <see cref="Slots"/>).</summary>
+    public IReadOnlyList<string>? RemoveSlot { get; set; }
+
+    /// <summary>Replaces the whole behaviour mapping (an empty one removes it).</summary>
+    public System.Collections.IDictionary? Behavior { get; set; }
 }
 
 /// <summary>Filters for listing namespaces. Every filter given must match; each list matches any of its values.</summary>
@@ -83,6 +95,12 @@ public sealed class NamespaceQuery
     public IReadOnlyList<string>? Statuses { get; set; }
     /// <summary>Every tag given must be present, as an exact element.</summary>
     public IReadOnlyList<string>? Tags { get; set; }
+
+    /// <summary>
+    /// Slot names; any one may match. With <see cref="Backends"/>, the backend must be in one of these slots;
+    /// without them, a backend matches a namespace's backend or any of its slots.
+    /// </summary>
+    public IReadOnlyList<string>? Slots { get; set; }
 }
 
 /// <summary>Filters for reading history. Results are oldest first.</summary>

@@ -22,6 +22,17 @@ public static class Display
     }
 
     /// <summary>A namespace's feature flags as one line: "a=true; b=false".</summary>
+    /// <summary>Every backend the namespace uses, in slot order: "kafka, postgres".</summary>
+    public static string BackendsText(object? config) =>
+        Unwrap(config) is NamespaceConfig ns ? string.Join(", ", ns.Backends) : "";
+
+    /// <summary>The slots, in order, with secrets in their configs masked.</summary>
+    public static string SlotsText(object? config) =>
+        Unwrap(config) is NamespaceConfig { Slots.Count: > 0 } ns ? FormatValue(SecretMasker.MaskSlots(ns.Slots)) : "";
+
+    public static string BehaviorText(object? config) =>
+        Unwrap(config) is NamespaceConfig { Behavior.Count: > 0 } ns ? FormatValue(SecretMasker.MaskTable(ns.Behavior)) : "";
+
     public static string FeaturesText(object? config)
     {
         return Unwrap(config) is NamespaceConfig ns ? FormatTable(ns.Features, braces: false) : "";
@@ -141,6 +152,9 @@ public static class Display
         if (ns.Tags.Length > 0) sb.Append(CultureInfo.InvariantCulture, $", tags {string.Join(", ", ns.Tags)}");
         if (ns.BackendConfig.Count > 0) sb.Append(CultureInfo.InvariantCulture, $", BackendConfig {FormatValue(SecretMasker.MaskTable(ns.BackendConfig))}");
         if (ns.Features.Count > 0) sb.Append(CultureInfo.InvariantCulture, $", features {FormatTable(ns.Features, braces: false)}");
+        if (ns.PatternVersion is not null) sb.Append(CultureInfo.InvariantCulture, $", PatternVersion {ns.PatternVersion}");
+        if (ns.Slots.Count > 0) sb.Append(CultureInfo.InvariantCulture, $", Slots {FormatValue(SecretMasker.MaskSlots(ns.Slots))}");
+        if (ns.Behavior.Count > 0) sb.Append(CultureInfo.InvariantCulture, $", Behavior {FormatValue(SecretMasker.MaskTable(ns.Behavior))}");
         return sb.ToString();
     }
 
@@ -150,7 +164,8 @@ public static class Display
     internal static string MaskedChange(string property, object? value)
     {
         object? masked;
-        if (property.StartsWith("BackendConfig", StringComparison.Ordinal))
+        if (property.StartsWith("BackendConfig", StringComparison.Ordinal) || property.StartsWith("Slots", StringComparison.Ordinal)
+            || property.StartsWith("Behavior", StringComparison.Ordinal))
         {
             masked = SecretMasker.MaskChange(property, value);
         }
@@ -174,6 +189,9 @@ public static class Display
             null => "(none)",
             string s => s.Length == 0 ? "''" : s,
             bool b => b ? "true" : "false",
+            // Slots keep their order (it is meaning); callers mask them first.
+            SlotTable t => "{" + string.Join("; ", t.Entries().Select(e => $"{e.Name}={FormatValue(e.Slot)}")) + "}",
+            NamespaceSlot slot => $"{{backend={slot.Backend}; interfaces={FormatValue(slot.Interfaces)}; config={FormatValue(slot.Config)}}}",
             IDictionary d => FormatTable(d, braces: true),
             IEnumerable e => "[" + string.Join(", ", e.Cast<object?>().Select(FormatValue)) + "]",
             IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),

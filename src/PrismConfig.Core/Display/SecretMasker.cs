@@ -71,9 +71,48 @@ public static partial class SecretMasker
     public static object? MaskChange(string property, object? value)
     {
         ArgumentNullException.ThrowIfNull(property);
+        if (IsSlotModelPath(property)) return MaskSlotModelChange(property, value);
         if (!property.StartsWith("BackendConfig", StringComparison.Ordinal)) return value;
         var lastDot = property.LastIndexOf('.');
         var key = lastDot >= 0 ? property[(lastDot + 1)..] : null;
         return MaskValue(key, value);
+    }
+
+    /// <summary>A masked deep copy of a slot (its config walked as a table).</summary>
+    public static NamespaceSlot MaskSlot(NamespaceSlot slot)
+    {
+        ArgumentNullException.ThrowIfNull(slot);
+        var copy = slot.Clone();
+        copy.Config = MaskTable(slot.Config);
+        return copy;
+    }
+
+    /// <summary>A masked deep copy of a slot table, in the same order.</summary>
+    public static SlotTable MaskSlots(SlotTable slots)
+    {
+        ArgumentNullException.ThrowIfNull(slots);
+        var copy = new SlotTable();
+        foreach (var (name, slot) in slots.Entries())
+        {
+            copy.Add(name, MaskSlot(slot));
+        }
+        return copy;
+    }
+
+    private static bool IsSlotModelPath(string property) =>
+        property.StartsWith("Slots", StringComparison.Ordinal) || property.StartsWith("Behavior", StringComparison.Ordinal);
+
+    // Slots, Slots.x (a whole slot), Slots.x.Config.key, Behavior.key: the last path segment names the value.
+    private static object? MaskSlotModelChange(string property, object? value)
+    {
+        var lastDot = property.LastIndexOf('.');
+        var key = lastDot >= 0 ? property[(lastDot + 1)..] : null;
+        return value switch
+        {
+            SlotTable t => MaskSlots(t),
+            NamespaceSlot s => MaskSlot(s),
+            _ when property.EndsWith(".Backend", StringComparison.Ordinal) || property.EndsWith(".Interfaces", StringComparison.Ordinal) => value,
+            _ => MaskValue(key, value),
+        };
     }
 }

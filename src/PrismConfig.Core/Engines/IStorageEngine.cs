@@ -136,6 +136,11 @@ internal sealed class NamespaceRow
     public string? UpdatedBy { get; set; }
     /// <summary>The features as a JSON object of booleans.</summary>
     public string? Features { get; set; }
+    public string? PatternVersion { get; set; }
+    /// <summary>The behaviour parameters as a JSON object, or null for none.</summary>
+    public string? Behavior { get; set; }
+    /// <summary>The slots as a JSON list in slot order (see ConfigJson.ParseSlots), or null for none.</summary>
+    public string? Slots { get; set; }
 }
 
 internal sealed class HistoryRow

@@ -17,6 +17,8 @@ public sealed class NamespaceConfig
     {
         BackendConfig = NewTable();
         Features = NewTable();
+        Slots = new SlotTable();
+        Behavior = NewTable();
     }
 
     // For a row just read: its tables are already built, so the two empty ones are not.
@@ -45,6 +47,9 @@ public sealed class NamespaceConfig
         UpdatedAt = source.UpdatedAt;
         CreatedBy = source.CreatedBy;
         UpdatedBy = source.UpdatedBy;
+        PatternVersion = source.PatternVersion;
+        Slots = source.Slots.Clone();
+        Behavior = (Hashtable)DeepCopy(source.Behavior)!;
     }
 
     public string Name { get; set; } = "";
@@ -69,6 +74,23 @@ public sealed class NamespaceConfig
     public DateTimeOffset UpdatedAt { get; set; }
     public string? CreatedBy { get; set; }
     public string? UpdatedBy { get; set; }
+
+    /// <summary>The version of the pattern this namespace binds (Prism's pattern_version, for example v1), or null.</summary>
+    public string? PatternVersion { get; set; }
+
+    /// <summary>
+    /// The pattern's slots, in order; empty for a single-backend (ADR-036) namespace. When there are slots,
+    /// <see cref="Backend"/> and <see cref="BackendConfig"/> are the first slot's, kept so by the store.
+    /// </summary>
+    public SlotTable Slots { get; set; }
+
+    /// <summary>The pattern's behaviour parameters (Prism's behavior): any JSON values, nested tables and lists included.</summary>
+    public Hashtable Behavior { get; set; }
+
+    /// <summary>Every backend this namespace uses, in slot order without repeats (the one backend when it has no slots).</summary>
+    public string[] Backends => Slots.Count == 0
+        ? [Backend]
+        : Slots.Entries().Select(e => e.Slot.Backend).Distinct(StringComparer.Ordinal).ToArray();
 
     /// <summary>A deep copy, so a caller can change the copy without touching a cached or stored instance.</summary>
     public NamespaceConfig Clone() => new(this);

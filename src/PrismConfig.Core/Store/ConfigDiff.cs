@@ -17,7 +17,10 @@ internal static class ConfigDiff
 
         if (before?.Name != after?.Name) changes.Add(new PropertyChange(nameof(NamespaceConfig.Name), before?.Name, after?.Name));
         Scalar(changes, nameof(NamespaceConfig.Description), before?.Description, after?.Description);
-        Scalar(changes, nameof(NamespaceConfig.Backend), before?.Backend, after?.Backend);
+        // In a namespace with slots on both sides, backend and backend_config only mirror the first slot, whose
+        // own changes are reported under Slots; reporting them twice would make one edit look like two.
+        var mirrored = before?.Slots is { Count: > 0 } && after?.Slots is { Count: > 0 };
+        if (!mirrored) Scalar(changes, nameof(NamespaceConfig.Backend), before?.Backend, after?.Backend);
         Scalar(changes, nameof(NamespaceConfig.Pattern), before?.Pattern, after?.Pattern);
         Scalar(changes, nameof(NamespaceConfig.Status), before?.Status, after?.Status);
         Scalar(changes, nameof(NamespaceConfig.Consistency), before?.Consistency, after?.Consistency);
@@ -31,9 +34,50 @@ internal static class ConfigDiff
             changes.Add(new PropertyChange(nameof(NamespaceConfig.Tags), before is null ? null : (string[])oldTags.Clone(), after is null ? null : (string[])newTags.Clone()));
         }
 
-        Table(changes, nameof(NamespaceConfig.BackendConfig), before?.BackendConfig, after?.BackendConfig);
+        if (!mirrored) Table(changes, nameof(NamespaceConfig.BackendConfig), before?.BackendConfig, after?.BackendConfig);
         Table(changes, nameof(NamespaceConfig.Features), before?.Features, after?.Features);
+        SlotModel(changes, before, after);
         return [.. changes];
+    }
+
+    /// <summary>
+    /// Pattern version, behaviour (per key) and slots: a slot added or removed is one change (Slots.name), an edited
+    /// slot one per part (Slots.name.Backend, Slots.name.Interfaces, Slots.name.Config.key), a new order one (Slots).
+    /// </summary>
+    private static void SlotModel(List<PropertyChange> changes, NamespaceConfig? before, NamespaceConfig? after)
+    {
+        Scalar(changes, nameof(NamespaceConfig.PatternVersion), before?.PatternVersion, after?.PatternVersion);
+        Table(changes, nameof(NamespaceConfig.Behavior), before?.Behavior, after?.Behavior);
+        var oldSlots = before?.Slots ?? new SlotTable();
+        var newSlots = after?.Slots ?? new SlotTable();
+        const string slots = nameof(NamespaceConfig.Slots);
+        foreach (var (name, slot) in oldSlots.Entries())
+        {
+            if (newSlots.Get(name) is not { } now)
+            {
+                changes.Add(new PropertyChange($"{slots}.{name}", slot.Clone(), null));
+                continue;
+            }
+            Scalar(changes, $"{slots}.{name}.{nameof(NamespaceSlot.Backend)}", slot.Backend, now.Backend);
+            if (!slot.Interfaces.SequenceEqual(now.Interfaces, StringComparer.Ordinal))
+            {
+                changes.Add(new PropertyChange($"{slots}.{name}.{nameof(NamespaceSlot.Interfaces)}", slot.Interfaces.Clone(), now.Interfaces.Clone()));
+            }
+            Table(changes, $"{slots}.{name}.{nameof(NamespaceSlot.Config)}", slot.Config, now.Config);
+        }
+        foreach (var (name, slot) in newSlots.Entries())
+        {
+            if (oldSlots.Get(name) is null)
+            {
+                changes.Add(new PropertyChange($"{slots}.{name}", null, slot.Clone()));
+            }
+        }
+        var oldOrder = oldSlots.Entries().Select(e => e.Name).Where(n => newSlots.Get(n) is not null);
+        var newOrder = newSlots.Entries().Select(e => e.Name).Where(n => oldSlots.Get(n) is not null);
+        if (!oldOrder.SequenceEqual(newOrder, StringComparer.Ordinal))
+        {
+            changes.Add(new PropertyChange(slots, oldSlots.Clone(), newSlots.Clone()));
+        }
     }
 
     private static void Scalar(List<PropertyChange> changes, string property, object? before, object? after)

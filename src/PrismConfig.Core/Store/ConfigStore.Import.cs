@@ -213,6 +213,11 @@ public sealed partial class ConfigStore
             // backend_config is serialised once, for the size check, the row and the snapshot.
             var backendConfigJson = item.BackendConfig is null ? null : NamespaceNormalizer.CanonicalJson(item.Name, "backend_config", item.BackendConfig);
             var ns = NamespaceNormalizer.Canonicalize(item, item.BackendConfig!);
+            if (ns.Slots.Count > 0)
+            {
+                // backend_config is the first slot's, set by canonicalisation; the item's own is not what is stored.
+                backendConfigJson = ConfigJson.Serialize(ns.BackendConfig);
+            }
             ns.Version = 1;
             ns.CreatedAt = ns.UpdatedAt = nowAt;
             ns.CreatedBy = ns.UpdatedBy = changedBy;

@@ -79,7 +79,7 @@ public sealed partial class ConfigStore
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(backupFile);
         var full = System.IO.Path.GetFullPath(backupFile);
-        return Report(full, EngineFactory.ReadBackupHealthData(full, new StoreOptions()));
+        return Report(full, EngineFactory.ReadBackupHealthData(full, new StoreOptions()), backup: true);
     }
 
     /// <summary>The engine's storage checks, schema version, validation of every row, and version/history agreement.</summary>
@@ -89,10 +89,11 @@ public sealed partial class ConfigStore
         return Report(Path, _engine.ReadHealthData());
     }
 
-    private static HealthReport Report(string path, HealthData data)
+    private static HealthReport Report(string path, HealthData data, bool backup = false)
     {
         var problems = new List<string>(data.StorageProblems);
-        if (data.SchemaVersion != CurrentSchemaVersion)
+        // An older backup is sound: restoring it migrates it to the current schema.
+        if (data.SchemaVersion != CurrentSchemaVersion && !(backup && data.SchemaVersion < CurrentSchemaVersion))
         {
             problems.Add($"schema: the database has schema version {data.SchemaVersion}; this PrismConfig uses {CurrentSchemaVersion}.");
         }

@@ -83,8 +83,43 @@ internal static class NamespacePatcher
             }
         }
 
+        ApplySlotModel(ns, patch);
+
         var canonical = NamespaceNormalizer.Canonicalize(ns);
         NamespaceValidator.Validate(canonical);
         return canonical;
+    }
+
+    private static void ApplySlotModel(NamespaceConfig ns, NamespacePatch patch)
+    {
+        if (patch.PatternVersion is not null) ns.PatternVersion = patch.PatternVersion.Length == 0 ? null : patch.PatternVersion;
+        if (patch.Behavior is not null) ns.Behavior = NamespaceNormalizer.CanonicalTable(ns.Name, "behavior", patch.Behavior);
+        var hadSlots = ns.Slots.Count > 0;
+        if (patch.Slots is not null)
+        {
+            foreach (var (name, slot) in patch.Slots.Entries())
+            {
+                ns.Slots[name] = slot.Clone();
+            }
+        }
+        if (patch.RemoveSlot is not null)
+        {
+            foreach (var name in patch.RemoveSlot)
+            {
+                ns.Slots.Remove(name);
+            }
+        }
+        var direct = patch.Backend ?? (patch.BackendConfig ?? patch.SetBackendConfig) as object ?? patch.ConnectionString;
+        if (ns.Slots.Count > 0 && direct is not null)
+        {
+            // The ADR's columns follow the first slot; a direct edit would be silently undone, so it is refused.
+            throw new ValidationException(ns.Name, "backend", patch.Backend,
+                "a namespace with slots takes its backend and backend_config from its first slot; change the slot with -Slots instead.");
+        }
+        if (hadSlots && ns.Slots.Count == 0)
+        {
+            throw new ValidationException(ns.Name, "slots", null,
+                "removing every slot would leave the namespace without a backend; keep at least one slot.");
+        }
     }
 }

@@ -23,5 +23,8 @@ internal static class Rows
         UpdatedAt = DateTimeOffset.FromUnixTimeSeconds(row.UpdatedAt),
         CreatedBy = row.CreatedBy,
         UpdatedBy = row.UpdatedBy,
+        PatternVersion = row.PatternVersion,
+        Behavior = string.IsNullOrEmpty(row.Behavior) ? NamespaceConfig.NewTable() : ConfigJson.ParseObject(row.Behavior),
+        Slots = ConfigJson.ParseSlots(row.Slots),
     };
 }

@@ -49,6 +49,13 @@ internal static class Snapshot
         {
             w.WriteRawValue(backendConfigJson, skipInputValidation: true);
         }
+        // The slot model's keys are written only when set, so a single-backend namespace's snapshot is exactly
+        // what schema 1 wrote and its history still agrees with it.
+        if (ns.Behavior is { Count: > 0 })
+        {
+            w.WritePropertyName("behavior");
+            ConfigJson.Write(w, ns.Behavior);
+        }
         WriteNullableInt(w, "cache_ttl_seconds", ns.CacheTtlSeconds);
         w.WriteString("consistency", ns.Consistency);
         if (includeMetadata)
@@ -66,7 +73,13 @@ internal static class Snapshot
         w.WriteEndObject();
         w.WriteString("name", ns.Name);
         w.WriteString("pattern", ns.Pattern);
+        if (ns.PatternVersion is not null) w.WriteString("pattern_version", ns.PatternVersion);
         WriteNullableInt(w, "rate_limit_rps", ns.RateLimitRps);
+        if (ns.Slots is { Count: > 0 })
+        {
+            w.WritePropertyName("slots");
+            ConfigJson.Write(w, ns.Slots);
+        }
         w.WriteString("status", ns.Status);
         w.WritePropertyName("tags");
         w.WriteStartArray();
@@ -114,7 +127,16 @@ internal static class Snapshot
             UpdatedAt = DateTimeOffset.FromUnixTimeSeconds(Long(root, "updated_at") ?? 0),
             CreatedBy = Str(root, "created_by"),
             UpdatedBy = Str(root, "updated_by"),
+            PatternVersion = Str(root, "pattern_version"),
         };
+        if (root.TryGetProperty("behavior", out var behavior) && behavior.ValueKind == JsonValueKind.Object)
+        {
+            ns.Behavior = (Hashtable)ConfigJson.FromElement(behavior)!;
+        }
+        if (root.TryGetProperty("slots", out var slots) && slots.ValueKind == JsonValueKind.Array)
+        {
+            ns.Slots = ConfigJson.ParseSlots(slots);
+        }
         if (root.TryGetProperty("backend_config", out var bc) && bc.ValueKind == JsonValueKind.Object)
         {
             ns.BackendConfig = (Hashtable)ConfigJson.FromElement(bc)!;

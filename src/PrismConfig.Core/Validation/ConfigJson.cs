@@ -61,6 +61,18 @@ public static class ConfigJson
             case decimal m:
                 writer.WriteNumberValue(m);
                 break;
+            case SlotTable slots:
+                // A list, not an object: slot order is meaning (the first slot fills the ADR's backend column).
+                writer.WriteStartArray();
+                foreach (var (name, slot) in slots.Entries())
+                {
+                    WriteSlot(writer, name, slot);
+                }
+                writer.WriteEndArray();
+                break;
+            case NamespaceSlot slot:
+                WriteSlot(writer, null, slot);
+                break;
             case IDictionary dict:
                 // Look values up through the original keys: a table keyed by, say, integers has no entry under
                 // the key's string form, so dict[stringKey] would silently write null.
@@ -93,6 +105,58 @@ public static class ConfigJson
                     $"A value of type {value.GetType().Name} cannot be stored in a configuration; use strings, numbers, booleans, lists and tables.",
                     nameof(value));
         }
+    }
+
+    private static void WriteSlot(Utf8JsonWriter writer, string? name, NamespaceSlot slot)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("backend", slot.Backend);
+        writer.WritePropertyName("config");
+        Write(writer, slot.Config);
+        writer.WritePropertyName("interfaces");
+        writer.WriteStartArray();
+        foreach (var i in slot.Interfaces)
+        {
+            writer.WriteStringValue(i);
+        }
+        writer.WriteEndArray();
+        if (name is not null) writer.WriteString("name", name);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Parses the slots list <see cref="Write"/> writes for a <see cref="SlotTable"/>; null or empty text is no slots.</summary>
+    public static SlotTable ParseSlots(string? json)
+    {
+        var slots = new SlotTable();
+        if (string.IsNullOrEmpty(json)) return slots;
+        using var doc = JsonDocument.Parse(json);
+        return ParseSlots(doc.RootElement);
+    }
+
+    internal static SlotTable ParseSlots(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Array)
+        {
+            throw new FormatException("slots is not a JSON array.");
+        }
+        var slots = new SlotTable();
+        foreach (var e in root.EnumerateArray())
+        {
+            if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String)
+            {
+                throw new FormatException("each slot is a JSON object with a name.");
+            }
+            var slot = new NamespaceSlot
+            {
+                Backend = e.TryGetProperty("backend", out var b) && b.ValueKind == JsonValueKind.String ? b.GetString()! : "",
+                Interfaces = e.TryGetProperty("interfaces", out var i) && i.ValueKind == JsonValueKind.Array
+                    ? i.EnumerateArray().Select(x => x.GetString() ?? "").ToArray()
+                    : [],
+                Config = e.TryGetProperty("config", out var c) && c.ValueKind == JsonValueKind.Object ? (Hashtable)FromElement(c)! : NamespaceConfig.NewTable(),
+            };
+            slots[name.GetString()!] = slot;
+        }
+        return slots;
     }
 
     /// <summary>The keys of a table as strings, ordinal-sorted.</summary>
@@ -217,6 +281,7 @@ public static class ConfigJson
     public static object? Normalize(object? value) => value switch
     {
         null or string or bool => value,
+        SlotTable or NamespaceSlot => value,
         int or long or double or decimal => value,
         short or byte or sbyte or ushort => Convert.ToInt32(value, CultureInfo.InvariantCulture),
         uint ui => (long)ui,

@@ -39,7 +39,40 @@ internal static class NamespaceNormalizer
             CreatedBy = source.CreatedBy,
             UpdatedBy = source.UpdatedBy,
         };
+        CanonicalizeSlotModel(source, ns);
         return ns;
+    }
+
+    /// <summary>
+    /// Pattern version, slots and behaviour in canonical form. A namespace with slots takes its backend and
+    /// backend_config from its first slot: that is what the ADR's columns hold, so a proxy running the ADR's own
+    /// queries gets a meaningful row.
+    /// </summary>
+    private static void CanonicalizeSlotModel(NamespaceConfig source, NamespaceConfig ns)
+    {
+        ns.PatternVersion = string.IsNullOrEmpty(source.PatternVersion) ? null : source.PatternVersion;
+        ns.Behavior = source.Behavior is null ? NamespaceConfig.NewTable() : CanonicalTable(source.Name, "behavior", source.Behavior);
+        ns.Slots = new SlotTable();
+        if (source.Slots is null) return;
+        foreach (var (name, slot) in source.Slots.Entries())
+        {
+            if (slot is null)
+            {
+                throw new ValidationException(source.Name, "slots." + name, null, "a slot is a mapping with backend, interfaces and config.");
+            }
+            ns.Slots.Add(name, new NamespaceSlot
+            {
+                Backend = slot.Backend,
+                Interfaces = slot.Interfaces is null ? [] : (string[])slot.Interfaces.Clone(),
+                Config = slot.Config is null ? NamespaceConfig.NewTable() : CanonicalTable(source.Name, $"slots.{name}.config", slot.Config),
+            });
+        }
+        if (ns.Slots.Count > 0)
+        {
+            var (_, first) = ns.Slots.Entries().First();
+            ns.Backend = first.Backend;
+            ns.BackendConfig = (Hashtable)NamespaceConfig.DeepCopy(first.Config)!;
+        }
     }
 
     public static string[] SortedTags(IEnumerable<string>? tags)

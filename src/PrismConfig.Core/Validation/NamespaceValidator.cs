@@ -27,6 +27,86 @@ public static partial class NamespaceValidator
     [GeneratedRegex("^[a-z0-9][a-z0-9_.-]*\\z", RegexOptions.CultureInvariant)]
     private static partial Regex FeatureRegex();
 
+    /// <summary>Slot names are Prism's snake_case identifiers (message_source, state_store).</summary>
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,62}\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex SlotNameRegex();
+
+    /// <summary>Interface names in either spelling Prism uses: keyvalue_basic or KeyValueBasicInterface.</summary>
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_]{0,99}\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex InterfaceRegex();
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,31}\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex PatternVersionRegex();
+
+    /// <summary>
+    /// The form two interface names are compared in: lower case, without '_' and without a trailing "Interface",
+    /// so KeyValueBasicInterface and keyvalue_basic are the same interface. Names are stored as written.
+    /// </summary>
+    public static string InterfaceKey(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var key = name.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
+        return key.Length > "interface".Length && key.EndsWith("interface", StringComparison.Ordinal) ? key[..^"interface".Length] : key;
+    }
+
+    public static void ValidateSlotName(string? ns, string? name)
+    {
+        if (name is null || !SlotNameRegex().IsMatch(name))
+        {
+            throw new ValidationException(ns, "slots", name,
+                "a slot name is 1 to 63 characters of lowercase letters, digits and '_', starting with a letter (for example message_source).");
+        }
+    }
+
+    private static void ValidateSlotModel(string n, NamespaceConfig ns)
+    {
+        if (ns.PatternVersion is { } pv && !PatternVersionRegex().IsMatch(pv))
+        {
+            throw new ValidationException(n, "pattern_version", pv, "pattern_version is 1 to 32 letters, digits, '.', '_' and '-' (for example v1).");
+        }
+        ValidateJsonSize(n, "behavior", ns.Behavior);
+        if (ns.Slots is not { Count: > 0 } slots) return;
+        foreach (var (name, slot) in slots.Entries())
+        {
+            ValidateSlotName(n, name);
+            ValidateKind(n, $"slots.{name}.backend", slot.Backend, "postgres, redis, kafka, nats, memstore, s3, minio");
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var i in slot.Interfaces)
+            {
+                if (i is null || !InterfaceRegex().IsMatch(i))
+                {
+                    throw new ValidationException(n, $"slots.{name}.interfaces", i,
+                        "an interface name is 1 to 100 letters, digits and '_', starting with a letter (for example keyvalue_basic or KeyValueBasicInterface).");
+                }
+                if (!seen.Add(InterfaceKey(i)))
+                {
+                    throw new ValidationException(n, $"slots.{name}.interfaces", i, "each interface may appear only once in a slot (KeyValueBasicInterface and keyvalue_basic are the same).");
+                }
+            }
+            ValidateJsonSize(n, $"slots.{name}.config", slot.Config);
+        }
+        var (_, first) = slots.Entries().First();
+        if (ns.Backend != first.Backend || !ConfigJson.DeepEquals(ns.BackendConfig, first.Config))
+        {
+            throw new ValidationException(n, "backend", ns.Backend,
+                $"in a namespace with slots, backend and backend_config are the first slot's ({first.Backend}); change the slot instead.");
+        }
+    }
+
+    private static void ValidateJsonSize(string ns, string field, Hashtable? table)
+    {
+        if (table is null)
+        {
+            throw new ValidationException(ns, field, null, $"{field} is a mapping (use an empty one, {{}}, for none).");
+        }
+        var json = NamespaceNormalizer.IsPlainTable(table) ? ConfigJson.Serialize(table) : SerializeForSize(ns, table);
+        var bytes = Encoding.UTF8.GetByteCount(json);
+        if (bytes > MaxBackendConfigBytes)
+        {
+            throw new ValidationException(ns, field, $"{bytes} bytes", $"{field} is at most {MaxBackendConfigBytes / 1024} KiB when serialised to JSON.");
+        }
+    }
+
     public static void ValidateName(string? name)
     {
         if (name is null || name.Length is < 3 or > 63 || !NameRegex().IsMatch(name))
@@ -74,6 +154,7 @@ public static partial class NamespaceValidator
         ValidateTags(n, ns.Tags);
         ValidateFeatures(n, ns.Features);
         ValidateBackendConfig(n, ns.BackendConfig, backendConfigJson);
+        ValidateSlotModel(n, ns);
     }
 
     private static void ValidateKind(string ns, string field, string? value, string examples)

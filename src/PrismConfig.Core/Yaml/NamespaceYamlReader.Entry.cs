@@ -9,13 +9,13 @@ internal sealed partial class NamespaceYamlReader
     private enum Key
     {
         Name, Description, Backend, Pattern, Abstraction, Status, Consistency, CacheTtlSeconds, RateLimitRps,
-        BackendConfig, Config, ConnectionString, Tags, Features, Count,
+        BackendConfig, Config, ConnectionString, Tags, Features, PatternVersion, Slots, Behavior, Count,
     }
 
     private static readonly string[] KeyNames =
     [
         "name", "description", "backend", "pattern", "abstraction", "status", "consistency", "cache_ttl_seconds",
-        "rate_limit_rps", "backend_config", "config", "connection_string", "tags", "features",
+        "rate_limit_rps", "backend_config", "config", "connection_string", "tags", "features", "pattern_version", "slots", "behavior",
     ];
 
     private static Key? Lookup(string key) => key switch
@@ -34,6 +34,9 @@ internal sealed partial class NamespaceYamlReader
         "connection_string" => Key.ConnectionString,
         "tags" => Key.Tags,
         "features" => Key.Features,
+        "pattern_version" => Key.PatternVersion,
+        "slots" => Key.Slots,
+        "behavior" => Key.Behavior,
         _ => null,
     };
 
@@ -48,17 +51,22 @@ internal sealed partial class NamespaceYamlReader
         public readonly List<(string Tag, Mark Mark)> TagItems = [];
         public readonly List<(string Name, Mark Mark)> FeatureItems = [];
 
+        /// <summary>"slots.x", "slots.x.backend", "slots.x.interfaces", "slots.x.config" to where each was written.</summary>
+        public readonly Dictionary<string, Mark> SlotItems = new(StringComparer.OrdinalIgnoreCase);
+
         public void Reset()
         {
             Array.Clear(Keys);
             TagItems.Clear();
             FeatureItems.Clear();
+            SlotItems.Clear();
         }
     }
 
     private readonly EntryMarks entryMarks = new();
 
-    private YamlNamespace ReadEntry(ParsingEvent start, int index)
+    /// <summary>One entry; <c>firstKey</c> is its first key when the caller has already read it (a single-namespace file).</summary>
+    private YamlNamespace ReadEntry(ParsingEvent start, int index, ParsingEvent? firstKey = null)
     {
         if (start is not MappingStart)
         {
@@ -69,11 +77,13 @@ internal sealed partial class NamespaceYamlReader
         marks.Reset();
         string? name = null;
         object? connectionString = null;
+        System.Collections.Hashtable? config = null;
         try
         {
             while (true)
             {
-                var keyEvent = Next();
+                var keyEvent = firstKey ?? Next();
+                firstKey = null;
                 if (keyEvent is MappingEnd) break;
                 var keyText = KeyText(keyEvent);
                 var found = Lookup(keyText);
@@ -118,8 +128,22 @@ internal sealed partial class NamespaceYamlReader
                     case Key.RateLimitRps:
                         ns.RateLimitRps = ReadInt(keyText, name);
                         break;
-                    case Key.BackendConfig or Key.Config:
+                    case Key.BackendConfig:
                         ns.BackendConfig = ReadBackendConfig(keyText, name);
+                        break;
+                    case Key.Config:
+                        // backend_config in a single-backend namespace, the pattern's settings in one with slots;
+                        // which it is is known only at the end of the entry.
+                        config = ReadBackendConfig(keyText, name);
+                        break;
+                    case Key.PatternVersion:
+                        ns.PatternVersion = ReadString(keyText, required: false, name);
+                        break;
+                    case Key.Slots:
+                        ns.Slots = ReadSlots(marks, name);
+                        break;
+                    case Key.Behavior:
+                        ns.Behavior = ReadTable("behavior", name);
                         break;
                     case Key.ConnectionString:
                         connectionString = ReadValue(Next());
@@ -131,6 +155,15 @@ internal sealed partial class NamespaceYamlReader
                         ns.Features = ReadFeatures(marks, name);
                         break;
                 }
+            }
+
+            if (ns.Slots.Count > 0)
+            {
+                ResolveSlotEntry(ns, marks, config, name);
+            }
+            else if (config is not null)
+            {
+                ns.BackendConfig = config;
             }
 
             if (marks.Keys[(int)Key.ConnectionString] is { } csMark)
@@ -171,6 +204,35 @@ internal sealed partial class NamespaceYamlReader
         return new YamlNamespace(ns, file, start.Start.Line, start.Start.Column);
     }
 
+    /// <summary>
+    /// A namespace with slots takes its backend and backend_config from its first slot, so those keys (and
+    /// connection_string) are refused here rather than silently replaced; a top-level 'config' is the pattern's
+    /// settings, another name for 'behavior'.
+    /// </summary>
+    private void ResolveSlotEntry(NamespaceConfig ns, EntryMarks marks, System.Collections.Hashtable? config, string? name)
+    {
+        foreach (var key in (ReadOnlySpan<Key>)[Key.Backend, Key.BackendConfig, Key.ConnectionString])
+        {
+            if (marks.Keys[(int)key] is { } mark)
+            {
+                throw Fail(mark,
+                    $"'{KeyNames[(int)key]}' cannot be used in a namespace with slots: each slot names its own backend and config (the first slot's fill the ADR's backend columns)",
+                    name);
+            }
+        }
+        var (_, first) = ns.Slots.Entries().First();
+        ns.Backend = first.Backend;
+        ns.BackendConfig = (System.Collections.Hashtable)NamespaceConfig.DeepCopy(first.Config)!;
+        if (config is null) return;
+        if (marks.Keys[(int)Key.Behavior] is { } behaviorMark)
+        {
+            throw Fail(marks.Keys[(int)Key.Config]!.Value,
+                $"in a namespace with slots, 'config' is another name for 'behavior', and 'behavior' is already set at line {behaviorMark.Line}; use only one of them",
+                name);
+        }
+        ns.Behavior = config;
+    }
+
     private void CheckAlias(EntryMarks marks, Key key, Key canonical, Key alias, Mark at, string? name)
     {
         Key other;
@@ -201,10 +263,24 @@ internal sealed partial class NamespaceYamlReader
             "rate_limit_rps" => k[(int)Key.RateLimitRps],
             "backend_config" => k[(int)Key.BackendConfig] ?? k[(int)Key.Config] ?? k[(int)Key.ConnectionString],
             "tags" => TagMark(marks, vex) ?? k[(int)Key.Tags],
+            "pattern_version" => k[(int)Key.PatternVersion],
+            "behavior" => k[(int)Key.Behavior] ?? k[(int)Key.Config],
+            _ when field.StartsWith("slots", StringComparison.Ordinal) => SlotMark(marks, field, vex.Value) ?? k[(int)Key.Slots],
             _ when field.StartsWith("features", StringComparison.Ordinal) => FeatureMark(marks, field, vex.Value) ?? k[(int)Key.Features],
             _ => null,
         };
         return found ?? entryMark;
+    }
+
+    private static Mark? SlotMark(EntryMarks marks, string field, object? value)
+    {
+        if (field == "slots") return value is string slot && marks.SlotItems.TryGetValue("slots." + slot, out var m) ? m : null;
+        // slots.x.config.key → slots.x.config; slots.x.backend → itself.
+        for (var path = field; path.Length > 0; path = path.Contains('.', StringComparison.Ordinal) ? path[..path.LastIndexOf('.')] : "")
+        {
+            if (marks.SlotItems.TryGetValue(path, out var found)) return found;
+        }
+        return null;
     }
 
     private static Mark? TagMark(EntryMarks marks, ValidationException vex)

@@ -144,12 +144,20 @@ internal sealed partial class NamespaceYamlReader
         }
 
         var seen = false;
+        var single = false;
         Mark namespacesMark = default;
         while (true)
         {
             ev = Next();
             if (ev is MappingEnd) break;
             var key = KeyText(ev);
+            if (!seen && key != "namespaces" && Lookup(key) is not null)
+            {
+                // A file that is one namespace (name, pattern, slots at the top level), a form Prism uses.
+                single = true;
+                yield return ReadEntry(root, 0, ev);
+                break;
+            }
             if (key != "namespaces")
             {
                 throw Fail(ev.Start, $"unknown top-level key '{Shorten(key)}'; the file may contain only 'namespaces:'");
@@ -165,7 +173,7 @@ internal sealed partial class NamespaceYamlReader
                 yield return entry;
             }
         }
-        if (!seen)
+        if (!seen && !single)
         {
             throw Fail(root.Start, "there is no top-level 'namespaces:' key");
         }
@@ -242,6 +250,7 @@ internal sealed partial class NamespaceYamlReader
                 var k = N();
                 if (k is MappingEnd) return null;
                 var v = N();
+                if (k is Scalar { Value: "name" } && v is Scalar { Value.Length: > 0 } top) return top.Value; // a single-namespace file
                 if (k is Scalar { Value: "namespaces" } && v is SequenceStart)
                 {
                     for (var i = 0; ; i++)

@@ -49,15 +49,30 @@ internal static class NamespaceYamlWriter
         YamlScalars.AppendString(sb, ns.Name ?? "");
         sb.Append('\n');
         if (ns.Description is not null) StringField(sb, "description", ns.Description);
-        StringField(sb, "backend", ns.Backend ?? "");
+        var slotted = ns.Slots is { Count: > 0 };
+        // A namespace with slots has no backend of its own (its first slot's fills the ADR's columns).
+        if (!slotted) StringField(sb, "backend", ns.Backend ?? "");
         StringField(sb, "pattern", ns.Pattern ?? "");
+        if (ns.PatternVersion is not null) StringField(sb, "pattern_version", ns.PatternVersion);
         StringField(sb, "status", ns.Status ?? "");
         StringField(sb, "consistency", ns.Consistency ?? "");
         if (ns.CacheTtlSeconds is { } ttl) IntField(sb, "cache_ttl_seconds", ttl);
         if (ns.RateLimitRps is { } rps) IntField(sb, "rate_limit_rps", rps);
 
-        sb.Append("    backend_config:");
-        WriteValueAfterKey(sb, ns.BackendConfig ?? NamespaceConfig.NewTable(), indent + 2);
+        if (slotted)
+        {
+            WriteSlots(sb, ns.Slots!, indent);
+        }
+        else
+        {
+            sb.Append("    backend_config:");
+            WriteValueAfterKey(sb, ns.BackendConfig ?? NamespaceConfig.NewTable(), indent + 2);
+        }
+        if (ns.Behavior is { Count: > 0 } behavior)
+        {
+            sb.Append("    behavior:");
+            WriteValueAfterKey(sb, behavior, indent + 2);
+        }
 
         if (ns.Tags is { Length: > 0 } tags)
         {
@@ -79,6 +94,28 @@ internal static class NamespaceYamlWriter
                 sb.Append(':');
                 WriteValueAfterKey(sb, features[key], indent + 4);
             }
+        }
+    }
+
+    /// <summary>Slots in their own order (it is meaning), each with backend, interfaces and config.</summary>
+    private static void WriteSlots(StringBuilder sb, SlotTable slots, int indent)
+    {
+        sb.Append("    slots:\n");
+        foreach (var (name, slot) in slots.Entries())
+        {
+            Indent(sb, indent + 2);
+            AppendKey(sb, name);
+            sb.Append(":\n");
+            Indent(sb, indent + 4);
+            sb.Append("backend: ");
+            YamlScalars.AppendString(sb, slot.Backend ?? "");
+            sb.Append('\n');
+            Indent(sb, indent + 4);
+            sb.Append("interfaces:");
+            WriteValueAfterKey(sb, slot.Interfaces ?? [], indent + 6);
+            Indent(sb, indent + 4);
+            sb.Append("config:");
+            WriteValueAfterKey(sb, slot.Config ?? NamespaceConfig.NewTable(), indent + 6);
         }
     }
 

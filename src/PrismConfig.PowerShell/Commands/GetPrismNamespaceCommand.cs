@@ -31,13 +31,17 @@ public sealed class GetPrismNamespaceCommand : NamespaceCmdlet
     [Parameter]
     public string[]? Tag { get; set; }
 
+    /// <summary>Slot names: namespaces that fill any of them; with -Backend, that backend must be in one of these slots.</summary>
+    [Parameter]
+    public string[]? Slot { get; set; }
+
     private protected override void ProcessItem()
     {
         var store = OpenStore(create: false);
         var names = Name;
 
         // The hot path: one literal name and no filters is a snapshot lookup, nothing more.
-        if (names is { Length: 1 } && Backend is null && Pattern is null && Status is null && Tag is null
+        if (names is { Length: 1 } && Backend is null && Pattern is null && Status is null && Tag is null && Slot is null
             && !WildcardPattern.ContainsWildcardCharacters(names[0]))
         {
             var ns = store.TryGet(names[0]);
@@ -58,6 +62,7 @@ public sealed class GetPrismNamespaceCommand : NamespaceCmdlet
             Patterns = Lower(Pattern),
             Statuses = Lower(Status),
             Tags = Lower(Tag),
+            Slots = Lower(Slot),
         };
 
         if (names is null)
@@ -97,8 +102,13 @@ public sealed class GetPrismNamespaceCommand : NamespaceCmdlet
     private static string[]? Lower(string[]? values) =>
         values is null ? null : Array.ConvertAll(values, v => (v ?? "").ToLowerInvariant());
 
+    // The same meaning as the store's query: -Backend matches the namespace's backend or any slot's; with -Slot,
+    // only the named slots count.
     private static bool Matches(NamespaceConfig ns, NamespaceQuery q) =>
-        (q.Backends is null || q.Backends.Contains(ns.Backend, StringComparer.Ordinal))
+        (q.Slots is null
+            ? q.Backends is null || ns.Backends.Any(b => q.Backends.Contains(b, StringComparer.Ordinal))
+            : ns.Slots.Entries().Any(e => q.Slots.Contains(e.Name, StringComparer.Ordinal)
+                && (q.Backends is null || q.Backends.Contains(e.Slot.Backend, StringComparer.Ordinal))))
         && (q.Patterns is null || q.Patterns.Contains(ns.Pattern, StringComparer.Ordinal))
         && (q.Statuses is null || q.Statuses.Contains(ns.Status, StringComparer.Ordinal))
         && (q.Tags is null || q.Tags.All(t => ns.Tags.Contains(t, StringComparer.Ordinal)));

@@ -18,9 +18,24 @@ public sealed class NewPrismNamespaceCommand : NamespaceCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     public string Name { get; set; } = "";
 
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    /// <summary>
+    /// Required for a single-backend namespace; a namespace with slots takes its first slot's. Not mandatory to the
+    /// binder: a piped namespace carries both Backend and Slots, which parameter sets could not tell apart.
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(BackendCompleter))]
     public string Backend { get; set; } = "";
+
+    /// <summary>Slot name to @{ backend; interfaces; config }; use [ordered]@{} to set the slot order.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public object? Slots { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? PatternVersion { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [TableTransformation]
+    public Hashtable? Behavior { get; set; }
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(PatternCompleter))]
@@ -88,6 +103,7 @@ public sealed class NewPrismNamespaceCommand : NamespaceCmdlet
 
         try
         {
+            AddSlotModel(config);
             // Invalid input fails the same way with or without -WhatIf, before anything is asked or opened.
             NamespaceValidator.Validate(config);
         }
@@ -118,5 +134,33 @@ public sealed class NewPrismNamespaceCommand : NamespaceCmdlet
         {
             WriteCoreError(ex);
         }
+    }
+
+    private void AddSlotModel(NamespaceConfig config)
+    {
+        config.PatternVersion = InputConversion.NullIfEmpty(PatternVersion);
+        config.Behavior = PrismCmdlet.UnwrapTable(Behavior) ?? NamespaceConfig.NewTable();
+        SlotTable? slots;
+        try
+        {
+            slots = SlotConversion.ToSlots(Slots);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ValidationException(Name, "slots", null, ex.Message);
+        }
+        if (slots is not { Count: > 0 })
+        {
+            if (string.IsNullOrEmpty(config.Backend))
+            {
+                throw new ValidationException(Name, "backend", null, "give -Backend, or -Slots for a namespace in Prism's slot form.");
+            }
+            return;
+        }
+        config.Slots = slots;
+        // The ADR's columns follow the first slot; given explicitly (piped from Get-PrismNamespace) they must agree.
+        var (_, first) = slots.Entries().First();
+        if (string.IsNullOrEmpty(config.Backend)) config.Backend = first.Backend;
+        if (config.BackendConfig.Count == 0) config.BackendConfig = (Hashtable)PrismCmdlet.Unwrap(first.Config)!;
     }
 }

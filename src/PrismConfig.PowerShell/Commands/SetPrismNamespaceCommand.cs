@@ -78,10 +78,34 @@ public sealed class SetPrismNamespaceCommand : NamespaceCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    [Parameter]
+    public string? PatternVersion { get; set; }
+
+    /// <summary>Adds or replaces these slots by name; others keep their place.</summary>
+    [Parameter]
+    public object? Slots { get; set; }
+
+    [Parameter]
+    public string[]? RemoveSlot { get; set; }
+
+    /// <summary>Replaces the whole behaviour mapping.</summary>
+    [Parameter]
+    [TableTransformation]
+    public Hashtable? Behavior { get; set; }
+
     private protected override void ProcessItem()
     {
         var expected = BoundInt(nameof(ExpectedVersion), ExpectedVersion);
         var patch = BuildPatch();
+        try
+        {
+            AddSlotModel(patch);
+        }
+        catch (PrismConfigException ex)
+        {
+            WriteCoreError(ex);
+            return;
+        }
         PlanConfirmApply(
             () => OpenStore(create: false).PlanUpdate(Name, patch, expected),
             plan => Display.DescribeChanges(plan.Changes),
@@ -109,5 +133,21 @@ public sealed class SetPrismNamespaceCommand : NamespaceCmdlet
             Features = InputConversion.FeatureTable(Feature),
             RemoveFeatures = InputConversion.SplitList(RemoveFeature),
         };
+    }
+
+    private void AddSlotModel(NamespacePatch patch)
+    {
+        var bound = MyInvocation.BoundParameters;
+        if (bound.ContainsKey(nameof(PatternVersion))) patch.PatternVersion = PatternVersion ?? "";
+        if (bound.ContainsKey(nameof(Behavior))) patch.Behavior = PrismCmdlet.UnwrapTable(Behavior) ?? NamespaceConfig.NewTable();
+        patch.RemoveSlot = InputConversion.SplitList(RemoveSlot);
+        try
+        {
+            patch.Slots = SlotConversion.ToSlots(Slots);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ValidationException(Name, "slots", null, ex.Message);
+        }
     }
 }

@@ -238,6 +238,9 @@ internal static class SqliteConnectionFactory
     public static bool IsOurSchema(ICollection<string> tables) =>
         SqliteDialect.RequiredTables.All(tables.Contains);
 
+    public static bool IsOurSchema(ICollection<string> tables, int schemaVersion) =>
+        SqliteDialect.RequiredTablesFor(schemaVersion).All(tables.Contains);
+
     /// <summary>The one place a SqliteException becomes a typed PrismConfig exception.</summary>
     public static PrismConfigException Translate(SqliteException ex, string path, TimeSpan busyTimeout)
     {

@@ -108,6 +108,63 @@ internal static class SqliteDialect
     /// <summary>The tables a database must have to be a PrismConfig store.</summary>
     public static readonly string[] RequiredTables = ["namespaces", "namespace_history", "namespace_features", "namespace_tags"];
 
+    /// <summary>The tables a store at <paramref name="schemaVersion"/> must have.</summary>
+    public static IEnumerable<string> RequiredTablesFor(int schemaVersion) =>
+        schemaVersion >= 2 ? [.. RequiredTables, "namespace_slots"] : RequiredTables;
+
+    /// <summary>
+    /// Schema 2: Prism's slot model, additive only. A namespace binds a pattern at a version to several backends,
+    /// one per named slot. namespaces.slots (a JSON list in slot order) is the source of truth, as namespaces.tags
+    /// is for tags; namespace_slots is its queryable, indexed form, kept equal to it by triggers inside the same
+    /// transaction as every write, whoever writes. For a namespace with slots the ADR's backend and backend_config
+    /// columns hold the first slot's backend and config, so a proxy running the ADR's own queries still gets a
+    /// meaningful row; the store keeps them so.
+    /// </summary>
+    public static readonly string[] MigrationTo2 =
+    [
+        "ALTER TABLE namespaces ADD COLUMN pattern_version TEXT",
+        "ALTER TABLE namespaces ADD COLUMN behavior TEXT",  // JSON object, or NULL for none
+        "ALTER TABLE namespaces ADD COLUMN slots TEXT",     // JSON list [{name, backend, interfaces, config}], or NULL
+        """
+        CREATE TABLE namespace_slots (
+            namespace_id INTEGER NOT NULL REFERENCES namespaces(id) ON DELETE CASCADE,
+            slot_name TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            backend TEXT NOT NULL,
+            interfaces TEXT NOT NULL,  -- JSON array of interface names, as written
+            config TEXT NOT NULL,      -- JSON object
+            PRIMARY KEY(namespace_id, slot_name)
+        )
+        """,
+        "CREATE INDEX idx_namespace_slots_backend ON namespace_slots(backend)",
+        "CREATE TRIGGER trg_namespace_slots_insert AFTER INSERT ON namespaces BEGIN " + SlotRowsOfNew + " END",
+        "CREATE TRIGGER trg_namespace_slots_update AFTER UPDATE OF slots ON namespaces WHEN OLD.slots IS NOT NEW.slots BEGIN "
+            + "DELETE FROM namespace_slots WHERE namespace_id = NEW.id; " + SlotRowsOfNew + " END",
+    ];
+
+    /// <summary>The trigger body that writes NEW.slots into namespace_slots, one row per slot, position = list index.</summary>
+    private const string SlotRowsOfNew = """
+        INSERT OR IGNORE INTO namespace_slots (namespace_id, slot_name, position, backend, interfaces, config)
+        SELECT NEW.id, json_extract(j.value, '$.name'), j.key, json_extract(j.value, '$.backend'),
+               json_extract(j.value, '$.interfaces'), json_extract(j.value, '$.config')
+          FROM json_each(CASE WHEN json_valid(NEW.slots) THEN NEW.slots END) j WHERE j.type = 'object';
+        """;
+
+    /// <summary>Namespaces whose namespace_slots rows differ from their slots column (a write that bypassed the triggers).</summary>
+    public const string SlotRowDisagreement = """
+        SELECT n.name FROM namespaces n
+         WHERE (SELECT COUNT(*) FROM namespace_slots s WHERE s.namespace_id = n.id)
+               != COALESCE(json_array_length(CASE WHEN json_valid(n.slots) THEN n.slots END), 0)
+            OR EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(n.slots) THEN n.slots END) j
+                        WHERE NOT EXISTS (SELECT 1 FROM namespace_slots s
+                                           WHERE s.namespace_id = n.id AND s.position = j.key
+                                             AND s.slot_name IS json_extract(j.value, '$.name')
+                                             AND s.backend IS json_extract(j.value, '$.backend')
+                                             AND json(s.interfaces) IS json_extract(j.value, '$.interfaces')
+                                             AND json(s.config) IS json_extract(j.value, '$.config')))
+         ORDER BY n.name
+        """;
+
     public const string ListTables = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
 
     public const string GetUserVersion = "PRAGMA user_version";
@@ -143,8 +200,20 @@ internal static class SqliteDialect
                n.rate_limit_rps AS RateLimitRps, n.backend_config AS BackendConfig, n.tags AS Tags, n.version AS Version,
                n.created_at AS CreatedAt, n.updated_at AS UpdatedAt, n.created_by AS CreatedBy, n.updated_by AS UpdatedBy,
                (SELECT json_group_object(f.feature_name, json(CASE WHEN f.enabled THEN 'true' ELSE 'false' END))
-                  FROM namespace_features f WHERE f.namespace_id = n.id) AS Features
+                  FROM namespace_features f WHERE f.namespace_id = n.id) AS Features,
+               n.pattern_version AS PatternVersion, n.behavior AS Behavior, n.slots AS Slots
           FROM namespaces n
+        """;
+
+    /// <summary>As the namespace SELECT, for a schema-1 file (a backup being checked): no slot model columns yet.</summary>
+    public const string SelectAllNamespacesSchema1 = """
+        SELECT n.id AS Id, n.name AS Name, n.description AS Description, n.backend AS Backend, n.pattern AS Pattern,
+               n.status AS Status, n.consistency AS Consistency, n.cache_ttl_seconds AS CacheTtlSeconds,
+               n.rate_limit_rps AS RateLimitRps, n.backend_config AS BackendConfig, n.tags AS Tags, n.version AS Version,
+               n.created_at AS CreatedAt, n.updated_at AS UpdatedAt, n.created_by AS CreatedBy, n.updated_by AS UpdatedBy,
+               (SELECT json_group_object(f.feature_name, json(CASE WHEN f.enabled THEN 'true' ELSE 'false' END))
+                  FROM namespace_features f WHERE f.namespace_id = n.id) AS Features
+          FROM namespaces n ORDER BY n.name
         """;
 
     public const string SelectNamespaceByName = SelectNamespaceColumns + " WHERE n.name = $name";
@@ -158,7 +227,19 @@ internal static class SqliteDialect
     {
         var where = new List<string>();
         if (q?.Names is { Count: > 0 } names) where.Add(NameGlobFilter("n.name", names, parameters, "n"));
-        if (q?.Backends is { Count: > 0 } backends) where.Add(InFilter("n.backend", backends, parameters, "b"));
+        if (q?.Slots is { Count: > 0 } slots)
+        {
+            // -Slot x -Backend y: y in slot x. Without -Backend: any namespace that fills slot x.
+            var inSlot = InFilter("s.slot_name", slots, parameters, "sl");
+            if (q.Backends is { Count: > 0 } slotBackends) inSlot += " AND " + InFilter("s.backend", slotBackends, parameters, "b");
+            where.Add($"n.id IN (SELECT s.namespace_id FROM namespace_slots s WHERE {inSlot})");
+        }
+        else if (q?.Backends is { Count: > 0 } backends)
+        {
+            // The ADR's column (every single-backend namespace, and a slot namespace's first slot) or any slot.
+            where.Add("(" + InFilter("n.backend", backends, parameters, "b") + " OR n.id IN (SELECT s.namespace_id FROM namespace_slots s WHERE "
+                + InFilter("s.backend", backends, parameters, "sb") + "))");
+        }
         if (q?.Patterns is { Count: > 0 } patterns) where.Add(InFilter("n.pattern", patterns, parameters, "p"));
         if (q?.Statuses is { Count: > 0 } statuses) where.Add(InFilter("n.status", statuses, parameters, "s"));
         if (q?.Tags is { Count: > 0 } tags) where.Add(TagIndexFilter("n.id", tags, parameters, "t"));
@@ -212,9 +293,11 @@ internal static class SqliteDialect
 
     public const string InsertNamespace = """
         INSERT INTO namespaces (name, description, backend, pattern, status, consistency, cache_ttl_seconds, rate_limit_rps,
-                                backend_config, tags, version, created_at, updated_at, created_by, updated_by)
+                                backend_config, tags, version, created_at, updated_at, created_by, updated_by,
+                                pattern_version, behavior, slots)
         VALUES ($name, $description, $backend, $pattern, $status, $consistency, $cache_ttl_seconds, $rate_limit_rps,
-                $backend_config, $tags, $version, $created_at, $updated_at, $created_by, $updated_by)
+                $backend_config, $tags, $version, $created_at, $updated_at, $created_by, $updated_by,
+                $pattern_version, $behavior, $slots)
         """;
 
     /// <summary>

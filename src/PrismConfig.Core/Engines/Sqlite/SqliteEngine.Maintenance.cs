@@ -168,7 +168,7 @@ internal sealed partial class SqliteEngine
             throw new SchemaTooNewException(full, version, CurrentSchemaVersion);
         }
         var tables = Factory.Strings(source, SqliteDialect.ListTables);
-        if (version < 1 || !Factory.IsOurSchema(tables))
+        if (version < 1 || !Factory.IsOurSchema(tables, version))
         {
             throw new StoreCorruptException(full, "it is not a PrismConfig backup (no PrismConfig schema).");
         }
@@ -222,9 +222,16 @@ internal sealed partial class SqliteEngine
         {
             SchemaVersion = schemaVersion,
             HistoryEntries = (int)Factory.ScalarInt64(connection, SqliteDialect.CountHistory),
-            Namespaces = connection.Query<NamespaceRow>(SqliteDialect.SelectAllNamespaces).AsList(),
+            Namespaces = connection.Query<NamespaceRow>(schemaVersion >= 2 ? SqliteDialect.SelectAllNamespaces : SqliteDialect.SelectAllNamespacesSchema1).AsList(),
             Agreement = connection.Query<AgreementRow>(SqliteDialect.HistoryAgreement).AsList(),
         };
+        if (schemaVersion >= 2)
+        {
+            foreach (var name in Factory.Strings(connection, SqliteDialect.SlotRowDisagreement))
+            {
+                problems.Add($"namespace '{name}': its namespace_slots rows do not match its slots column (written around PrismConfig?); Set-PrismNamespace -Slots rewrites them.");
+            }
+        }
         data.StorageProblems.AddRange(problems);
         return data;
     }

@@ -11,7 +11,7 @@ namespace PrismConfig.Core.Engines.Sqlite;
 internal sealed partial class SqliteEngine : IStorageEngine
 {
     /// <summary>The schema version this build writes and understands (PRAGMA user_version).</summary>
-    public const int CurrentSchemaVersion = 1;
+    public const int CurrentSchemaVersion = 2;
 
     private readonly string _path;
     private readonly StoreOptions _options;
@@ -198,9 +198,9 @@ internal sealed partial class SqliteEngine : IStorageEngine
                 throw new StoreCorruptException(path, "it is an empty SQLite database without the PrismConfig schema. Initialise it with Initialize-PrismConfig.");
             }
         }
-        else if (!Factory.IsOurSchema(tables))
+        else if (!Factory.IsOurSchema(tables, version))
         {
-            throw new StoreCorruptException(path, $"it says schema version {version} but lacks the tables {string.Join(", ", SqliteDialect.RequiredTables.Except(tables))}.");
+            throw new StoreCorruptException(path, $"it says schema version {version} but lacks the tables {string.Join(", ", SqliteDialect.RequiredTablesFor(version).Except(tables))}.");
         }
         return version;
     }
@@ -238,6 +238,15 @@ internal sealed partial class SqliteEngine : IStorageEngine
                     Factory.Execute(connection, statement);
                 }
                 Factory.Execute(connection, SqliteDialect.SetUserVersion(1));
+                version = 1;
+            }
+            if (version < 2)
+            {
+                foreach (var statement in SqliteDialect.MigrationTo2)
+                {
+                    Factory.Execute(connection, statement);
+                }
+                Factory.Execute(connection, SqliteDialect.SetUserVersion(2));
             }
             Factory.Commit(connection, path, options.BusyTimeout);
             return CurrentSchemaVersion;
@@ -347,6 +356,9 @@ internal sealed partial class SqliteEngine : IStorageEngine
             CreatedBy = r.IsDBNull(14) ? null : r.GetString(14),
             UpdatedBy = r.IsDBNull(15) ? null : r.GetString(15),
             Features = r.IsDBNull(16) ? null : r.GetString(16),
+            PatternVersion = r.IsDBNull(17) ? null : r.GetString(17),
+            Behavior = r.IsDBNull(18) ? null : r.GetString(18),
+            Slots = r.IsDBNull(19) ? null : r.GetString(19),
         };
     }
 

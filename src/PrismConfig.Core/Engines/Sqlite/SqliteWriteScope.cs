@@ -48,6 +48,9 @@ internal sealed class SqliteWriteScope : IWriteScope
         p["$updated_at"].Value = ns.UpdatedAt.ToUnixTimeSeconds();
         p["$created_by"].Value = (object?)ns.CreatedBy ?? DBNull.Value;
         p["$updated_by"].Value = (object?)ns.UpdatedBy ?? DBNull.Value;
+        p["$pattern_version"].Value = (object?)ns.PatternVersion ?? DBNull.Value;
+        p["$behavior"].Value = (object?)BehaviorJson(ns) ?? DBNull.Value;
+        p["$slots"].Value = (object?)SlotsJson(ns) ?? DBNull.Value;
         _s.Insert.ExecuteNonQuery();
         return SQLitePCL.raw.sqlite3_last_insert_rowid(_connection.Handle);
     });
@@ -61,12 +64,13 @@ internal sealed class SqliteWriteScope : IWriteScope
         object?[] values =
         [
             after.Description, after.Backend, after.Pattern, after.Status, after.Consistency, after.CacheTtlSeconds,
-            after.RateLimitRps, backendConfig, tags,
+            after.RateLimitRps, backendConfig, tags, after.PatternVersion, BehaviorJson(after), SlotsJson(after),
         ];
         object?[] old =
         [
             before.Description, before.Backend, before.Pattern, before.Status, before.Consistency, before.CacheTtlSeconds,
             before.RateLimitRps, ConfigJson.Serialize(before.BackendConfig), ConfigJson.Serialize(before.Tags),
+            before.PatternVersion, BehaviorJson(before), SlotsJson(before),
         ];
         var mask = 0;
         for (var i = 0; i < values.Length; i++)
@@ -91,6 +95,11 @@ internal sealed class SqliteWriteScope : IWriteScope
         p["$expected_version"].Value = before.Version;
         return command.ExecuteNonQuery() == 1;
     });
+
+    // NULL, not "{}" or "[]", when unset: a single-backend namespace's row stays exactly what schema 1 wrote.
+    private static string? BehaviorJson(NamespaceConfig ns) => ns.Behavior is { Count: > 0 } b ? ConfigJson.Serialize(b) : null;
+
+    private static string? SlotsJson(NamespaceConfig ns) => ns.Slots is { Count: > 0 } s ? ConfigJson.Serialize(s) : null;
 
     public void SyncFeatures(long id, Hashtable? before, Hashtable after, long now) => Run(() =>
     {
@@ -192,6 +201,7 @@ internal sealed class SqliteWriteScope : IWriteScope
             ("description", "$description"), ("backend", "$backend"), ("pattern", "$pattern"), ("status", "$status"),
             ("consistency", "$consistency"), ("cache_ttl_seconds", "$cache_ttl_seconds"), ("rate_limit_rps", "$rate_limit_rps"),
             ("backend_config", "$backend_config"), ("tags", "$tags"),
+            ("pattern_version", "$pattern_version"), ("behavior", "$behavior"), ("slots", "$slots"),
         ];
 
         private readonly SqliteConnection _connection;
@@ -202,7 +212,8 @@ internal sealed class SqliteWriteScope : IWriteScope
             _connection = connection;
             SelectByName = SqliteEngine.PrepareReadByName(connection);
             Insert = Prepare(connection, SqliteDialect.InsertNamespace, "$name", "$description", "$backend", "$pattern", "$status", "$consistency",
-                "$cache_ttl_seconds", "$rate_limit_rps", "$backend_config", "$tags", "$version", "$created_at", "$updated_at", "$created_by", "$updated_by");
+                "$cache_ttl_seconds", "$rate_limit_rps", "$backend_config", "$tags", "$version", "$created_at", "$updated_at", "$created_by", "$updated_by",
+                "$pattern_version", "$behavior", "$slots");
             UpsertFeature = Prepare(connection, SqliteDialect.UpsertFeature, "$namespace_id", "$feature_name", "$enabled", "$updated_at");
             DeleteFeature = Prepare(connection, SqliteDialect.DeleteFeature, "$namespace_id", "$feature_name");
             InsertHistory = Prepare(connection, SqliteDialect.InsertHistory, "$namespace_id", "$operation", "$changed_at", "$changed_by",
