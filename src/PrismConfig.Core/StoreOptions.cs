@@ -124,6 +124,12 @@ public sealed class ImportOptions
 {
     /// <summary>Disable namespaces that are in the store but not in the desired set.</summary>
     public bool Prune { get; set; }
+
+    /// <summary>
+    /// Lets a prune go ahead that would disable more than half of the active namespaces, all of them, or that is
+    /// given an empty desired set: without it those are refused, since they are far more often a wrong file than intent.
+    /// </summary>
+    public bool Force { get; set; }
     public string? Reason { get; set; }
     public string? ChangedBy { get; set; }
     /// <summary>Called with the number of namespaces processed so far, on the importing thread.</summary>
