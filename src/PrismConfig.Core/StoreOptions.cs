@@ -99,6 +99,9 @@ public sealed class HistoryQuery
     public int? Version { get; set; }
     /// <summary>Only the N most recent matching entries, still returned oldest first.</summary>
     public int? Last { get; set; }
+
+    /// <summary>Also the history of removed namespaces, under the names they had.</summary>
+    public bool IncludeRemoved { get; set; }
 }
 
 /// <summary>The outcome of a write: the namespace after it, and whether anything changed.</summary>
