@@ -71,6 +71,9 @@ public sealed class NamespacePatch
     /// <summary>Sets these flags, leaving the others alone. Values must be booleans.</summary>
     public System.Collections.IDictionary? Features { get; set; }
     public IReadOnlyList<string>? RemoveFeatures { get; set; }
+
+    /// <summary>Optional fields to empty (null): "RateLimitRps", "CacheTtlSeconds". A value set in the same patch wins.</summary>
+    public IReadOnlyList<string>? Clear { get; set; }
 }
 
 /// <summary>Filters for listing namespaces. Every filter given must match; each list matches any of its values.</summary>

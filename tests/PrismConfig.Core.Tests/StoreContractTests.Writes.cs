@@ -60,6 +60,19 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public void Clear_empties_the_optional_numbers_and_a_value_in_the_same_patch_wins()
+    {
+        var ns = T.Ns("clearable");
+        ns.RateLimitRps = 5;
+        ns.CacheTtlSeconds = 60;
+        _store.Create(ns);
+        var cleared = _store.Update("clearable", new NamespacePatch { Clear = ["RateLimitRps", "cachettlseconds"], CacheTtlSeconds = 7 });
+        Assert.Null(cleared.Config.RateLimitRps);
+        Assert.Equal(7, cleared.Config.CacheTtlSeconds);
+        Assert.Throws<ValidationException>(() => _store.Update("clearable", new NamespacePatch { Clear = ["Backend"] }));
+    }
+
+    [Fact]
     public void Rename_moves_the_history_and_refuses_a_taken_name()
     {
         _store.Create(T.Ns("old-name"));
