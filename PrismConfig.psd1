@@ -22,6 +22,8 @@
         'Enable-PrismNamespace'
         'Get-PrismNamespaceHistory'
         'Restore-PrismNamespace'
+        'Remove-PrismNamespace'
+        'Rename-PrismNamespace'
         'Import-PrismYaml'
         'Export-PrismYaml'
         'Initialize-PrismConfig'

@@ -22,23 +22,21 @@ namespaces:
     function script:Snapshot([string] $Db) {
         [pscustomobject]@{ Yaml = Export-PrismYaml -Database $Db; Hash = (Get-FileHash $Db).Hash }
     }
+    # An import in another process with a console, so a test can answer its question.
+    function script:Start-ConfirmingImport([string] $Db, [string] $Yaml, [string] $Switches = '-Confirm') {
+        $script = Join-Path $TestDrive ("confirm-{0}.ps1" -f [guid]::NewGuid().ToString('N').Substring(0, 6))
+        Set-Content -Path $script -Value @"
+Import-Module '$(Get-PrismTestModulePath)'
+try { Import-PrismYaml -Path '$Yaml' -Database '$Db' $Switches -ErrorAction Stop | ForEach-Object { 'RESULT ' + `$_.Name + ':' + `$_.Action } }
+catch { 'ERROR ' + `$_.FullyQualifiedErrorId }
+'DONE'
+"@
+        Start-InteractivePwsh -ScriptPath $script
+    }
 }
 
 Describe 'Import-PrismYaml' {
     Context 'a question is never asked inside a transaction' {
-        BeforeAll {
-            function script:Start-ConfirmingImport([string] $Db, [string] $Yaml) {
-                $script = Join-Path $TestDrive ("confirm-{0}.ps1" -f [guid]::NewGuid().ToString('N').Substring(0, 6))
-                Set-Content -Path $script -Value @"
-Import-Module '$(Get-PrismTestModulePath)'
-try { Import-PrismYaml -Path '$Yaml' -Database '$Db' -Confirm -ErrorAction Stop | ForEach-Object { 'RESULT ' + `$_.Name + ':' + `$_.Action } }
-catch { 'ERROR ' + `$_.FullyQualifiedErrorId }
-'DONE'
-"@
-                Start-InteractivePwsh -ScriptPath $script
-            }
-        }
-
         It 'lets another process write while a -Confirm prompt is open, then applies the plan when confirmed' {
             $db = New-Db
             New-PrismNamespace -Name bystander -Backend redis -Pattern keyvalue -Database $db | Out-Null
@@ -56,12 +54,7 @@ catch { 'ERROR ' + `$_.FullyQualifiedErrorId }
                 $out | Should -Match 'RESULT confirmed:Created'
                 (Get-PrismNamespace confirmed -Database $db).Version | Should -Be 1
             }
-            finally {
-                if (-not $child.Process.HasExited) { $child.Process.Kill($true) }
-                $child.Process.WaitForExit()
-                $null = $child.Copy.Wait(10000)
-                $child.Sink.Dispose()
-            }
+            finally { Stop-InteractivePwsh $child }
         }
 
         It 'writes nothing, and names the namespace, when a planned namespace changed while the prompt was open' {
@@ -81,12 +74,7 @@ catch { 'ERROR ' + `$_.FullyQualifiedErrorId }
                 $now.RateLimitRps | Should -BeNullOrEmpty
                 $now.Version | Should -Be 2
             }
-            finally {
-                if (-not $child.Process.HasExited) { $child.Process.Kill($true) }
-                $child.Process.WaitForExit()
-                $null = $child.Copy.Wait(10000)
-                $child.Sink.Dispose()
-            }
+            finally { Stop-InteractivePwsh $child }
         }
     }
 
@@ -184,7 +172,7 @@ namespaces:
             $exported = Export-PrismYaml -Database $db
             ([regex]::Matches($exported, '(?m)^  - name: ')).Count | Should -Be 4
 
-            $pruned = @(Import-PrismYaml $other -Database $db -Prune)
+            $pruned = @(Import-PrismYaml $other -Database $db -Prune -Force -Confirm:$false)
             @($pruned | Where-Object Action -eq 'Disabled').Count | Should -BeGreaterOrEqual 1
             ($pruned | Where-Object Name -eq 'user-profiles').Action | Should -Be 'Unchanged'
             $active = Export-PrismYaml -Database $db -Status active
@@ -221,6 +209,73 @@ namespaces:
         }
     }
 
+    Context 'a safe prune' {
+        BeforeAll {
+            function script:New-FourActive {
+                $db = New-Db
+                foreach ($n in 'alpha', 'bravo', 'charlie', 'delta') { New-PrismNamespace -Name $n -Backend redis -Pattern keyvalue -Database $db | Out-Null }
+                $db
+            }
+            function script:Only([string[]] $Names) {
+                New-Yaml ("namespaces:`n" + (($Names | ForEach-Object { "  - { name: $_, backend: redis, pattern: keyvalue }" }) -join "`n") + "`n")
+            }
+        }
+
+        It 'refuses an empty desired set with -Prune, even under -WhatIf, unless -Force' {
+            $db = New-FourActive
+            $empty = New-Yaml "namespaces: []`n"
+            $err = { Import-PrismYaml $empty -Database $db -Prune -Confirm:$false } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -Be 'PruneEmptyDesiredSet,PrismConfig.PowerShell.Commands.ImportPrismYamlCommand'
+            $err.CategoryInfo.Category | Should -Be 'InvalidOperation'
+            $err.Exception.Message | Should -Match 'all 4 active namespaces'
+            { Import-PrismYaml $empty -Database $db -Prune -WhatIf } | Should -Throw -ErrorId 'PruneEmptyDesiredSet,*'
+            @(Get-PrismNamespace -Database $db -Status active).Count | Should -Be 4
+            $forced = @(Import-PrismYaml $empty -Database $db -Prune -Force -Confirm:$false)
+            @($forced | Where-Object Action -eq 'Disabled').Count | Should -Be 4
+        }
+
+        It 'refuses to disable more than half of the active namespaces, naming how many, unless -Force' {
+            $db = New-FourActive
+            $err = { Import-PrismYaml (Only 'alpha') -Database $db -Prune -Confirm:$false } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -Be 'PruneTooBroad,PrismConfig.PowerShell.Commands.ImportPrismYamlCommand'
+            $err.CategoryInfo.Category | Should -Be 'InvalidOperation'
+            $err.Exception.Message | Should -Match '3 of the 4 active namespaces'
+            @(Get-PrismNamespace -Database $db -Status active).Count | Should -Be 4
+            # Half is allowed.
+            @(Import-PrismYaml (Only 'alpha', 'bravo') -Database $db -Prune -Confirm:$false | Where-Object Action -eq 'Disabled').Count | Should -Be 2
+        }
+
+        It 'refuses to disable all of the active namespaces unless -Force' {
+            $db = New-Db
+            New-PrismNamespace -Name solo -Backend redis -Pattern keyvalue -Database $db | Out-Null
+            $err = { Import-PrismYaml (Only 'other') -Database $db -Prune -Confirm:$false } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -Be 'PruneTooBroad,PrismConfig.PowerShell.Commands.ImportPrismYamlCommand'
+            $err.CategoryInfo.Category | Should -Be 'InvalidOperation'
+            $err.Exception.Message | Should -Match 'all 1 active'
+            Get-PrismNamespace other -Database $db -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            (Import-PrismYaml (Only 'other') -Database $db -Prune -Force -Confirm:$false | Where-Object Name -eq solo).Action | Should -Be 'Disabled'
+        }
+
+        It 'prompts by default with -Prune (High impact), and a declined prompt writes nothing' {
+            $db = New-FourActive
+            $yaml = Only 'alpha', 'bravo', 'charlie'
+            $child = Start-ConfirmingImport $db $yaml '-Prune'
+            try {
+                Wait-InteractiveText $child '(default is' | Should -Match '1 disabled'
+                $child.Process.StandardInput.WriteLine('N')
+                $out = Wait-InteractiveText $child 'DONE'
+                $out | Should -Not -Match 'RESULT'
+                (Get-PrismNamespace delta -Database $db).Status | Should -Be 'active'
+            }
+            finally { Stop-InteractivePwsh $child }
+        }
+
+        It 'does not prompt without -Prune' {
+            $db = New-FourActive
+            (Import-PrismYaml (Only 'echo') -Database $db).Action | Should -Be 'Created'
+        }
+    }
+
     Context 'round trip' {
         It 'export -> import into an empty db gives equal namespaces (seed <_>)' -ForEach @(11, 22, 33) {
             $source = New-Db
@@ -252,7 +307,7 @@ namespaces:
             Import-PrismYaml (New-Yaml (New-RandomNamespaceYaml -Count 2 -Seed 9 -Prefix old)) -Database $db | Out-Null
             $before = Snapshot $db
             $changed = New-Yaml ($AdrYaml -replace 'strong', 'eventual')
-            $plan = @(Import-PrismYaml $changed -Database $db -Prune -WhatIf)
+            $plan = @(Import-PrismYaml $changed -Database $db -Prune -Force -WhatIf)
             ($plan | Where-Object Name -eq 'user-profiles').Action | Should -Be 'Updated'
             ($plan | Where-Object Name -eq 'user-profiles').Version | Should -Be 2
             @($plan | Where-Object Action -eq 'Disabled').Count | Should -Be 2

@@ -168,6 +168,18 @@ Describe 'Set-PrismNamespace' {
         $line = "Set-PrismNamespace -Database '$db' -Name cache"
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('cache-a', 'cache-b')
     }
+
+    It 'clears RateLimitRps and CacheTtlSeconds with -Clear, and refuses a field that cannot be cleared' {
+        $db = New-Seeded
+        Set-PrismNamespace orders -RateLimitRps 9 -CacheTtlSeconds 30 -Database $db
+        $cleared = Set-PrismNamespace orders -Clear RateLimitRps, CacheTtlSeconds -Database $db -PassThru
+        $cleared.RateLimitRps | Should -BeNullOrEmpty
+        $cleared.CacheTtlSeconds | Should -BeNullOrEmpty
+        (Get-PrismNamespaceHistory orders -Database $db -Last 1).Changes.Property | Should -Be @('CacheTtlSeconds', 'RateLimitRps')
+        $err = { Set-PrismNamespace orders -Clear Backend -Database $db } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be 'ParameterArgumentValidationError,PrismConfig.PowerShell.Commands.SetPrismNamespaceCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidData'
+    }
 }
 
 Describe 'Set-PrismNamespace on a slot namespace' {

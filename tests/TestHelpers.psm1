@@ -86,4 +86,12 @@ function Wait-InteractiveText {
     throw "The child pwsh did not write '$Text' within $TimeoutSeconds s. It wrote: $seen"
 }
 
-Export-ModuleMember -Function Get-PrismTestModulePath, Invoke-FreshPwsh, Start-FreshPwsh, Start-InteractivePwsh, Wait-InteractiveText
+function Stop-InteractivePwsh($Child) {
+    # Always in a finally: a failed wait must not leave the child holding the test's database.
+    if (-not $Child.Process.HasExited) { $Child.Process.Kill($true) }
+    $Child.Process.WaitForExit()
+    $null = $Child.Copy.Wait(10000)
+    $Child.Sink.Dispose()
+}
+
+Export-ModuleMember -Function Get-PrismTestModulePath, Invoke-FreshPwsh, Start-FreshPwsh, Start-InteractivePwsh, Wait-InteractiveText, Stop-InteractivePwsh

@@ -165,3 +165,18 @@ public sealed class YamlImportException(string file, long line, long column, str
     private static string NamespaceSuffix(string problem, string? ns) =>
         ns is null || problem.Contains($"'{ns}'", StringComparison.Ordinal) ? "" : $" (namespace '{ns}')";
 }
+
+/// <summary>A prune refused without Force: it would disable too much, or the desired set is empty.</summary>
+public sealed class PruneRefusedException(string errorId, string message, object target)
+    : PrismConfigException(PrismErrorKind.Conflict, errorId, message, target)
+{
+    internal static PruneRefusedException EmptyDesiredSet(int active) => new("PruneEmptyDesiredSet",
+        $"The files list no namespaces, so -Prune would disable all {active} active namespaces. Nothing was written. If that is really intended, add -Force.",
+        "namespaces");
+
+    internal static PruneRefusedException TooBroad(int disabling, int active) => new("PruneTooBroad",
+        disabling == active
+            ? $"-Prune would disable all {active} active namespaces. Nothing was written. Check that the files are the whole desired state; add -Force if this is intended."
+            : $"-Prune would disable {disabling} of the {active} active namespaces, more than half. Nothing was written. Check that the files are the whole desired state; add -Force if this is intended.",
+        "namespaces");
+}

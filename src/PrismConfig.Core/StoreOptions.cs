@@ -83,6 +83,9 @@ public sealed class NamespacePatch
 
     /// <summary>Replaces the whole behaviour mapping (an empty one removes it).</summary>
     public System.Collections.IDictionary? Behavior { get; set; }
+
+    /// <summary>Optional fields to empty (null): "RateLimitRps", "CacheTtlSeconds". A value set in the same patch wins.</summary>
+    public IReadOnlyList<string>? Clear { get; set; }
 }
 
 /// <summary>Filters for listing namespaces. Every filter given must match; each list matches any of its values.</summary>
@@ -117,6 +120,9 @@ public sealed class HistoryQuery
     public int? Version { get; set; }
     /// <summary>Only the N most recent matching entries, still returned oldest first.</summary>
     public int? Last { get; set; }
+
+    /// <summary>Also the history of removed namespaces, under the names they had.</summary>
+    public bool IncludeRemoved { get; set; }
 }
 
 /// <summary>The outcome of a write: the namespace after it, and whether anything changed.</summary>
@@ -142,6 +148,12 @@ public sealed class ImportOptions
 {
     /// <summary>Disable namespaces that are in the store but not in the desired set.</summary>
     public bool Prune { get; set; }
+
+    /// <summary>
+    /// Lets a prune go ahead that would disable more than half of the active namespaces, all of them, or that is
+    /// given an empty desired set: without it those are refused, since they are far more often a wrong file than intent.
+    /// </summary>
+    public bool Force { get; set; }
     public string? Reason { get; set; }
     public string? ChangedBy { get; set; }
     /// <summary>Called with the number of namespaces processed so far, on the importing thread.</summary>

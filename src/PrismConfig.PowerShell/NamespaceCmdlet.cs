@@ -98,3 +98,18 @@ public abstract class NamespaceCmdlet : PrismCmdlet
         return [.. found.Values];
     }
 }
+
+/// <summary>
+/// The parameters every guarded change to existing namespaces takes: the version it expects, and the reason for
+/// its history row.
+/// </summary>
+public abstract class GuardedWriteCmdlet : NamespaceCmdlet
+{
+    [Parameter]
+    public int ExpectedVersion { get; set; }
+
+    [Parameter]
+    public string? Reason { get; set; }
+
+    private protected int? Expected => BoundInt(nameof(ExpectedVersion), ExpectedVersion);
+}

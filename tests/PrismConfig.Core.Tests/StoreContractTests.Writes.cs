@@ -37,6 +37,54 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public void Remove_hides_the_namespace_frees_its_name_keeps_its_history_and_restore_brings_it_back()
+    {
+        _store.Create(T.Ns("gone"));
+        _store.Apply(_store.PlanRemove("gone"), new WriteContext { Reason = "retired" });
+        Assert.Null(_store.TryGet("gone"));
+        Assert.Empty(_store.List());
+        Assert.Equal(0, _store.CountNamespaces());
+        Assert.Empty(_store.GetHistory());
+        var kept = _store.GetHistory(new HistoryQuery { Names = ["gone"], IncludeRemoved = true });
+        Assert.Equal(["create:1", "delete:2"], kept.Select(h => $"{h.Operation}:{h.Version}"));
+        Assert.Equal("retired", kept[1].Reason);
+        Assert.Equal("gone", kept[1].Name);
+
+        var back = _store.Apply(_store.PlanRestore("gone", 1));
+        Assert.Equal(3, back.Config.Version);
+        Assert.Equal(NamespaceStatus.Active, _store.Get("gone").Status);
+
+        _store.Apply(_store.PlanRemove("gone"));
+        Assert.Equal(1, _store.Create(T.Ns("gone")).Version);
+        Assert.Single(_store.GetHistory(new HistoryQuery { Names = ["gone"] }));
+    }
+
+    [Fact]
+    public void Clear_empties_the_optional_numbers_and_a_value_in_the_same_patch_wins()
+    {
+        var ns = T.Ns("clearable");
+        ns.RateLimitRps = 5;
+        ns.CacheTtlSeconds = 60;
+        _store.Create(ns);
+        var cleared = _store.Update("clearable", new NamespacePatch { Clear = ["RateLimitRps", "cachettlseconds"], CacheTtlSeconds = 7 });
+        Assert.Null(cleared.Config.RateLimitRps);
+        Assert.Equal(7, cleared.Config.CacheTtlSeconds);
+        Assert.Throws<ValidationException>(() => _store.Update("clearable", new NamespacePatch { Clear = ["Backend"] }));
+    }
+
+    [Fact]
+    public void Rename_moves_the_history_and_refuses_a_taken_name()
+    {
+        _store.Create(T.Ns("old-name"));
+        _store.Create(T.Ns("taken"));
+        Assert.Throws<NamespaceExistsException>(() => _store.PlanRename("old-name", "taken"));
+        var renamed = _store.Apply(_store.PlanRename("old-name", "New-Name"));
+        Assert.Equal("new-name", renamed.Config.Name);
+        Assert.Null(_store.TryGet("old-name"));
+        Assert.Equal(["create", "rename"], _store.GetHistory(new HistoryQuery { Names = ["new-name"] }).Select(h => h.Operation));
+    }
+
+    [Fact]
     public void A_plan_that_changes_nothing_writes_nothing_and_a_stale_expected_version_is_still_a_conflict()
     {
         _store.Create(T.Ns("steady"));

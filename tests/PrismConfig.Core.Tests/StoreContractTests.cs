@@ -355,6 +355,21 @@ public abstract partial class StoreContractTests : IDisposable
     }
 
     [Fact]
+    public void Prune_refuses_an_empty_set_and_disabling_more_than_half_unless_forced()
+    {
+        foreach (var n in new[] { "p-a", "p-b", "p-c", "p-d" }) _store.Create(T.Ns(n));
+        var prune = new ImportOptions { Prune = true };
+        Assert.Equal("PruneEmptyDesiredSet", Assert.Throws<PruneRefusedException>(() => _store.PlanImport([], prune)).ErrorId);
+        Assert.Equal("PruneEmptyDesiredSet", Assert.Throws<PruneRefusedException>(() => _store.Import([], prune)).ErrorId);
+        var tooBroad = Assert.Throws<PruneRefusedException>(() => _store.Import([T.Ns("p-a")], prune));
+        Assert.Equal("PruneTooBroad", tooBroad.ErrorId);
+        Assert.Contains("3 of the 4", tooBroad.Message, StringComparison.Ordinal);
+        Assert.All(_store.List(), ns => Assert.Equal(NamespaceStatus.Active, ns.Status));
+        Assert.Equal(2, _store.Import([T.Ns("p-a"), T.Ns("p-b")], prune).Count(r => r.Action == ImportAction.Disabled));
+        Assert.Equal(2, _store.Import([], new ImportOptions { Prune = true, Force = true }).Count(r => r.Action == ImportAction.Disabled));
+    }
+
+    [Fact]
     public void Import_rejects_duplicates_and_invalid_entries_writing_nothing()
     {
         var ex = Assert.Throws<ValidationException>(() => _store.Import([T.Ns("twice-ns"), T.Ns("twice-ns")]));

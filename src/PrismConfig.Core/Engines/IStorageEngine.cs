@@ -105,6 +105,9 @@ internal interface IWriteScope : IDisposable
 
     void InsertHistory(HistoryWrite row);
 
+    /// <summary>Gives row <paramref name="id"/> a new name (a remove, a rename, a restore of a removed namespace).</summary>
+    void RenameNamespace(long id, string newName);
+
     void Commit();
 }
 

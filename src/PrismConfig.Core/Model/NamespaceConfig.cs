@@ -26,6 +26,8 @@ public sealed class NamespaceConfig
     {
         BackendConfig = backendConfig;
         Features = features;
+        Slots = new SlotTable();
+        Behavior = NewTable();
     }
 
     // Clone's own constructor: it replaces both tables at once, so it must not build the two empty ones first.

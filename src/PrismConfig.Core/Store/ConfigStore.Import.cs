@@ -81,6 +81,7 @@ public sealed partial class ConfigStore
         }
         if (options.Prune)
         {
+            CheckPruneBreadth(keys, names, options);
             foreach (var (name, key) in PruneCandidates(keys, names))
             {
                 var current = load(name) ?? throw new NamespaceNotFoundException(name);
@@ -96,6 +97,25 @@ public sealed partial class ConfigStore
     /// <summary>The namespaces a prune disables: in the store, not in the desired set, and not disabled already.</summary>
     private static IEnumerable<KeyValuePair<string, NamespaceKey>> PruneCandidates(Dictionary<string, NamespaceKey> keys, HashSet<string> desired) =>
         keys.Where(kv => !desired.Contains(kv.Key) && kv.Value.Status != NamespaceStatus.Disabled).OrderBy(kv => kv.Key, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Refuses, unless Force, a prune of an empty desired set, or one that disables more than half of the active
+    /// namespaces or all of them: an empty or truncated file would otherwise switch production off.
+    /// </summary>
+    private static void CheckPruneBreadth(Dictionary<string, NamespaceKey> keys, HashSet<string> desired, ImportOptions options)
+    {
+        if (options.Force) return;
+        var active = keys.Count(kv => kv.Value.Status == NamespaceStatus.Active);
+        if (desired.Count == 0)
+        {
+            throw PruneRefusedException.EmptyDesiredSet(active);
+        }
+        var disabling = keys.Count(kv => !desired.Contains(kv.Key) && kv.Value.Status == NamespaceStatus.Active);
+        if (disabling > 0 && (disabling == active || disabling * 2 > active))
+        {
+            throw PruneRefusedException.TooBroad(disabling, active);
+        }
+    }
 
     private static ValidationException DuplicateInImport(string name) =>
         new(name, "name", name, "each namespace may appear only once in an import, and this name appears more than once.");
@@ -164,6 +184,7 @@ public sealed partial class ConfigStore
 
         if (options.Prune)
         {
+            CheckPruneBreadth(keys, names, options);
             foreach (var (name, key) in PruneCandidates(keys, names))
             {
                 plan?.Check(name, key.Version, null);

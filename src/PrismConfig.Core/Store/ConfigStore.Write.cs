@@ -12,6 +12,8 @@ public sealed partial class ConfigStore
     private const string OpDisable = "disable";
     private const string OpEnable = "enable";
     private const string OpRestore = "restore";
+    private const string OpDelete = "delete";
+    private const string OpRename = "rename";
 
     /// <summary>Creates a namespace at version 1 (history operation 'create'). Throws NamespaceExistsException if the name is taken.</summary>
     public NamespaceConfig Create(NamespaceConfig config, WriteContext? context = null)
@@ -61,10 +63,79 @@ public sealed partial class ConfigStore
         return Plan(current, proposed, operation, null);
     }
 
-    /// <summary>As <see cref="PlanUpdate"/>, for making the namespace exactly its snapshot at <paramref name="version"/> (operation 'restore').</summary>
-    public WritePlan PlanRestore(string name, int version, int? expectedVersion = null)
+    /// <summary>
+    /// A remove (history operation 'delete'): the row is disabled and renamed to a tombstone name that no query
+    /// for a namespace returns, so the name is free again while the history keeps pointing at the row.
+    /// </summary>
+    public WritePlan PlanRemove(string name, int? expectedVersion = null)
     {
         var current = Current(name, expectedVersion);
+        var proposed = NamespaceNormalizer.Canonicalize(current.Config);
+        proposed.Status = NamespaceStatus.Disabled;
+        var plan = Plan(current, proposed, OpDelete, "removed");
+        // Removing an already disabled namespace changes no column but still removes it.
+        return plan.Changed ? plan.WithRename(Tombstone(current.Id, current.Config.Name))
+            : new WritePlan(current.Id, current.Config, WithVersionBump(current.Config), OpDelete, true, [], "removed").WithRename(Tombstone(current.Id, current.Config.Name));
+    }
+
+    /// <summary>A rename (history operation 'rename'): the row, and so its whole history, moves to the new name.</summary>
+    public WritePlan PlanRename(string name, string newName, int? expectedVersion = null)
+    {
+        ArgumentNullException.ThrowIfNull(newName);
+        var target = Key(newName);
+        NamespaceValidator.ValidateName(target);
+        var current = Current(name, expectedVersion);
+        if (target == current.Config.Name)
+        {
+            return new WritePlan(current.Id, current.Config, current.Config, OpRename, false, [], null);
+        }
+        if (TryGetStored(target) is not null)
+        {
+            throw new NamespaceExistsException(target);
+        }
+        var proposed = WithVersionBump(current.Config);
+        proposed.Name = target;
+        return new WritePlan(current.Id, current.Config, proposed, OpRename, true,
+            [new PropertyChange("Name", current.Config.Name, target)], $"renamed from {current.Config.Name}").WithRename(target);
+    }
+
+    private static NamespaceConfig WithVersionBump(NamespaceConfig current)
+    {
+        var proposed = NamespaceNormalizer.Canonicalize(current);
+        proposed.Version = current.Version + 1;
+        proposed.CreatedAt = current.CreatedAt;
+        proposed.CreatedBy = current.CreatedBy;
+        proposed.UpdatedAt = DateTimeOffset.FromUnixTimeSeconds(Snapshot.UnixNow());
+        proposed.UpdatedBy = CurrentUser;
+        return proposed;
+    }
+
+    /// <summary>The name a removed row takes: '~' is never in a namespace name, so it collides with none.</summary>
+    internal static string Tombstone(long id, string name) => string.Create(CultureInfo.InvariantCulture, $"~removed~{id}~{name}");
+
+    /// <summary>The newest removed namespace that was called <paramref name="name"/>, as it was when removed.</summary>
+    private StoredNamespace? Removed(string name)
+    {
+        var rows = _engine.ReadHistory(new HistoryQuery { Names = [Key(name)], IncludeRemoved = true, Operations = [OpDelete], Last = 1 });
+        if (rows.Count == 0) return null;
+        var row = _engine.ReadNamespace(Tombstone(rows[0].NamespaceId, rows[0].Name));
+        if (row is null) return null;
+        var config = ToConfig(row);
+        config.Name = rows[0].Name;
+        return new StoredNamespace(row.Id, config);
+    }
+
+    /// <summary>As <see cref="PlanUpdate"/>, for making the namespace exactly its snapshot at <paramref name="version"/> (operation 'restore').</summary>
+    /// <remarks>A removed namespace is brought back under its name, as a new version, while no other namespace holds that name.</remarks>
+    public WritePlan PlanRestore(string name, int version, int? expectedVersion = null)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var revived = TryGetStored(name) is null ? Removed(name) : null;
+        if (revived is not null && expectedVersion is { } expected && expected != revived.Config.Version)
+        {
+            throw new VersionConflictException(revived.Config.Name, expected, revived.Config.Version);
+        }
+        var current = revived ?? Current(name, expectedVersion);
         var rows = _engine.ReadHistory(new HistoryQuery { NamespaceId = current.Id, Version = version, Last = 1 });
         var json = rows.Count > 0 ? rows[0].NewConfig : null;
         var snapshot = ParseSnapshot(json, current.Config.Name)
@@ -72,7 +143,11 @@ public sealed partial class ConfigStore
         snapshot.Name = current.Config.Name;
         var proposed = NamespaceNormalizer.Canonicalize(snapshot);
         NamespaceValidator.Validate(proposed);
-        return Plan(current, proposed, OpRestore, $"restored from version {version.ToString(CultureInfo.InvariantCulture)}");
+        var reason = $"restored from version {version.ToString(CultureInfo.InvariantCulture)}";
+        if (revived is null) return Plan(current, proposed, OpRestore, reason);
+        var plan = Plan(current, proposed, OpRestore, reason);
+        return (plan.Changed ? plan : new WritePlan(current.Id, current.Config, WithVersionBump(current.Config), OpRestore, true, [], reason))
+            .WithRename(current.Config.Name);
     }
 
     /// <summary>
@@ -96,7 +171,7 @@ public sealed partial class ConfigStore
         var proposed = plan.Proposed.Clone();
         using var scope = BeginWrite(context);
         WriteChange(scope, new StoredNamespace(plan.Id, plan.Current), proposed, plan.Operation, ChangedBy(context.ChangedBy),
-            context.Reason ?? plan.DefaultReason, Snapshot.UnixNow());
+            context.Reason ?? plan.DefaultReason, Snapshot.UnixNow(), plan.RenameTo);
         scope.Commit();
         return new WriteResult(proposed.Clone(), true, plan.Changes) { LockWait = scope.LockWait };
     }
@@ -166,7 +241,7 @@ public sealed partial class ConfigStore
     /// the version of <paramref name="current"/>.
     /// </summary>
     private static void WriteChange(IWriteScope scope, StoredNamespace? current, NamespaceConfig proposed, string operation,
-        string changedBy, string? reason, long now)
+        string changedBy, string? reason, long now, string? renameTo = null)
     {
         var nowAt = DateTimeOffset.FromUnixTimeSeconds(now);
         proposed.UpdatedAt = nowAt;
@@ -195,6 +270,10 @@ public sealed partial class ConfigStore
                 throw new VersionConflictException(current.Config.Name, current.Config.Version, (int)Math.Clamp(actual.Version, 0, int.MaxValue));
             }
         }
+        if (renameTo is not null)
+        {
+            scope.RenameNamespace(id, renameTo);
+        }
         scope.SyncFeatures(id, current?.Config.Features, proposed.Features, now);
         scope.InsertHistory(new HistoryWrite(id, operation, now, changedBy, current is null ? null : Snapshot.Serialize(current.Config),
             Snapshot.Serialize(proposed), proposed.Version, reason));
@@ -222,6 +301,15 @@ public sealed class WritePlan
     internal long Id { get; }
 
     internal string? DefaultReason { get; }
+
+    /// <summary>The row's new name, when the write renames it (a remove, a rename, the restore of a removed namespace).</summary>
+    internal string? RenameTo { get; private set; }
+
+    internal WritePlan WithRename(string name)
+    {
+        RenameTo = name;
+        return this;
+    }
 
     public string Name => Current.Name;
 

@@ -17,6 +17,12 @@ internal static class NamespacePatcher
         if (patch.Pattern is not null) ns.Pattern = patch.Pattern;
         if (patch.Status is not null) ns.Status = patch.Status;
         if (patch.Consistency is not null) ns.Consistency = patch.Consistency;
+        foreach (var field in patch.Clear ?? [])
+        {
+            if (string.Equals(field, nameof(NamespacePatch.RateLimitRps), StringComparison.OrdinalIgnoreCase)) ns.RateLimitRps = null;
+            else if (string.Equals(field, nameof(NamespacePatch.CacheTtlSeconds), StringComparison.OrdinalIgnoreCase)) ns.CacheTtlSeconds = null;
+            else throw new ValidationException(name, "Clear", field, "only RateLimitRps and CacheTtlSeconds can be cleared.");
+        }
         if (patch.CacheTtlSeconds is not null) ns.CacheTtlSeconds = patch.CacheTtlSeconds;
         if (patch.RateLimitRps is not null) ns.RateLimitRps = patch.RateLimitRps;
 

@@ -37,12 +37,17 @@ public sealed class GetPrismNamespaceHistoryCommand : NamespaceCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int Last { get; set; }
 
+    /// <summary>Also the history of removed namespaces, under the names they had.</summary>
+    [Parameter]
+    public SwitchParameter IncludeRemoved { get; set; }
+
     private protected override void ProcessItem()
     {
         var store = OpenStore(create: false);
         var bound = MyInvocation.BoundParameters;
         var query = new HistoryQuery
         {
+            IncludeRemoved = IncludeRemoved,
             Operations = Operation is null ? null : Array.ConvertAll(Operation, o => (o ?? "").ToLowerInvariant()),
             Since = bound.ContainsKey(nameof(Since)) ? ToOffset(Since) : null,
             Until = bound.ContainsKey(nameof(Until)) ? ToOffset(Until) : null,
@@ -58,7 +63,7 @@ public sealed class GetPrismNamespaceHistoryCommand : NamespaceCmdlet
             {
                 if (string.IsNullOrEmpty(name)) continue;
                 // A literal name that was never created is a mistake worth reporting; a filter that leaves nothing is not.
-                if (!WildcardPattern.ContainsWildcardCharacters(name) && store.TryGet(name) is null)
+                if (!IncludeRemoved && !WildcardPattern.ContainsWildcardCharacters(name) && store.TryGet(name) is null)
                 {
                     WriteNotFound(name);
                     continue;

@@ -25,6 +25,10 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
     [Parameter]
     public SwitchParameter Prune { get; set; }
 
+    /// <summary>Lets -Prune disable more than half (or all) of the active namespaces, or prune with an empty desired set.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     /// <summary>Recorded in history for every change; defaults to "imported from &lt;file names&gt;".</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -52,6 +56,7 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
         var options = new ImportOptions
         {
             Prune = Prune,
+            Force = Force,
             Reason = Reason ?? DefaultReason(distinct),
             ReadAhead = true,
             LockWaitProgress = LockWaitProgress(),
@@ -65,7 +70,7 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
         ImportPlan? plan = null;
         try
         {
-            if (WhatIfRequested() || ConfirmationWillBeAsked(ConfirmImpact.Medium))
+            if (WhatIfRequested() || ConfirmationWillBeAsked(Impact))
             {
                 plan = store is null ? ConfigStore.PlanImportIntoNewStore(desired.Read(), options) : store.PlanImport(desired.Read(), options);
                 AttachSources(plan.Results, desired.Sources);
@@ -74,6 +79,12 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
                 {
                     // -WhatIf shows the plan; a declined -Confirm shows nothing.
                     if (why == ShouldProcessReason.WhatIf) WriteObject(plan.Results, enumerateCollection: true);
+                    return;
+                }
+                // The attribute says Medium; -Prune is High. ShouldProcess asked only if -Confirm was given, so the
+                // raised impact asks here when the preference alone calls for it.
+                if (Prune && !ConfirmGiven() && !ShouldContinue($"{action} into '{database}'? -Prune disables every namespace the files do not list.", "Confirm prune"))
+                {
                     return;
                 }
             }
@@ -113,6 +124,11 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
         AttachSources(results, desired.Sources);
         WriteObject(results, enumerateCollection: true);
     }
+
+    /// <summary>-Prune can disable namespaces in bulk, so it is High impact: it prompts under the default preference.</summary>
+    private ConfirmImpact Impact => Prune ? ConfirmImpact.High : ConfirmImpact.Medium;
+
+    private bool ConfirmGiven() => MyInvocation.BoundParameters.ContainsKey("Confirm");
 
     /// <summary>
     /// The YAML files as one stream of namespaces, names checked across files. Core enumerates it on its read-ahead

@@ -11,7 +11,7 @@ namespace PrismConfig.PowerShell.Commands;
 /// </remarks>
 [Cmdlet(VerbsData.Restore, "PrismNamespace", SupportsShouldProcess = true)]
 [OutputType(typeof(NamespaceConfig))]
-public sealed class RestorePrismNamespaceCommand : NamespaceCmdlet
+public sealed class RestorePrismNamespaceCommand : GuardedWriteCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(NamespaceNameCompleter))]
@@ -22,17 +22,11 @@ public sealed class RestorePrismNamespaceCommand : NamespaceCmdlet
     public int Version { get; set; }
 
     [Parameter]
-    public int ExpectedVersion { get; set; }
-
-    [Parameter]
-    public string? Reason { get; set; }
-
-    [Parameter]
     public SwitchParameter PassThru { get; set; }
 
     private protected override void ProcessItem()
     {
-        var expected = BoundInt(nameof(ExpectedVersion), ExpectedVersion);
+        var expected = Expected;
         PlanConfirmApply(
             () => OpenStore(create: false).PlanRestore(Name, Version, expected),
             plan => $"Restore to version {Version}: " + Display.DescribeChanges(plan.Changes),

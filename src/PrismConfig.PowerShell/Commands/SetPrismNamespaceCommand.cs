@@ -93,6 +93,11 @@ public sealed class SetPrismNamespaceCommand : NamespaceCmdlet
     [TableTransformation]
     public Hashtable? Behavior { get; set; }
 
+    /// <summary>Optional fields to empty; a number cannot say "none", so this does.</summary>
+    [Parameter]
+    [ValidateSet("RateLimitRps", "CacheTtlSeconds")]
+    public string[]? Clear { get; set; }
+
     private protected override void ProcessItem()
     {
         var expected = BoundInt(nameof(ExpectedVersion), ExpectedVersion);
@@ -132,6 +137,7 @@ public sealed class SetPrismNamespaceCommand : NamespaceCmdlet
             RemoveTags = InputConversion.SplitList(RemoveTag),
             Features = InputConversion.FeatureTable(Feature),
             RemoveFeatures = InputConversion.SplitList(RemoveFeature),
+            Clear = Clear,
         };
     }
 

@@ -5,19 +5,13 @@ using PrismConfig.PowerShell.Completers;
 namespace PrismConfig.PowerShell.Commands;
 
 /// <summary>Disable- and Enable-PrismNamespace differ only in the status they set.</summary>
-public abstract class StatusCommandBase : NamespaceCmdlet
+public abstract class StatusCommandBase : GuardedWriteCmdlet
 {
     /// <summary>Names or wildcard patterns.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(NamespaceNameCompleter))]
     public string[] Name { get; set; } = [];
-
-    [Parameter]
-    public int ExpectedVersion { get; set; }
-
-    [Parameter]
-    public string? Reason { get; set; }
 
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -28,7 +22,7 @@ public abstract class StatusCommandBase : NamespaceCmdlet
     private protected override void ProcessItem()
     {
         var store = OpenStore(create: false);
-        var expected = BoundInt(nameof(ExpectedVersion), ExpectedVersion);
+        var expected = Expected;
         foreach (var current in Resolve(store, Name))
         {
             PlanConfirmApply(

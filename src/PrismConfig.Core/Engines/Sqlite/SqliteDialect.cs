@@ -217,7 +217,19 @@ internal static class SqliteDialect
         """;
 
     public const string SelectNamespaceByName = SelectNamespaceColumns + " WHERE n.name = $name";
-    public const string SelectAllNamespaces = SelectNamespaceColumns + " ORDER BY n.name";
+    public const string SelectAllNamespaces = SelectNamespaceColumns + " WHERE " + Live + " ORDER BY n.name";
+
+    /// <summary>
+    /// Leaves out removed namespaces: Remove renames a row to <c>~removed~&lt;id&gt;~&lt;name&gt;</c> (a name no
+    /// namespace can have, since names never hold '~') and disables it, so history keeps its namespace_id.
+    /// </summary>
+    public const string Live = "n.name NOT GLOB '~removed~*'";
+
+    /// <summary>The name a namespace had, removed or not: the part of a tombstone name after its row id.</summary>
+    private const string ShownName =
+        "(CASE WHEN n.name GLOB '~removed~*' THEN substr(substr(n.name, 10), instr(substr(n.name, 10), '~') + 1) ELSE n.name END)";
+
+    public const string RenameNamespace = "UPDATE namespaces SET name = $name WHERE id = $id";
 
     /// <summary>
     /// A namespace SELECT with every filter pushed into SQL (so the ADR's indexes are used), sorted by name. Each
@@ -225,7 +237,7 @@ internal static class SqliteDialect
     /// </summary>
     public static string SelectNamespaces(NamespaceQuery? q, Dapper.DynamicParameters parameters)
     {
-        var where = new List<string>();
+        var where = new List<string> { Live };
         if (q?.Names is { Count: > 0 } names) where.Add(NameGlobFilter("n.name", names, parameters, "n"));
         if (q?.Slots is { Count: > 0 } slots)
         {
@@ -250,7 +262,8 @@ internal static class SqliteDialect
     public static string SelectHistoryEntries(HistoryQuery? q, Dapper.DynamicParameters parameters)
     {
         var where = new List<string>();
-        if (q?.Names is { Count: > 0 } names) where.Add(NameGlobFilter("n.name", names, parameters, "n"));
+        if (q?.IncludeRemoved != true && q?.NamespaceId is null) where.Add(Live);
+        if (q?.Names is { Count: > 0 } names) where.Add(NameGlobFilter(ShownName, names, parameters, "n"));
         if (q?.Operations is { Count: > 0 } ops) where.Add(InFilter("h.operation", ops, parameters, "o"));
         if (q?.Since is { } since)
         {
@@ -286,9 +299,9 @@ internal static class SqliteDialect
         return sql + " ORDER BY h.id";
     }
 
-    public const string SelectNamespaceKeys = "SELECT id, name, version, status FROM namespaces";
+    public const string SelectNamespaceKeys = "SELECT id, name, version, status FROM namespaces n WHERE " + Live;
 
-    public const string CountNamespaces = "SELECT COUNT(*) FROM namespaces";
+    public const string CountNamespaces = "SELECT COUNT(*) FROM namespaces n WHERE " + Live;
     public const string CountHistory = "SELECT COUNT(*) FROM namespace_history";
 
     public const string InsertNamespace = """
@@ -321,8 +334,8 @@ internal static class SqliteDialect
         """;
 
     /// <summary>The start of a history query; see <see cref="SelectHistoryEntries"/>.</summary>
-    public const string SelectHistory = """
-        SELECT h.id AS Id, h.namespace_id AS NamespaceId, n.name AS Name, h.version AS Version, h.operation AS Operation, h.changed_at AS ChangedAt,
+    public const string SelectHistory = "SELECT h.id AS Id, h.namespace_id AS NamespaceId, " + ShownName + """
+         AS Name, h.version AS Version, h.operation AS Operation, h.changed_at AS ChangedAt,
                h.changed_by AS ChangedBy, h.reason AS Reason, h.old_config AS OldConfig, h.new_config AS NewConfig
           FROM namespace_history h JOIN namespaces n ON n.id = h.namespace_id
         """;
@@ -332,6 +345,7 @@ internal static class SqliteDialect
         SELECT n.name AS Name, n.version AS Version, COUNT(h.id) AS HistoryCount, MAX(h.version) AS MaxHistoryVersion,
                (SELECT h2.new_config FROM namespace_history h2 WHERE h2.namespace_id = n.id ORDER BY h2.id DESC LIMIT 1) AS LatestSnapshot
           FROM namespaces n LEFT JOIN namespace_history h ON h.namespace_id = n.id
+         WHERE n.name NOT GLOB '~removed~*'
          GROUP BY n.id ORDER BY n.name
         """;
 

@@ -147,6 +147,15 @@ internal sealed class SqliteWriteScope : IWriteScope
         return true;
     });
 
+    public void RenameNamespace(long id, string newName) => Run(() =>
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = SqliteDialect.RenameNamespace;
+        command.Parameters.AddWithValue("$name", newName);
+        command.Parameters.AddWithValue("$id", id);
+        return command.ExecuteNonQuery();
+    });
+
     public void Commit()
     {
         ObjectDisposedException.ThrowIf(_release is null, this);
