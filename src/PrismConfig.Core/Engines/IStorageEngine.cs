@@ -98,7 +98,7 @@ internal interface IWriteScope : IDisposable
     /// Writes <paramref name="after"/> over the row only if the stored version is still <paramref name="before"/>'s:
     /// <c>UPDATE … WHERE id = @id AND version = @v</c>. Only changed columns are written. False when no row matched.
     /// </summary>
-    bool UpdateNamespace(long id, NamespaceConfig before, NamespaceConfig after);
+    bool UpdateNamespace(long id, string storedName, NamespaceConfig before, NamespaceConfig after);
 
     /// <summary>Deletes removed flags and upserts added or changed ones.</summary>
     void SyncFeatures(long id, Hashtable? before, Hashtable after, long now);

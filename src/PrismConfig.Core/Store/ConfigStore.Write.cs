@@ -260,7 +260,9 @@ public sealed partial class ConfigStore
             proposed.Version = current.Config.Version + 1;
             proposed.CreatedAt = current.Config.CreatedAt;
             proposed.CreatedBy = current.Config.CreatedBy;
-            if (!scope.UpdateNamespace(id, current.Config, proposed))
+            // The row's name as stored: a removed namespace being brought back sits under its tombstone name.
+            var storedName = renameTo is not null && renameTo == current.Config.Name ? Tombstone(id, current.Config.Name) : current.Config.Name;
+            if (!scope.UpdateNamespace(id, storedName, current.Config, proposed))
             {
                 var actual = scope.ReadNamespace(current.Config.Name);
                 if (actual is null)

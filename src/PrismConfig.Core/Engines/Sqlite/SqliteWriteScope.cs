@@ -55,7 +55,7 @@ internal sealed class SqliteWriteScope : IWriteScope
         return SQLitePCL.raw.sqlite3_last_insert_rowid(_connection.Handle);
     });
 
-    public bool UpdateNamespace(long id, NamespaceConfig before, NamespaceConfig after) => Run(() =>
+    public bool UpdateNamespace(long id, string storedName, NamespaceConfig before, NamespaceConfig after) => Run(() =>
     {
         // Only changed columns are written: an unchanged indexed column costs no index write, and unchanged tags
         // fire no tag-index trigger.
@@ -91,7 +91,7 @@ internal sealed class SqliteWriteScope : IWriteScope
         p["$updated_by"].Value = (object?)after.UpdatedBy ?? DBNull.Value;
         p["$id"].Value = id;
         // The name too: row ids repeat across stores, and a whole-store restore may put another namespace at this id.
-        p["$expected_name"].Value = before.Name;
+        p["$expected_name"].Value = storedName;
         p["$expected_version"].Value = before.Version;
         return command.ExecuteNonQuery() == 1;
     });
