@@ -123,6 +123,9 @@ public sealed class HistoryQuery
 
     /// <summary>Also the history of removed namespaces, under the names they had.</summary>
     public bool IncludeRemoved { get; set; }
+
+    /// <summary>Only entries committed after this store revision (a watcher resuming where it stopped).</summary>
+    public long? AfterRevision { get; set; }
 }
 
 /// <summary>The outcome of a write: the namespace after it, and whether anything changed.</summary>

@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
 using PrismConfig.Core;
+using PrismConfig.Core.Engines;
 using PrismConfig.Core.Engines.Sqlite;
 
 namespace PrismConfig.Core.Tests;
@@ -39,7 +40,7 @@ public sealed class QueryPlanTests : IDisposable
     private List<string> Plan(NamespaceQuery query)
     {
         var parameters = new DynamicParameters();
-        var sql = SqliteDialect.SelectNamespaces(query, parameters);
+        var sql = SqlQueries.SelectNamespaces(SqliteDialect.Flavor, query, parameters);
         using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
         connection.Open();
         // EXPLAIN QUERY PLAN rows are (id, parent, notused, detail); the detail says SCAN or SEARCH ... USING INDEX.

@@ -40,6 +40,9 @@ internal interface IStorageEngine : IDisposable
     /// <summary>Every namespace's name, row id, version and status.</summary>
     Dictionary<string, NamespaceKey> ReadKeys();
 
+    /// <summary>The store's revision (the last committed change) and its epoch.</summary>
+    StoreState ReadState();
+
     /// <summary>History rows matching the query: oldest first, or the newest <c>Last</c> newest first.</summary>
     IReadOnlyList<HistoryRow> ReadHistory(HistoryQuery? query);
 
@@ -103,6 +106,10 @@ internal interface IWriteScope : IDisposable
     /// <summary>Deletes removed flags and upserts added or changed ones.</summary>
     void SyncFeatures(long id, Hashtable? before, Hashtable after, long now);
 
+    /// <summary>This transaction's store revision, taken on first use: the next value of the store-wide counter.</summary>
+    long Revision { get; }
+
+    /// <summary>Inserts a history row stamped with <see cref="Revision"/>.</summary>
     void InsertHistory(HistoryWrite row);
 
     /// <summary>Gives row <paramref name="id"/> a new name (a remove, a rename, a restore of a removed namespace).</summary>
@@ -158,6 +165,7 @@ internal sealed class HistoryRow
     public string? Reason { get; set; }
     public string? OldConfig { get; set; }
     public string? NewConfig { get; set; }
+    public long? Revision { get; set; }
 }
 
 /// <summary>Per namespace: its version, how many history rows it has, the highest history version and the newest snapshot.</summary>
@@ -178,4 +186,15 @@ internal sealed class HealthData
     public int HistoryEntries { get; init; }
     public IReadOnlyList<NamespaceRow> Namespaces { get; init; } = [];
     public IReadOnlyList<AgreementRow> Agreement { get; init; } = [];
+    /// <summary>Revisions on history rows, for the continuity check; null for a store without revisions (schema 2 and older).</summary>
+    public RevisionSummary? Revisions { get; init; }
+}
+
+internal sealed class RevisionSummary
+{
+    public long? MinRevision { get; set; }
+    public long? MaxRevision { get; set; }
+    public long DistinctRevisions { get; set; }
+    public long MissingRevisions { get; set; }
+    public long? StoreRevision { get; set; }
 }

@@ -13,6 +13,8 @@ public sealed class HistoryEntry
     public NamespaceConfig? OldConfig { get; set; }
     public NamespaceConfig? NewConfig { get; set; }
     public PropertyChange[] Changes { get; set; } = [];
+    /// <summary>The store-wide revision of the commit that made this change; every later commit has a higher one.</summary>
+    public long Revision { get; set; }
 
     public override string ToString() => $"{Name} v{Version} {Operation}";
 }

@@ -126,6 +126,10 @@ public sealed partial class ConfigStore
         {
             problems.AddRange(AgreementProblems(row, current));
         }
+        if (data.Revisions is { } revisions)
+        {
+            problems.AddRange(RevisionProblems(revisions));
+        }
 
         return new HealthReport
         {
@@ -135,6 +139,40 @@ public sealed partial class ConfigStore
             HistoryEntries = data.HistoryEntries,
             Problems = [.. problems],
         };
+    }
+
+    /// <summary>
+    /// Revisions must run without a gap up to the store's counter: a gap means a committed change is missing from
+    /// history, and a replica reading by revision would never see it.
+    /// </summary>
+    private static IEnumerable<string> RevisionProblems(RevisionSummary r)
+    {
+        if (r.MissingRevisions > 0)
+        {
+            yield return $"revisions: {r.MissingRevisions} history entries have no revision.";
+        }
+        if (r.StoreRevision is not { } counter)
+        {
+            yield return "revisions: the store has no revision counter (store_state).";
+            yield break;
+        }
+        if (r.MaxRevision is not { } max || r.MinRevision is not { } min)
+        {
+            yield break;
+        }
+        if (max > counter)
+        {
+            yield return $"revisions: history reaches revision {max}, past the store's counter {counter}.";
+        }
+        else if (max < counter)
+        {
+            yield return $"revisions: the store's counter is {counter}, but the newest history entry is revision {max}.";
+        }
+        var span = max - min + 1;
+        if (r.DistinctRevisions != span)
+        {
+            yield return $"revisions: history holds {r.DistinctRevisions} distinct revisions between {min} and {max}, so {span - r.DistinctRevisions} are missing.";
+        }
     }
 
     private static IEnumerable<string> AgreementProblems(AgreementRow row, Dictionary<string, NamespaceConfig> current)

@@ -16,7 +16,7 @@ namespace PrismConfig.Core;
 public sealed partial class ConfigStore : IDisposable
 {
     /// <summary>The schema version this build writes and understands.</summary>
-    public const int CurrentSchemaVersion = 2;
+    public const int CurrentSchemaVersion = 3;
 
     /// <summary>Bounds the name cache (misses are cached too); it is simply cleared when it grows past this.</summary>
     private const int MaxCachedNames = 100_000;
@@ -124,6 +124,16 @@ public sealed partial class ConfigStore : IDisposable
         return _engine.CountNamespaces();
     }
 
+    /// <summary>The store's revision (its last committed change) and epoch.</summary>
+    public StoreState State
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _engine.ReadState();
+        }
+    }
+
     /// <summary>History entries matching the query, oldest first.</summary>
     public IReadOnlyList<HistoryEntry> GetHistory(HistoryQuery? query = null)
     {
@@ -155,6 +165,7 @@ public sealed partial class ConfigStore : IDisposable
             OldConfig = oldConfig,
             NewConfig = newConfig,
             Changes = ConfigDiff.Compute(oldConfig, newConfig),
+            Revision = row.Revision ?? 0,
         };
     }
 

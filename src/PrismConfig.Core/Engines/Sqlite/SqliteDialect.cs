@@ -109,8 +109,43 @@ internal static class SqliteDialect
     public static readonly string[] RequiredTables = ["namespaces", "namespace_history", "namespace_features", "namespace_tags"];
 
     /// <summary>The tables a store at <paramref name="schemaVersion"/> must have.</summary>
-    public static IEnumerable<string> RequiredTablesFor(int schemaVersion) =>
-        schemaVersion >= 2 ? [.. RequiredTables, "namespace_slots"] : RequiredTables;
+    public static IEnumerable<string> RequiredTablesFor(int schemaVersion) => schemaVersion switch
+    {
+        >= 3 => [.. RequiredTables, "namespace_slots", "store_state"],
+        2 => [.. RequiredTables, "namespace_slots"],
+        _ => RequiredTables,
+    };
+
+    /// <summary>
+    /// Schema 3: one store-wide revision. Every committed write takes the next value of a one-row counter inside its
+    /// transaction and records it on its history rows, so revision order is commit order and a reader that has seen
+    /// revision N can ask for everything after N. The epoch names this store's history: a whole-store restore gives
+    /// it a new one, so a replica knows its revisions no longer mean the same changes. Existing history rows take
+    /// their row ids as revisions, which is their commit order.
+    /// </summary>
+    public static readonly string[] MigrationTo3 =
+    [
+        "ALTER TABLE namespace_history ADD COLUMN revision INTEGER",
+        "UPDATE namespace_history SET revision = id",
+        "CREATE INDEX idx_history_revision ON namespace_history(revision)",
+        "CREATE TABLE store_state (id INTEGER PRIMARY KEY CHECK (id = 1), revision INTEGER NOT NULL, epoch TEXT NOT NULL)",
+        "INSERT INTO store_state (id, revision, epoch) SELECT 1, COALESCE(MAX(revision), 0), lower(hex(randomblob(16))) FROM namespace_history",
+    ];
+
+    /// <summary>Takes the next revision; the write transaction holds it until it commits or rolls back.</summary>
+    public const string TakeRevision = "UPDATE store_state SET revision = revision + 1 WHERE id = 1 RETURNING revision";
+
+    public const string SelectState = "SELECT revision, epoch FROM store_state WHERE id = 1";
+
+    public const string NewEpoch = "UPDATE store_state SET epoch = lower(hex(randomblob(16))) WHERE id = 1";
+
+    /// <summary>The lowest and highest revision on history rows, how many distinct ones, and how many rows lack one.</summary>
+    public const string RevisionSummary = """
+        SELECT MIN(revision) AS MinRevision, MAX(revision) AS MaxRevision, COUNT(DISTINCT revision) AS DistinctRevisions,
+               SUM(CASE WHEN revision IS NULL THEN 1 ELSE 0 END) AS MissingRevisions,
+               (SELECT revision FROM store_state WHERE id = 1) AS StoreRevision
+          FROM namespace_history
+        """;
 
     /// <summary>
     /// Schema 2: Prism's slot model, additive only. A namespace binds a pattern at a version to several backends,
@@ -219,84 +254,26 @@ internal static class SqliteDialect
     public const string SelectNamespaceByName = SelectNamespaceColumns + " WHERE n.name = $name";
     public const string SelectAllNamespaces = SelectNamespaceColumns + " WHERE " + Live + " ORDER BY n.name";
 
-    /// <summary>
-    /// Leaves out removed namespaces: Remove renames a row to <c>~removed~&lt;id&gt;~&lt;name&gt;</c> (a name no
-    /// namespace can have, since names never hold '~') and disables it, so history keeps its namespace_id.
-    /// </summary>
+    /// <inheritdoc cref="SqlFlavor.Live"/>
     public const string Live = "n.name NOT GLOB '~removed~*'";
 
-    /// <summary>The name a namespace had, removed or not: the part of a tombstone name after its row id.</summary>
+    /// <inheritdoc cref="SqlFlavor.ShownName"/>
     private const string ShownName =
         "(CASE WHEN n.name GLOB '~removed~*' THEN substr(substr(n.name, 10), instr(substr(n.name, 10), '~') + 1) ELSE n.name END)";
 
     public const string RenameNamespace = "UPDATE namespaces SET name = $name WHERE id = $id";
 
-    /// <summary>
-    /// A namespace SELECT with every filter pushed into SQL (so the ADR's indexes are used), sorted by name. Each
-    /// tag is a lookup in namespace_tags, so a tag filter costs in proportion to its matches.
-    /// </summary>
-    public static string SelectNamespaces(NamespaceQuery? q, Dapper.DynamicParameters parameters)
-    {
-        var where = new List<string> { Live };
-        if (q?.Names is { Count: > 0 } names) where.Add(NameGlobFilter("n.name", names, parameters, "n"));
-        if (q?.Slots is { Count: > 0 } slots)
-        {
-            // -Slot x -Backend y: y in slot x. Without -Backend: any namespace that fills slot x.
-            var inSlot = InFilter("s.slot_name", slots, parameters, "sl");
-            if (q.Backends is { Count: > 0 } slotBackends) inSlot += " AND " + InFilter("s.backend", slotBackends, parameters, "b");
-            where.Add($"n.id IN (SELECT s.namespace_id FROM namespace_slots s WHERE {inSlot})");
-        }
-        else if (q?.Backends is { Count: > 0 } backends)
-        {
-            // The ADR's column (every single-backend namespace, and a slot namespace's first slot) or any slot.
-            where.Add("(" + InFilter("n.backend", backends, parameters, "b") + " OR n.id IN (SELECT s.namespace_id FROM namespace_slots s WHERE "
-                + InFilter("s.backend", backends, parameters, "sb") + "))");
-        }
-        if (q?.Patterns is { Count: > 0 } patterns) where.Add(InFilter("n.pattern", patterns, parameters, "p"));
-        if (q?.Statuses is { Count: > 0 } statuses) where.Add(InFilter("n.status", statuses, parameters, "s"));
-        if (q?.Tags is { Count: > 0 } tags) where.Add(TagIndexFilter("n.id", tags, parameters, "t"));
-        return SelectNamespaceColumns + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") + " ORDER BY n.name";
-    }
+    /// <summary>SQLite's part of the shared queries: GLOB patterns, and the tombstone test as a GLOB.</summary>
+    public static readonly SqlFlavor Flavor = new SqliteFlavor();
 
-    /// <summary>A history SELECT with the query's filters; oldest first, or the newest <c>Last</c> (newest first, the caller reverses).</summary>
-    public static string SelectHistoryEntries(HistoryQuery? q, Dapper.DynamicParameters parameters)
+    private sealed class SqliteFlavor : SqlFlavor
     {
-        var where = new List<string>();
-        if (q?.IncludeRemoved != true && q?.NamespaceId is null) where.Add(Live);
-        if (q?.Names is { Count: > 0 } names) where.Add(NameGlobFilter(ShownName, names, parameters, "n"));
-        if (q?.Operations is { Count: > 0 } ops) where.Add(InFilter("h.operation", ops, parameters, "o"));
-        if (q?.Since is { } since)
-        {
-            parameters.Add("since", since.ToUnixTimeSeconds());
-            where.Add("h.changed_at >= @since");
-        }
-        if (q?.Until is { } until)
-        {
-            parameters.Add("until", until.ToUnixTimeSeconds());
-            where.Add("h.changed_at <= @until");
-        }
-        if (q?.ChangedBy is { } by)
-        {
-            parameters.Add("changed_by", by);
-            where.Add("h.changed_by = @changed_by");
-        }
-        if (q?.NamespaceId is { } id)
-        {
-            parameters.Add("namespace_id", id);
-            where.Add("h.namespace_id = @namespace_id");
-        }
-        if (q?.Version is { } version)
-        {
-            parameters.Add("version", version);
-            where.Add("h.version = @version");
-        }
-        var sql = SelectHistory + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "");
-        if (q?.Last is { } last)
-        {
-            parameters.Add("last", last);
-            return sql + " ORDER BY h.id DESC LIMIT @last";
-        }
-        return sql + " ORDER BY h.id";
+        public override string SelectNamespaceColumns => SqliteDialect.SelectNamespaceColumns;
+        public override string SelectHistory => SqliteDialect.SelectHistory;
+        public override string Live => SqliteDialect.Live;
+        public override string ShownName => SqliteDialect.ShownName;
+        public override string Matches(string column, string parameter) => $"{column} GLOB {parameter}";
+        public override string Pattern(string wildcard) => WildcardToGlob(wildcard);
     }
 
     public const string SelectNamespaceKeys = "SELECT id, name, version, status FROM namespaces n WHERE " + Live;
@@ -329,14 +306,15 @@ internal static class SqliteDialect
     public const string DeleteFeature = "DELETE FROM namespace_features WHERE namespace_id = $namespace_id AND feature_name = $feature_name";
 
     public const string InsertHistory = """
-        INSERT INTO namespace_history (namespace_id, operation, changed_at, changed_by, old_config, new_config, version, reason)
-        VALUES ($namespace_id, $operation, $changed_at, $changed_by, $old_config, $new_config, $version, $reason)
+        INSERT INTO namespace_history (namespace_id, operation, changed_at, changed_by, old_config, new_config, version, reason, revision)
+        VALUES ($namespace_id, $operation, $changed_at, $changed_by, $old_config, $new_config, $version, $reason, $revision)
         """;
 
-    /// <summary>The start of a history query; see <see cref="SelectHistoryEntries"/>.</summary>
+    /// <summary>The start of a history query; see <see cref="SqlQueries.SelectHistoryEntries"/>.</summary>
     public const string SelectHistory = "SELECT h.id AS Id, h.namespace_id AS NamespaceId, " + ShownName + """
          AS Name, h.version AS Version, h.operation AS Operation, h.changed_at AS ChangedAt,
-               h.changed_by AS ChangedBy, h.reason AS Reason, h.old_config AS OldConfig, h.new_config AS NewConfig
+               h.changed_by AS ChangedBy, h.reason AS Reason, h.old_config AS OldConfig, h.new_config AS NewConfig,
+               h.revision AS Revision
           FROM namespace_history h JOIN namespaces n ON n.id = h.namespace_id
         """;
 
@@ -348,45 +326,6 @@ internal static class SqliteDialect
          WHERE n.name NOT GLOB '~removed~*'
          GROUP BY n.id ORDER BY n.name
         """;
-
-    /// <summary>Builds "(col GLOB @p0 OR col GLOB @p1)" for name patterns using * and ? only.</summary>
-    public static string NameGlobFilter(string column, IReadOnlyList<string> patterns, Dapper.DynamicParameters parameters, string prefix)
-    {
-        var parts = new List<string>(patterns.Count);
-        for (var i = 0; i < patterns.Count; i++)
-        {
-            var p = prefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            parameters.Add(p, WildcardToGlob(patterns[i]));
-            parts.Add($"{column} GLOB @{p}");
-        }
-        return "(" + string.Join(" OR ", parts) + ")";
-    }
-
-    /// <summary>Builds "col IN (@p0, @p1)".</summary>
-    public static string InFilter(string column, IReadOnlyList<string> values, Dapper.DynamicParameters parameters, string prefix)
-    {
-        var names = new List<string>(values.Count);
-        for (var i = 0; i < values.Count; i++)
-        {
-            var p = prefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            parameters.Add(p, values[i]);
-            names.Add("@" + p);
-        }
-        return $"{column} IN ({string.Join(", ", names)})";
-    }
-
-    /// <summary>Every given tag must be in namespace_tags for the namespace: "id IN (…)" drives the query from the tag index.</summary>
-    public static string TagIndexFilter(string idColumn, IReadOnlyList<string> tags, Dapper.DynamicParameters parameters, string prefix)
-    {
-        var parts = new List<string>(tags.Count);
-        for (var i = 0; i < tags.Count; i++)
-        {
-            var p = prefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            parameters.Add(p, tags[i]);
-            parts.Add($"{idColumn} IN (SELECT namespace_id FROM namespace_tags WHERE tag = @{p})");
-        }
-        return string.Join(" AND ", parts);
-    }
 
     /// <summary>
     /// Turns a user pattern where only * and ? are special into a GLOB pattern that matches everything else

@@ -11,7 +11,7 @@ namespace PrismConfig.Core.Engines.Sqlite;
 internal sealed partial class SqliteEngine : IStorageEngine
 {
     /// <summary>The schema version this build writes and understands (PRAGMA user_version).</summary>
-    public const int CurrentSchemaVersion = 2;
+    public const int CurrentSchemaVersion = 3;
 
     private readonly string _path;
     private readonly StoreOptions _options;
@@ -248,6 +248,14 @@ internal sealed partial class SqliteEngine : IStorageEngine
                 }
                 Factory.Execute(connection, SqliteDialect.SetUserVersion(2));
             }
+            if (version < 3)
+            {
+                foreach (var statement in SqliteDialect.MigrationTo3)
+                {
+                    Factory.Execute(connection, statement);
+                }
+                Factory.Execute(connection, SqliteDialect.SetUserVersion(3));
+            }
             Factory.Commit(connection, path, options.BusyTimeout);
             return CurrentSchemaVersion;
         }
@@ -271,7 +279,7 @@ internal sealed partial class SqliteEngine : IStorageEngine
     public IReadOnlyList<NamespaceRow> ListNamespaces(NamespaceQuery? query) => OnRead(() =>
     {
         var parameters = new DynamicParameters();
-        var sql = SqliteDialect.SelectNamespaces(query, parameters);
+        var sql = SqlQueries.SelectNamespaces(SqliteDialect.Flavor, query, parameters);
         // Read by column position, as a lookup does: Dapper's by-name mapping cost about as much per row as the
         // query itself on a bulk read.
         using var command = _read.CreateCommand();
@@ -311,10 +319,20 @@ internal sealed partial class SqliteEngine : IStorageEngine
         return keys;
     }
 
+    public StoreState ReadState() => OnRead(() => ReadState(_read));
+
+    internal static StoreState ReadState(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = SqliteDialect.SelectState;
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? new StoreState(reader.GetInt64(0), reader.GetString(1)) : new StoreState(0, "");
+    }
+
     public IReadOnlyList<HistoryRow> ReadHistory(HistoryQuery? query) => OnRead(() =>
     {
         var parameters = new DynamicParameters();
-        var sql = SqliteDialect.SelectHistoryEntries(query, parameters);
+        var sql = SqlQueries.SelectHistoryEntries(SqliteDialect.Flavor, query, parameters);
         return (IReadOnlyList<HistoryRow>)_read.Query<HistoryRow>(sql, parameters).AsList();
     });
 

@@ -14,6 +14,7 @@ internal sealed class SqliteWriteScope : IWriteScope
     private readonly Statements _s;
     private Action? _release;
     private bool _committed;
+    private long? _revision;
 
     public SqliteWriteScope(SqliteEngine engine, SqliteConnection connection, Statements statements, TimeSpan lockWait, Action release)
     {
@@ -132,9 +133,12 @@ internal sealed class SqliteWriteScope : IWriteScope
         return true;
     });
 
+    public long Revision => _revision ??= Run(() => (long)_s.TakeRevision.ExecuteScalar()!);
+
     public void InsertHistory(HistoryWrite row) => Run(() =>
     {
         var p = _s.InsertHistory.Parameters;
+        p["$revision"].Value = Revision;
         p["$namespace_id"].Value = row.NamespaceId;
         p["$operation"].Value = row.Operation;
         p["$changed_at"].Value = row.ChangedAt;
@@ -226,7 +230,8 @@ internal sealed class SqliteWriteScope : IWriteScope
             UpsertFeature = Prepare(connection, SqliteDialect.UpsertFeature, "$namespace_id", "$feature_name", "$enabled", "$updated_at");
             DeleteFeature = Prepare(connection, SqliteDialect.DeleteFeature, "$namespace_id", "$feature_name");
             InsertHistory = Prepare(connection, SqliteDialect.InsertHistory, "$namespace_id", "$operation", "$changed_at", "$changed_by",
-                "$old_config", "$new_config", "$version", "$reason");
+                "$old_config", "$new_config", "$version", "$reason", "$revision");
+            TakeRevision = Prepare(connection, SqliteDialect.TakeRevision);
         }
 
         public SqliteCommand SelectByName { get; }
@@ -234,6 +239,7 @@ internal sealed class SqliteWriteScope : IWriteScope
         public SqliteCommand UpsertFeature { get; }
         public SqliteCommand DeleteFeature { get; }
         public SqliteCommand InsertHistory { get; }
+        public SqliteCommand TakeRevision { get; }
 
         /// <summary>The prepared UPDATE that sets the columns in <paramref name="mask"/> and the metadata, guarded by the version.</summary>
         public SqliteCommand UpdateFor(int mask)
@@ -275,6 +281,7 @@ internal sealed class SqliteWriteScope : IWriteScope
             UpsertFeature.Dispose();
             DeleteFeature.Dispose();
             InsertHistory.Dispose();
+            TakeRevision.Dispose();
             foreach (var command in _updates.Values)
             {
                 command.Dispose();
