@@ -15,6 +15,10 @@ public enum PrismErrorKind
     InvalidPath,
     /// <summary>The storage failed for another reason: disk full, I/O error, an unexpected SQLite error.</summary>
     StorageError,
+    /// <summary>A store server cannot be reached (refused, timed out, shut down, out of connections).</summary>
+    Unavailable,
+    /// <summary>A store server refused the credentials.</summary>
+    AuthFailed,
 }
 
 /// <summary>
@@ -140,6 +144,22 @@ public sealed class StorePathException(string path, string errorId, string messa
 
     public static StorePathException Missing(string path) => new(path, "DatabaseNotFound",
         $"The configuration database '{path}' does not exist. Create it with Initialize-PrismConfig or New-PrismNamespace, or point -Database (or $env:PRISM_CONFIG_DB) at an existing file.");
+}
+
+/// <summary>A store server cannot be reached. <see cref="Server"/> is host:port; nothing here holds a password.</summary>
+public sealed class StoreUnavailableException(string store, string server, string detail, Exception? inner = null)
+    : PrismConfigException(PrismErrorKind.Unavailable, "StoreUnavailable",
+        $"The configuration store '{store}' cannot be reached at {server}: {detail} Nothing was written. Check that the server is running and reachable from this host, then try again.", store, inner)
+{
+    public string Server { get; } = server;
+}
+
+/// <summary>A store server refused the user or password.</summary>
+public sealed class StoreAuthFailedException(string store, string user, string detail, Exception? inner = null)
+    : PrismConfigException(PrismErrorKind.AuthFailed, "StoreAuthFailed",
+        $"The configuration store '{store}' refused user '{user}': {detail} Check the password (in the URI, PGPASSWORD or the pgpass file) and the server's pg_hba.conf.", store, inner)
+{
+    public string User { get; } = user;
 }
 
 /// <summary>The store could not complete an operation for a reason outside the other kinds (disk full, I/O error).</summary>

@@ -61,7 +61,7 @@ public abstract class PrismCmdlet : PSCmdlet
 
     internal static bool IsSetupFailure(PrismConfigException ex) => ex.Kind is PrismErrorKind.Corrupt
         or PrismErrorKind.SchemaTooNew or PrismErrorKind.PermissionDenied or PrismErrorKind.InvalidPath
-        or PrismErrorKind.StorageError;
+        or PrismErrorKind.StorageError or PrismErrorKind.Unavailable or PrismErrorKind.AuthFailed;
 
     /// <summary>The store this call uses: -Database, else $env:PRISM_CONFIG_DB, else the ADR's location.</summary>
     private protected StoreLocator Locator => resolvedLocator ??= ResolveLocator();
@@ -232,6 +232,8 @@ public abstract class PrismCmdlet : PSCmdlet
         PrismErrorKind.InvalidPath when ex.ErrorId == "DatabaseNotFound" => ErrorCategory.ObjectNotFound,
         PrismErrorKind.InvalidPath => ErrorCategory.InvalidArgument,
         PrismErrorKind.StorageError => ErrorCategory.ResourceUnavailable,
+        PrismErrorKind.Unavailable => ErrorCategory.ConnectionError,
+        PrismErrorKind.AuthFailed => ErrorCategory.AuthenticationError,
         _ => ErrorCategory.NotSpecified,
     };
 

@@ -1,3 +1,4 @@
+using PrismConfig.Core.Engines.Postgres;
 using PrismConfig.Core.Engines.Sqlite;
 
 namespace PrismConfig.Core.Engines;
@@ -8,8 +9,9 @@ internal static class EngineFactory
     public static IStorageEngine Open(StoreLocator locator, StoreOptions options) => locator.Kind switch
     {
         StoreKind.Sqlite => SqliteEngine.Open(locator.Value, options),
+        StoreKind.Postgres => PostgresEngine.Open(locator, options),
         _ => throw new PrismConfigException(PrismErrorKind.InvalidPath, "StoreEngineNotSupported",
-            $"'{locator.Display}' is a PostgreSQL store, which this version of PrismConfig cannot open yet. Use a SQLite file path.", locator.Display),
+            $"'{locator.Display}' names a kind of store this version of PrismConfig cannot open.", locator.Display),
     };
 
     /// <summary>The health data of a backup file. Backups are PrismConfig SQLite files, whichever engine took them.</summary>

@@ -78,6 +78,11 @@ internal enum EngineFeatures
     None = 0,
     /// <summary>Backups and restores through <see cref="IStorageEngine.BackupTo"/> and <see cref="IStorageEngine.RestoreFrom"/>.</summary>
     Backup = 1,
+    /// <summary>
+    /// <see cref="IStorageEngine.ChangeToken"/> costs no round trip, so the store may cache rows it validates with it.
+    /// Without it a lookup reads through: the token would cost as much as the read it saves.
+    /// </summary>
+    LocalChangeToken = 2,
 }
 
 /// <summary>

@@ -24,6 +24,7 @@ public sealed partial class ConfigStore : IDisposable
     private readonly IStorageEngine _engine;
     private readonly object _cacheLock = new();
     private readonly Dictionary<string, StoredNamespace?> _cache = new(StringComparer.Ordinal);
+    private readonly bool _cacheable;
     private long _cacheToken = long.MinValue;
     private volatile bool _disposed;
 
@@ -31,6 +32,7 @@ public sealed partial class ConfigStore : IDisposable
     {
         Locator = locator;
         _engine = engine;
+        _cacheable = engine.Features.HasFlag(EngineFeatures.LocalChangeToken);
     }
 
     /// <summary>
@@ -81,6 +83,12 @@ public sealed partial class ConfigStore : IDisposable
     {
         ArgumentNullException.ThrowIfNull(name);
         var key = Key(name);
+        if (!_cacheable)
+        {
+            ThrowIfDisposed();
+            var fresh = _engine.ReadNamespace(key);
+            return fresh is null ? null : new StoredNamespace(fresh.Id, ToConfig(fresh));
+        }
         lock (_cacheLock)
         {
             ThrowIfDisposed();

@@ -46,7 +46,7 @@ internal sealed partial class SqliteEngine : IStorageEngine
 
     public bool CreatedOnOpen { get; }
 
-    public EngineFeatures Features => EngineFeatures.Backup;
+    public EngineFeatures Features => EngineFeatures.Backup | EngineFeatures.LocalChangeToken;
 
     public string DefaultBackupFolder => System.IO.Path.Combine(System.IO.Path.GetDirectoryName(_path) ?? ".", "backups");
 
@@ -292,7 +292,7 @@ internal sealed partial class SqliteEngine : IStorageEngine
         var rows = new List<NamespaceRow>();
         while (reader.Read())
         {
-            rows.Add(ReadRow(reader));
+            rows.Add(RowReader.Namespace(reader));
         }
         return (IReadOnlyList<NamespaceRow>)rows;
     });
@@ -349,35 +349,7 @@ internal sealed partial class SqliteEngine : IStorageEngine
     {
         selectByName.Parameters[0].Value = name;
         using var r = selectByName.ExecuteReader();
-        return r.Read() ? ReadRow(r) : null;
-    }
-
-    /// <summary>The current row of a namespace SELECT; column order is fixed by SqliteDialect's namespace columns.</summary>
-    private static NamespaceRow ReadRow(SqliteDataReader r)
-    {
-        return new NamespaceRow
-        {
-            Id = r.GetInt64(0),
-            Name = r.GetString(1),
-            Description = r.IsDBNull(2) ? null : r.GetString(2),
-            Backend = r.GetString(3),
-            Pattern = r.GetString(4),
-            Status = r.GetString(5),
-            Consistency = r.GetString(6),
-            CacheTtlSeconds = r.IsDBNull(7) ? null : r.GetInt64(7),
-            RateLimitRps = r.IsDBNull(8) ? null : r.GetInt64(8),
-            BackendConfig = r.GetString(9),
-            Tags = r.IsDBNull(10) ? null : r.GetString(10),
-            Version = r.GetInt64(11),
-            CreatedAt = r.GetInt64(12),
-            UpdatedAt = r.GetInt64(13),
-            CreatedBy = r.IsDBNull(14) ? null : r.GetString(14),
-            UpdatedBy = r.IsDBNull(15) ? null : r.GetString(15),
-            Features = r.IsDBNull(16) ? null : r.GetString(16),
-            PatternVersion = r.IsDBNull(17) ? null : r.GetString(17),
-            Behavior = r.IsDBNull(18) ? null : r.GetString(18),
-            Slots = r.IsDBNull(19) ? null : r.GetString(19),
-        };
+        return r.Read() ? RowReader.Namespace(r) : null;
     }
 
     public IWriteScope BeginWrite(IProgress<TimeSpan>? waiting = null)

@@ -50,34 +50,15 @@ internal sealed class SqliteWriteScope : IWriteScope
         p["$created_by"].Value = (object?)ns.CreatedBy ?? DBNull.Value;
         p["$updated_by"].Value = (object?)ns.UpdatedBy ?? DBNull.Value;
         p["$pattern_version"].Value = (object?)ns.PatternVersion ?? DBNull.Value;
-        p["$behavior"].Value = (object?)BehaviorJson(ns) ?? DBNull.Value;
-        p["$slots"].Value = (object?)SlotsJson(ns) ?? DBNull.Value;
+        p["$behavior"].Value = (object?)ChangedColumns.BehaviorJson(ns) ?? DBNull.Value;
+        p["$slots"].Value = (object?)ChangedColumns.SlotsJson(ns) ?? DBNull.Value;
         _s.Insert.ExecuteNonQuery();
         return SQLitePCL.raw.sqlite3_last_insert_rowid(_connection.Handle);
     });
 
     public bool UpdateNamespace(long id, string storedName, NamespaceConfig before, NamespaceConfig after) => Run(() =>
     {
-        // Only changed columns are written: an unchanged indexed column costs no index write, and unchanged tags
-        // fire no tag-index trigger.
-        var backendConfig = ConfigJson.Serialize(after.BackendConfig);
-        var tags = ConfigJson.Serialize(after.Tags);
-        object?[] values =
-        [
-            after.Description, after.Backend, after.Pattern, after.Status, after.Consistency, after.CacheTtlSeconds,
-            after.RateLimitRps, backendConfig, tags, after.PatternVersion, BehaviorJson(after), SlotsJson(after),
-        ];
-        object?[] old =
-        [
-            before.Description, before.Backend, before.Pattern, before.Status, before.Consistency, before.CacheTtlSeconds,
-            before.RateLimitRps, ConfigJson.Serialize(before.BackendConfig), ConfigJson.Serialize(before.Tags),
-            before.PatternVersion, BehaviorJson(before), SlotsJson(before),
-        ];
-        var mask = 0;
-        for (var i = 0; i < values.Length; i++)
-        {
-            if (!Equals(values[i], old[i])) mask |= 1 << i;
-        }
+        var (mask, values) = ChangedColumns.Compute(before, after);
         var command = _s.UpdateFor(mask);
         var p = command.Parameters;
         for (var i = 0; i < values.Length; i++)
@@ -96,11 +77,6 @@ internal sealed class SqliteWriteScope : IWriteScope
         p["$expected_version"].Value = before.Version;
         return command.ExecuteNonQuery() == 1;
     });
-
-    // NULL, not "{}" or "[]", when unset: a single-backend namespace's row stays exactly what schema 1 wrote.
-    private static string? BehaviorJson(NamespaceConfig ns) => ns.Behavior is { Count: > 0 } b ? ConfigJson.Serialize(b) : null;
-
-    private static string? SlotsJson(NamespaceConfig ns) => ns.Slots is { Count: > 0 } s ? ConfigJson.Serialize(s) : null;
 
     public void SyncFeatures(long id, Hashtable? before, Hashtable after, long now) => Run(() =>
     {
@@ -210,12 +186,7 @@ internal sealed class SqliteWriteScope : IWriteScope
     {
         /// <summary>The namespace columns an update may change, in the bit order of the update mask.</summary>
         internal static readonly (string Column, string Parameter)[] UpdatableColumns =
-        [
-            ("description", "$description"), ("backend", "$backend"), ("pattern", "$pattern"), ("status", "$status"),
-            ("consistency", "$consistency"), ("cache_ttl_seconds", "$cache_ttl_seconds"), ("rate_limit_rps", "$rate_limit_rps"),
-            ("backend_config", "$backend_config"), ("tags", "$tags"),
-            ("pattern_version", "$pattern_version"), ("behavior", "$behavior"), ("slots", "$slots"),
-        ];
+            [.. ChangedColumns.Names.Select(name => (name, "$" + name))];
 
         private readonly SqliteConnection _connection;
         private readonly Dictionary<int, SqliteCommand> _updates = [];

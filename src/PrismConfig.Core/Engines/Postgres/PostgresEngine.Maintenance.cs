@@ -1,0 +1,193 @@
+using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+using PrismConfig.Core.Engines.Sqlite;
+
+namespace PrismConfig.Core.Engines.Postgres;
+
+/// <summary>Backups, restores and health: a PostgreSQL store's backup is a PrismConfig SQLite file, so it moves between engines.</summary>
+internal sealed partial class PostgresEngine
+{
+    public FileInfo BackupTo(string destinationFile)
+    {
+        ThrowIfDisposed();
+        var full = Path.GetFullPath(destinationFile);
+        if (Directory.Exists(full))
+        {
+            throw new StorePathException(full, "StorePathIsDirectory", $"'{full}' is a folder. Give the path of a backup file to create.");
+        }
+        if (File.Exists(full))
+        {
+            throw new StorePathException(full, "BackupFileExists",
+                $"The backup file '{full}' already exists. Choose a new file name, or remove the old file first; a backup never overwrites a file.");
+        }
+        PrivateFiles.CreateFolder(Path.GetDirectoryName(full)!);
+        try
+        {
+            PrivateFiles.CreatePrivateFile(full);
+        }
+        catch (IOException ex) when (File.Exists(full))
+        {
+            throw new StorePathException(full, "BackupFileExists", $"The backup file '{full}' already exists. Choose a new file name; a backup never overwrites a file.", ex);
+        }
+        return BackupIntoClaimedFile(full);
+    }
+
+    public FileInfo BackupToFolder(string folder, string prefix, DateTime utcNow)
+    {
+        ThrowIfDisposed();
+        PrivateFiles.CreateFolder(folder);
+        return BackupIntoClaimedFile(Backup.BackupFiles.ClaimNewBackupPath(folder, utcNow, prefix));
+    }
+
+    private FileInfo BackupIntoClaimedFile(string full)
+    {
+        var succeeded = false;
+        try
+        {
+            var file = SqliteEngine.WriteDumpToClaimedFile(ReadDump(), full, _options);
+            succeeded = true;
+            return file;
+        }
+        finally
+        {
+            if (!succeeded) SideFiles.TryDelete(full);
+        }
+    }
+
+    /// <summary>The whole store from one REPEATABLE READ snapshot: writers go on meanwhile, and the copy is of one moment.</summary>
+    internal StoreDump ReadDump() => OnRead(connection =>
+    {
+        using var tx = connection.BeginTransaction(System.Data.IsolationLevel.RepeatableRead);
+        var dump = new StoreDump { Revision = connection.ExecuteScalar<long>("SELECT revision FROM store_state WHERE id = 1", transaction: tx) };
+        using (var command = new NpgsqlCommand(PostgresDialect.DumpNamespaces, connection, tx))
+        using (var r = command.ExecuteReader())
+        {
+            while (r.Read()) dump.Namespaces.Add(RowReader.Namespace(r));
+        }
+        using (var command = new NpgsqlCommand(PostgresDialect.DumpFeatures, connection, tx))
+        using (var r = command.ExecuteReader())
+        {
+            while (r.Read()) dump.Features.Add(new FeatureRow(r.GetInt64(0), r.GetString(1), r.GetBoolean(2), r.GetInt64(3)));
+        }
+        using (var command = new NpgsqlCommand(PostgresDialect.DumpHistory, connection, tx))
+        using (var r = command.ExecuteReader())
+        {
+            while (r.Read())
+            {
+                dump.History.Add(new HistoryDumpRow(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetInt64(3), Text(r, 4), Text(r, 5), Text(r, 6),
+                    r.IsDBNull(7) ? null : r.GetInt64(7), Text(r, 8), r.IsDBNull(9) ? null : r.GetInt64(9)));
+            }
+        }
+        tx.Commit();
+        return dump;
+    });
+
+    private static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    /// <summary>
+    /// Replaces the whole store with a verified PrismConfig SQLite backup in one transaction, under the write lock:
+    /// readers see the old content until it commits, then the new. The store gets a new epoch.
+    /// </summary>
+    public void RestoreFrom(string backupFile)
+    {
+        ThrowIfDisposed();
+        var dump = SqliteEngine.ReadDumpFromBackup(backupFile, _options);
+        using var scope = (PostgresWriteScope)BeginWrite();
+        scope.ReplaceWith(dump);
+        scope.Commit();
+    }
+
+    public HealthData ReadHealthData() => OnRead(connection =>
+    {
+        using var tx = connection.BeginTransaction(System.Data.IsolationLevel.RepeatableRead);
+        var data = new HealthData
+        {
+            SchemaVersion = connection.ExecuteScalar<int>(PostgresDialect.SchemaVersion, transaction: tx),
+            HistoryEntries = (int)connection.ExecuteScalar<long>(PostgresDialect.CountHistory, transaction: tx),
+            Namespaces = connection.Query<NamespaceRow>(PostgresDialect.SelectAllNamespaces, transaction: tx).AsList(),
+            Agreement = connection.Query<AgreementRow>(PostgresDialect.HistoryAgreement, transaction: tx).AsList(),
+            Revisions = connection.QuerySingle<RevisionSummary>(PostgresDialect.RevisionSummary, transaction: tx),
+        };
+        foreach (var name in connection.Query<string>(PostgresDialect.SideTableDisagreement, transaction: tx))
+        {
+            data.StorageProblems.Add($"namespace '{name}': its namespace_tags or namespace_slots rows do not match its tags or slots column (written around PrismConfig?); Set-PrismNamespace rewrites them.");
+        }
+        tx.Commit();
+        return data;
+    });
+
+    /// <summary>Writes a dump's rows over an emptied store with COPY, inside an open write scope.</summary>
+    internal static void CopyIn(NpgsqlConnection connection, StoreDump dump)
+    {
+        using (var copy = connection.BeginBinaryImport(PostgresDialect.CopyNamespaces))
+        {
+            foreach (var n in dump.Namespaces)
+            {
+                copy.StartRow();
+                copy.Write(n.Id, NpgsqlDbType.Bigint);
+                WriteText(copy, n.Name);
+                WriteText(copy, n.Description);
+                WriteText(copy, n.Backend);
+                WriteText(copy, n.Pattern);
+                WriteText(copy, n.Status);
+                WriteText(copy, n.Consistency);
+                WriteNumber(copy, n.CacheTtlSeconds);
+                WriteNumber(copy, n.RateLimitRps);
+                WriteText(copy, n.BackendConfig);
+                WriteText(copy, n.Tags);
+                copy.Write(n.Version, NpgsqlDbType.Bigint);
+                copy.Write(n.CreatedAt, NpgsqlDbType.Bigint);
+                copy.Write(n.UpdatedAt, NpgsqlDbType.Bigint);
+                WriteText(copy, n.CreatedBy);
+                WriteText(copy, n.UpdatedBy);
+                WriteText(copy, n.PatternVersion);
+                WriteText(copy, n.Behavior);
+                WriteText(copy, n.Slots);
+            }
+            copy.Complete();
+        }
+        using (var copy = connection.BeginBinaryImport(PostgresDialect.CopyFeatures))
+        {
+            foreach (var f in dump.Features)
+            {
+                copy.StartRow();
+                copy.Write(f.NamespaceId, NpgsqlDbType.Bigint);
+                copy.Write(f.Name, NpgsqlDbType.Text);
+                copy.Write(f.Enabled, NpgsqlDbType.Boolean);
+                copy.Write(f.UpdatedAt, NpgsqlDbType.Bigint);
+            }
+            copy.Complete();
+        }
+        using (var copy = connection.BeginBinaryImport(PostgresDialect.CopyHistory))
+        {
+            foreach (var h in dump.History)
+            {
+                copy.StartRow();
+                copy.Write(h.Id, NpgsqlDbType.Bigint);
+                copy.Write(h.NamespaceId, NpgsqlDbType.Bigint);
+                WriteText(copy, h.Operation);
+                copy.Write(h.ChangedAt, NpgsqlDbType.Bigint);
+                WriteText(copy, h.ChangedBy);
+                WriteText(copy, h.OldConfig);
+                WriteText(copy, h.NewConfig);
+                WriteNumber(copy, h.Version);
+                WriteText(copy, h.Reason);
+                WriteNumber(copy, h.Revision);
+            }
+            copy.Complete();
+        }
+    }
+
+    private static void WriteText(NpgsqlBinaryImporter copy, string? value)
+    {
+        if (value is null) copy.WriteNull();
+        else copy.Write(value, NpgsqlDbType.Text);
+    }
+
+    private static void WriteNumber(NpgsqlBinaryImporter copy, long? value)
+    {
+        if (value is null) copy.WriteNull();
+        else copy.Write(value.Value, NpgsqlDbType.Bigint);
+    }
+}

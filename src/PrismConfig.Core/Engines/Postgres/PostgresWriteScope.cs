@@ -1,0 +1,282 @@
+using System.Collections;
+using System.Diagnostics;
+using Npgsql;
+using NpgsqlTypes;
+using PrismConfig.Core.Validation;
+
+namespace PrismConfig.Core.Engines.Postgres;
+
+/// <summary>
+/// One READ COMMITTED transaction on a pooled connection that holds the store's write lock, the counter row of
+/// store_state, from its first statement to its end. Disposing it without <see cref="Commit"/> rolls back.
+/// </summary>
+internal sealed class PostgresWriteScope : IWriteScope
+{
+    private static readonly TimeSpan Slice = TimeSpan.FromSeconds(1);
+
+    private readonly PostgresEngine _engine;
+    private readonly NpgsqlConnection _connection;
+    private readonly NpgsqlTransaction _tx;
+    private long? _revision;
+    private bool _done;
+
+    private PostgresWriteScope(PostgresEngine engine, NpgsqlConnection connection, NpgsqlTransaction tx, TimeSpan lockWait)
+    {
+        _engine = engine;
+        _connection = connection;
+        _tx = tx;
+        LockWait = lockWait;
+    }
+
+    public TimeSpan LockWait { get; }
+
+    /// <summary>
+    /// Begins the transaction and takes the lock, waiting up to the store's timeout in one-second slices
+    /// (lock_timeout), so that a waiting user can be told about once a second that the store is busy.
+    /// </summary>
+    public static PostgresWriteScope Begin(PostgresEngine engine, NpgsqlDataSource source, IProgress<TimeSpan>? waiting)
+    {
+        var clock = Stopwatch.StartNew();
+        var timeout = engine.Options.BusyTimeout;
+        var connection = source.OpenConnection();
+        try
+        {
+            while (true)
+            {
+                var tx = connection.BeginTransaction(System.Data.IsolationLevel.ReadCommitted);
+                var remaining = timeout - clock.Elapsed;
+                var slice = remaining < Slice ? remaining : Slice;
+                try
+                {
+                    using var batch = new NpgsqlBatch(connection, tx);
+                    batch.BatchCommands.Add(new NpgsqlBatchCommand(FormattableString.Invariant($"SET LOCAL lock_timeout = {Math.Max(1, (long)slice.TotalMilliseconds)}")));
+                    batch.BatchCommands.Add(new NpgsqlBatchCommand(PostgresDialect.LockState));
+                    batch.ExecuteNonQuery();
+                    return new PostgresWriteScope(engine, connection, tx, clock.Elapsed);
+                }
+                catch (PostgresException ex) when (ex.SqlState == "55P03")
+                {
+                    tx.Rollback();
+                    tx.Dispose();
+                    if (clock.Elapsed >= timeout)
+                    {
+                        throw new StoreBusyException(engine.Display, timeout, ex);
+                    }
+                    waiting?.Report(clock.Elapsed);
+                }
+                catch
+                {
+                    tx.Dispose();
+                    throw;
+                }
+            }
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    public NamespaceRow? ReadNamespace(string name) => Run(() =>
+    {
+        using var command = Command(PostgresDialect.SelectNamespaceByName);
+        command.Parameters.Add(new NpgsqlParameter<string>("name", name));
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? RowReader.Namespace(reader) : null;
+    });
+
+    public Dictionary<string, NamespaceKey> ReadKeys() => Run(() => PostgresEngine.ReadKeys(_connection, _tx, _engine.Info));
+
+    public long InsertNamespace(NamespaceConfig ns, string backendConfigJson, string tagsJson) => Run(() =>
+    {
+        using var command = Command(PostgresDialect.InsertNamespace);
+        var p = command.Parameters;
+        Text(p, "name", ns.Name);
+        Text(p, "description", ns.Description);
+        Text(p, "backend", ns.Backend);
+        Text(p, "pattern", ns.Pattern);
+        Text(p, "status", ns.Status);
+        Text(p, "consistency", ns.Consistency);
+        Number(p, "cache_ttl_seconds", ns.CacheTtlSeconds);
+        Number(p, "rate_limit_rps", ns.RateLimitRps);
+        Text(p, "backend_config", backendConfigJson);
+        Text(p, "tags", tagsJson);
+        Number(p, "version", ns.Version);
+        Number(p, "created_at", ns.CreatedAt.ToUnixTimeSeconds());
+        Number(p, "updated_at", ns.UpdatedAt.ToUnixTimeSeconds());
+        Text(p, "created_by", ns.CreatedBy);
+        Text(p, "updated_by", ns.UpdatedBy);
+        Text(p, "pattern_version", ns.PatternVersion);
+        Text(p, "behavior", ChangedColumns.BehaviorJson(ns));
+        Text(p, "slots", ChangedColumns.SlotsJson(ns));
+        return (long)command.ExecuteScalar()!;
+    });
+
+    public bool UpdateNamespace(long id, string storedName, NamespaceConfig before, NamespaceConfig after) => Run(() =>
+    {
+        var (mask, values) = ChangedColumns.Compute(before, after);
+        var sets = new List<string>();
+        using var command = Command("");
+        for (var i = 0; i < values.Length; i++)
+        {
+            if ((mask & (1 << i)) == 0) continue;
+            var column = ChangedColumns.Names[i];
+            sets.Add($"{column} = @{column}");
+            if (column is "cache_ttl_seconds" or "rate_limit_rps")
+            {
+                Number(command.Parameters, column, values[i] is null ? null : Convert.ToInt64(values[i], System.Globalization.CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                Text(command.Parameters, column, (string?)values[i]);
+            }
+        }
+        sets.AddRange(["version = @version", "updated_at = @updated_at", "updated_by = @updated_by"]);
+        command.CommandText = PostgresDialect.UpdateNamespaceColumns(sets);
+        Number(command.Parameters, "version", after.Version);
+        Number(command.Parameters, "updated_at", after.UpdatedAt.ToUnixTimeSeconds());
+        Text(command.Parameters, "updated_by", after.UpdatedBy);
+        Number(command.Parameters, "id", id);
+        // The name too: row ids repeat across stores, and a whole-store restore may put another namespace at this id.
+        Text(command.Parameters, "expected_name", storedName);
+        Number(command.Parameters, "expected_version", before.Version);
+        return command.ExecuteNonQuery() == 1;
+    });
+
+    public void SyncFeatures(long id, Hashtable? before, Hashtable after, long now) => Run(() =>
+    {
+        // One round trip for all of a namespace's feature changes.
+        using var batch = new NpgsqlBatch(_connection, _tx);
+        if (before is not null)
+        {
+            foreach (var key in ConfigJson.SortedKeys(before))
+            {
+                if (after.ContainsKey(key)) continue;
+                var delete = new NpgsqlBatchCommand(PostgresDialect.DeleteFeature);
+                Number(delete.Parameters, "namespace_id", id);
+                Text(delete.Parameters, "feature_name", key);
+                batch.BatchCommands.Add(delete);
+            }
+        }
+        foreach (var key in ConfigJson.SortedKeys(after))
+        {
+            var enabled = after[key] is true;
+            if (before is not null && before.ContainsKey(key) && (before[key] is true) == enabled) continue;
+            var upsert = new NpgsqlBatchCommand(PostgresDialect.UpsertFeature);
+            Number(upsert.Parameters, "namespace_id", id);
+            Text(upsert.Parameters, "feature_name", key);
+            upsert.Parameters.Add(new NpgsqlParameter<bool>("enabled", enabled));
+            Number(upsert.Parameters, "updated_at", now);
+            batch.BatchCommands.Add(upsert);
+        }
+        if (batch.BatchCommands.Count > 0) batch.ExecuteNonQuery();
+        return true;
+    });
+
+    public long Revision => _revision ??= Run(() =>
+    {
+        using var command = Command(PostgresDialect.TakeRevision);
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return reader.GetInt64(0);
+    });
+
+    public void InsertHistory(HistoryWrite row)
+    {
+        var revision = Revision;
+        Run(() =>
+        {
+            using var command = Command(PostgresDialect.InsertHistory);
+            var p = command.Parameters;
+            Number(p, "namespace_id", row.NamespaceId);
+            Text(p, "operation", row.Operation);
+            Number(p, "changed_at", row.ChangedAt);
+            Text(p, "changed_by", row.ChangedBy);
+            Text(p, "old_config", row.OldConfig);
+            Text(p, "new_config", row.NewConfig);
+            Number(p, "version", row.Version);
+            Text(p, "reason", row.Reason);
+            Number(p, "revision", revision);
+            return command.ExecuteNonQuery();
+        });
+    }
+
+    public void RenameNamespace(long id, string newName) => Run(() =>
+    {
+        using var command = Command(PostgresDialect.RenameNamespace);
+        Text(command.Parameters, "name", newName);
+        Number(command.Parameters, "id", id);
+        return command.ExecuteNonQuery();
+    });
+
+    /// <summary>Empties the store and copies a dump's rows in; the store keeps the dump's revision and gets a new epoch.</summary>
+    internal void ReplaceWith(StoreDump dump) => Run(() =>
+    {
+        using (var empty = Command(PostgresDialect.EmptyStore)) empty.ExecuteNonQuery();
+        PostgresEngine.CopyIn(_connection, dump);
+        using (var identities = Command(PostgresDialect.ResetIdentities)) identities.ExecuteNonQuery();
+        using var state = Command(PostgresDialect.RestoreState);
+        Number(state.Parameters, "revision", dump.Revision);
+        state.ExecuteNonQuery();
+        _revision = dump.Revision;
+        return true;
+    });
+
+    public void Commit()
+    {
+        ObjectDisposedException.ThrowIf(_done, this);
+        Run(() =>
+        {
+            _tx.Commit();
+            return true;
+        });
+        _done = true;
+        _engine.NoteCommit();
+    }
+
+    public void Dispose()
+    {
+        if (_done)
+        {
+            _tx.Dispose();
+            _connection.Dispose();
+            return;
+        }
+        _done = true;
+        try
+        {
+            _tx.Rollback();
+        }
+        catch (Exception ex) when (PostgresErrors.IsOurs(ex))
+        {
+            // The connection is gone; the server rolls the transaction back itself.
+        }
+        finally
+        {
+            _tx.Dispose();
+            _connection.Dispose();
+        }
+    }
+
+    private NpgsqlCommand Command(string sql) => new(sql, _connection, _tx);
+
+    private static void Text(NpgsqlParameterCollection p, string name, string? value) =>
+        p.Add(new NpgsqlParameter(name, NpgsqlDbType.Text) { Value = (object?)value ?? DBNull.Value });
+
+    private static void Number(NpgsqlParameterCollection p, string name, long? value) =>
+        p.Add(new NpgsqlParameter(name, NpgsqlDbType.Bigint) { Value = (object?)value ?? DBNull.Value });
+
+    private T Run<T>(Func<T> body)
+    {
+        ObjectDisposedException.ThrowIf(_done, this);
+        try
+        {
+            return body();
+        }
+        catch (Exception ex) when (PostgresErrors.IsOurs(ex))
+        {
+            throw _engine.Translate(ex);
+        }
+    }
+}
