@@ -20,7 +20,7 @@ internal static class PostgresErrors
             return pg.SqlState switch
             {
                 // invalid_password, invalid_authorization_specification
-                "28P01" or "28000" => new StoreAuthFailedException(info.Display, pg.Data["User"] as string ?? UserOf(info), Describe(pg), pg),
+                "28P01" or "28000" => new StoreAuthFailedException(info.Display, UserOf(info), Describe(pg) + ".", pg),
                 // invalid_catalog_name: the database does not exist
                 "3D000" => new StorePathException(info.Display, "DatabaseNotFound",
                     $"The PostgreSQL database '{info.Database}' does not exist on {info.Server}. Create it (createdb {info.Database}, or CREATE DATABASE), then run Initialize-PrismConfig -Database '{info.Display}'.", pg),

@@ -1,0 +1,62 @@
+namespace PrismConfig.Core.Tests;
+
+// The store-wide revision: every commit takes the next one, in commit order, and readers can resume after any.
+public abstract partial class StoreContractTests
+{
+    [Fact]
+    public void Every_commit_takes_the_next_revision_and_a_no_op_takes_none()
+    {
+        Assert.Equal(0, _store.State.Revision);
+        _store.Create(T.Ns("rev-a"));
+        _store.Create(T.Ns("rev-b"));
+        _store.Update("rev-a", new NamespacePatch { RateLimitRps = 5 });
+        _store.Update("rev-a", new NamespacePatch { RateLimitRps = 5 }); // no change: nothing committed
+        _store.SetStatus("rev-b", NamespaceStatus.Disabled);
+
+        Assert.Equal(4, _store.State.Revision);
+        Assert.Equal([1L, 2L, 3L, 4L], _store.GetHistory().Select(h => h.Revision));
+        Assert.False(string.IsNullOrEmpty(_store.State.Epoch));
+    }
+
+    [Fact]
+    public void An_import_is_one_commit_so_all_its_entries_share_one_revision()
+    {
+        _store.Create(T.Ns("before-import"));
+        _store.ImportStream([T.Ns("imp-1"), T.Ns("imp-2"), T.Ns("imp-3")]);
+        var entries = _store.GetHistory(new HistoryQuery { AfterRevision = 1 });
+        Assert.Equal(3, entries.Count);
+        Assert.All(entries, e => Assert.Equal(2, e.Revision));
+        Assert.Equal(2, _store.State.Revision);
+    }
+
+    [Fact]
+    public void Readers_resume_after_a_revision_with_no_gap_and_no_duplicate()
+    {
+        for (var i = 0; i < 5; i++) _store.Create(T.Ns("resume-" + i));
+        var seen = _store.GetHistory(new HistoryQuery { AfterRevision = 2 }).Select(h => h.Revision).ToList();
+        Assert.Equal([3L, 4L, 5L], seen);
+        using (var other = _engine.OpenAnother())
+        {
+            other.Update("resume-0", new NamespacePatch { Description = "from another writer" });
+        }
+        var next = Assert.Single(_store.GetHistory(new HistoryQuery { AfterRevision = seen[^1] }));
+        Assert.Equal(6, next.Revision);
+        Assert.Equal("resume-0", next.Name);
+    }
+
+    [Fact]
+    public async Task Writers_in_two_handles_take_contiguous_revisions_and_the_health_check_agrees()
+    {
+        using var other = _engine.OpenAnother();
+        var tasks = new[] { _store, other }.Select((store, n) => Task.Run(() =>
+        {
+            for (var i = 0; i < 10; i++) store.Create(T.Ns($"writer{n}-{i}"));
+        })).ToArray();
+        await Task.WhenAll(tasks);
+        var revisions = _store.GetHistory().Select(h => h.Revision).Order().ToList();
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), revisions);
+        Assert.Equal(20, _store.State.Revision);
+        var health = _store.CheckHealth();
+        Assert.True(health.IsHealthy, string.Join("; ", health.Problems));
+    }
+}
