@@ -383,6 +383,91 @@ $bo = Get-Median $bulkMs.Ours; $br = Get-Median $bulkMs.Raw
 Add-Figure '9. Get-PrismNamespace -Backend redis (2,000 of 10,000) vs a prepared SELECT of the same rows read into PSCustomObjects in script' `
     (F '{0:N1} ms' $bo) (F '{0:N1} ms' $br) ($bo / $br) 0.6 (F 'median of {0} interleaved runs per side after 3 warm-ups, output discarded with `$null =` on both; raw = the module''s Microsoft.Data.Sqlite, ``SELECT * FROM namespaces WHERE backend = @b`` prepared once, one [pscustomobject] of all {1} columns per row, as Invoke-SqliteQuery returns' $bulkRounds $bulkColumns)
 
+# ---- Figure 10: PostgreSQL on loopback (only when the Bench task started a server) ---------------------------
+if ($env:PRISM_TEST_POSTGRES) {
+    Write-Step 'PostgreSQL: cmdlet lookup vs a raw Npgsql prepared SELECT, and the 10,000 import vs SQLite'
+    # The module's own Npgsql (loaded in its load context): the raw side runs the same client library.
+    $npgsql = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'Npgsql' } | Select-Object -First 1
+    if (-not $npgsql) {
+        # Any call on a PostgreSQL locator loads it; the admin database holds no store, so the call itself fails.
+        try { $null = Get-PrismNamespace -Database "$($env:PRISM_TEST_POSTGRES)" } catch { $null = $_ }
+        $npgsql = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'Npgsql' } | Select-Object -First 1
+    }
+    $connectionType = $npgsql.GetType('Npgsql.NpgsqlConnection', $true)
+    $admin = [Uri]$env:PRISM_TEST_POSTGRES
+    $adminCs = "Host=$($admin.Host);Port=$($admin.Port);Username=$($admin.UserInfo.Split(':')[0]);Database=postgres"
+    function New-BenchPgDatabase([string] $Name) {
+        $c = $connectionType::new($adminCs); $c.Open()
+        try {
+            foreach ($sql in "DROP DATABASE IF EXISTS $Name", "CREATE DATABASE $Name") { $cmd = $c.CreateCommand(); $cmd.CommandText = $sql; $null = $cmd.ExecuteNonQuery(); $cmd.Dispose() }
+        }
+        finally { $c.Dispose() }
+        "postgresql://$($admin.UserInfo)@$($admin.Host):$($admin.Port)/$Name"
+    }
+
+    $pgLookup = New-BenchPgDatabase 'bench_lookup'
+    $null = Import-PrismYaml -Path $yaml -Database $pgLookup -Confirm:$false
+    $check = Get-PrismNamespace -Name $name -Database $pgLookup
+    if (-not $check -or $check.Features.Count -ne 2) { throw "Get-PrismNamespace did not return $name complete from PostgreSQL." }
+    $raw = $connectionType::new("Host=$($admin.Host);Port=$($admin.Port);Username=$($admin.UserInfo.Split(':')[0]);Database=bench_lookup")
+    $raw.Open()
+    $rawCommand = $raw.CreateCommand()
+    # The same row a lookup returns, features folded in, as one prepared statement.
+    $rawCommand.CommandText = 'SELECT n.*, (SELECT json_object_agg(f.feature_name, f.enabled)::text FROM namespace_features f WHERE f.namespace_id = n.id) FROM namespaces n WHERE n.name = $1'
+    $p = $rawCommand.CreateParameter(); $p.Value = $name; $rawCommand.Parameters.Add($p) | Out-Null
+    $rawCommand.Prepare()
+    $rawLookup = {
+        param($n, $nm, $cmd)
+        for ($i = 0; $i -lt $n; $i++) {
+            $cmd.Parameters[0].Value = $nm
+            $r = $cmd.ExecuteReader()
+            try { if ($r.Read()) { $values = [object[]]::new($r.FieldCount); $null = $r.GetValues($values) } } finally { $r.Dispose() }
+        }
+    }
+    $null = & $ours 300 $name $pgLookup; & $rawLookup 300 $name $rawCommand
+    $pgUs = @{ Ours = [Collections.Generic.List[double]]::new(); Raw = [Collections.Generic.List[double]]::new() }
+    $pgPerRound = [int][Math]::Ceiling($perRound / 4)
+    for ($r = 0; $r -lt $rounds; $r++) {
+        $order = if ($r % 2) { @('Raw', 'Ours') } else { @('Ours', 'Raw') }
+        foreach ($which in $order) {
+            $sw.Restart()
+            if ($which -eq 'Ours') { & $ours $pgPerRound $name $pgLookup } else { & $rawLookup $pgPerRound $name $rawCommand }
+            $sw.Stop()
+            $pgUs[$which].Add($sw.Elapsed.TotalMicroseconds / $pgPerRound)
+        }
+    }
+    $rawCommand.Dispose(); $raw.Dispose()
+
+    $pgImportS = [Collections.Generic.List[double]]::new()
+    $liteImportS = [Collections.Generic.List[double]]::new()
+    for ($r = 0; $r -le 3; $r++) {
+        $target = New-BenchPgDatabase "bench_import_$r"
+        [GC]::Collect()
+        $sw.Restart()
+        $null = Import-PrismYaml -Path $yaml -Database $target -Confirm:$false
+        $sw.Stop()
+        $pgSeconds = $sw.Elapsed.TotalSeconds
+        $liteTarget = Join-Path $work "pg-compare-$r.db"
+        Remove-Database $liteTarget
+        [GC]::Collect()
+        $sw.Restart()
+        $null = Import-PrismYaml -Path $yaml -Database $liteTarget -Confirm:$false
+        $sw.Stop()
+        if ($r -eq 0) {
+            $count = @(Get-PrismNamespace -Database $target).Count
+            if ($count -ne 10000) { throw "Import-PrismYaml imported $count namespaces into PostgreSQL, not 10,000." }
+        }
+        else { $pgImportS.Add($pgSeconds); $liteImportS.Add($sw.Elapsed.TotalSeconds) }
+        Remove-Database $liteTarget
+    }
+    $po = Get-Median $pgUs.Ours; $pr = Get-Median $pgUs.Raw
+    Add-Figure '10a. PostgreSQL (loopback): Get-PrismNamespace -Name x vs a raw Npgsql prepared SELECT by name, same pwsh loop' `
+        (F '{0:N1} µs/call' $po) (F '{0:N1} µs/call' $pr) ($po / $pr) 1.3 (F 'median of {0} interleaved rounds of {1} calls per side; both read the whole row with its features; a lookup is one round trip (the store does not cache PostgreSQL rows: asking whether they changed would cost the same round trip)' $rounds $pgPerRound)
+    $pi = Get-Median $pgImportS; $li = Get-Median $liteImportS
+    Add-Figure '10b. PostgreSQL (loopback): Import-PrismYaml of 10,000 namespaces into an empty database vs the same into a new SQLite file' `
+        (F '{0:N2} s' $pi) (F '{0:N2} s' $li) ($pi / $li) 2.0 'median of 3 interleaved runs per side after 1 warm-up; one transaction; inserts, features and history rows go out in batches of 512 statements with row ids reserved from the sequence'
+}
+
 $planRows = foreach ($pl in $plans) {
     "| $($pl.Filter) | ``$($pl.Plan -join '; ')`` | $($pl.ExpectedIndex) | $(if ($pl.UsesIndex) { 'yes' } else { '**no**' }) |"
 }

@@ -311,7 +311,7 @@ for ($i = 0; $i -lt $Increments -and $other + $busy -lt 20; $i++) {
         catch {
             $text = "$_ | $($_.Exception.GetType().FullName) | $($_.Exception.InnerException)"
             # The raw SQLite text must never reach the user, busy or not.
-            if ($text -match 'database is locked|SQLite Error|SQLITE_') { $leaks++; "LEAK $($_.FullyQualifiedErrorId) $text" }
+            if ($text -match 'database is locked|SQLite Error|SQLITE_|Npgsql|PostgresException') { $leaks++; "LEAK $($_.FullyQualifiedErrorId) $text" }
             # A lost race is retried; a writer that gave up waiting for the lock (StoreBusy) has failed.
             if ($_.FullyQualifiedErrorId -like 'VersionConflict*') { $conflicts++ }
             elseif ($_.FullyQualifiedErrorId -like 'StoreBusy*') { $busy++; "BUSY $text"; break }
@@ -377,10 +377,13 @@ function Invoke-ConcurrencySuite {
         [int] $Backups = 3,
         [int] $TimeoutSeconds = 240,
         [int] $Seed = (Get-Random -Maximum 1000000),
-        [switch] $UnderLoad
+        [switch] $UnderLoad,
+        # A store locator to use instead of a new SQLite file in -WorkFolder: a postgresql:// URI of an empty database.
+        [string] $Database
     )
     $null = New-Item -ItemType Directory -Force -Path $WorkFolder
-    $db = Join-Path $WorkFolder 'concurrency.db'
+    $db = if ($Database) { $Database } else { Join-Path $WorkFolder 'concurrency.db' }
+    $isFile = -not $Database -or $Database -notmatch '^[a-z]+://'
     $problems = [Collections.Generic.List[string]]::new()
     $clock = [Diagnostics.Stopwatch]::StartNew()
     $names = 1..$Namespaces | ForEach-Object { 'counter-{0}' -f $_ }
@@ -478,8 +481,16 @@ function Invoke-ConcurrencySuite {
     foreach ($ns in $final) {
         if ($ns.RateLimitRps -ne $ns.Version) { $problems.Add("$($ns.Name): counter $($ns.RateLimitRps) at version $($ns.Version)") }
     }
-    $check = Invoke-CrashWorker -Arguments @('verify', $db, '-')
-    if ($check.ExitCode -ne 0) { $problems.AddRange([string[]]@($check.Output | ForEach-Object { "final store: $_" })) }
+    if ($isFile) {
+        $check = Invoke-CrashWorker -Arguments @('verify', $db, '-')
+        if ($check.ExitCode -ne 0) { $problems.AddRange([string[]]@($check.Output | ForEach-Object { "final store: $_" })) }
+    }
+    # Every commit took the next store revision: the history's revisions run without a gap to the store's counter.
+    $health = Test-PrismConfig -Database $db
+    if (-not $health.IsHealthy) { $problems.AddRange([string[]]@($health.Problems | ForEach-Object { "final store: $_" })) }
+    $revisions = @(Get-PrismNamespaceHistory -Database $db | ForEach-Object Revision | Sort-Object -Unique)
+    $contiguous = $revisions.Count -gt 0 -and $revisions[-1] - $revisions[0] + 1 -eq $revisions.Count
+    if (-not $contiguous) { $problems.Add("final store: the history's $($revisions.Count) revisions are not contiguous") }
 
     [pscustomobject]@{
         Writers          = $Writers
@@ -494,6 +505,7 @@ function Invoke-ConcurrencySuite {
         UnderLoad        = [bool]$UnderLoad
         FsyncRounds      = $fsyncRounds
         RawSqliteLeaks   = $leaks
+        Revisions        = $revisions.Count
         Reads            = $reads
         BackupsVerified  = $backupsVerified
         BackupsUnderLoad = $backupsUnderLoad

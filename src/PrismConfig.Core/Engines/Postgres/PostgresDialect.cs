@@ -212,14 +212,16 @@ internal static class PostgresDialect
     public const string CountHistory = "SELECT COUNT(*) FROM namespace_history";
     public const string RenameNamespace = "UPDATE namespaces SET name = @name WHERE id = @id";
 
+    /// <summary>Reserves row ids for namespaces a write is about to insert, so their inserts can go out in one batch.</summary>
+    public const string ReserveNamespaceIds = "SELECT nextval(pg_get_serial_sequence('namespaces', 'id')) FROM generate_series(1, @count)";
+
     public const string InsertNamespace = """
-        INSERT INTO namespaces (name, description, backend, pattern, status, consistency, cache_ttl_seconds, rate_limit_rps,
+        INSERT INTO namespaces (id, name, description, backend, pattern, status, consistency, cache_ttl_seconds, rate_limit_rps,
                                 backend_config, tags, version, created_at, updated_at, created_by, updated_by,
                                 pattern_version, behavior, slots)
-        VALUES (@name, @description, @backend, @pattern, @status, @consistency, @cache_ttl_seconds, @rate_limit_rps,
+        VALUES (@id, @name, @description, @backend, @pattern, @status, @consistency, @cache_ttl_seconds, @rate_limit_rps,
                 @backend_config, @tags, @version, @created_at, @updated_at, @created_by, @updated_by,
                 @pattern_version, @behavior, @slots)
-        RETURNING id
         """;
 
     /// <inheritdoc cref="Sqlite.SqliteDialect.UpdateNamespaceColumns"/>
