@@ -13,14 +13,17 @@
 
     Tasks:
       Build    (default) Compiles the solution and lays out the importable module in out/PrismConfig.
-      Test     Builds, then runs the xUnit tests and the Pester tests (in a fresh pwsh, against out/PrismConfig),
-               writes JUnit XML under out/test-results, and prints one combined "N passed, N failed" line.
-               Exits non-zero if anything failed.
+      Test     Builds, starts a throwaway PostgreSQL cluster on 127.0.0.1 (build/TestPostgres.psm1), then runs
+               the xUnit tests and the Pester tests (in a fresh pwsh, against out/PrismConfig), writes JUnit XML
+               under out/test-results, prints one combined "N passed, N failed" line and stops the cluster.
+               Exits non-zero if anything failed. Without PostgreSQL's server binaries its tests are skipped,
+               or, with CI=true, counted as one failure.
       Demo     Builds, then walks through the main job against a throwaway database in out/demo.
       Package  Builds, then writes out/package/PrismConfig.<version>.nupkg with Publish-PSResource, for
                Install-PSResource from a file repository or a feed (build/Publish-Package.ps1).
-      Bench    Builds, then runs the benchmarks and writes out/bench/report.md.
-      Soak     Builds, then runs the long reliability suites (iteration counts from -Iterations).
+      Bench    Builds, then runs the benchmarks and writes out/bench/report.md (with the PostgreSQL cluster).
+      Soak     Builds, then runs the long reliability suites (iteration counts from -Iterations; with the
+               PostgreSQL cluster).
       Clean    Removes out/ and every bin/ and obj/ folder.
 
 .PARAMETER Task
@@ -277,10 +280,71 @@ function Measure-JUnit([string] $Path) {
     return [pscustomobject]$counts
 }
 
+$PostgresEnvNames = @('PRISM_TEST_POSTGRES', 'PRISM_TEST_POSTGRES_PASSWORD_USER', 'PRISM_TEST_POSTGRES_PASSWORD', 'PRISM_TEST_PG_BIN', 'PRISM_TEST_PG_DATA')
+
+function Start-PostgresForTask {
+    # Starts the throwaway PostgreSQL cluster (build/TestPostgres.psm1) and exports where it is to every test
+    # process. Returns the server and how many failures to count: missing binaries are one failure under CI and a
+    # skip elsewhere (the tests skip themselves when PRISM_TEST_POSTGRES is unset); a cluster that will not start
+    # although its binaries are there is one failure everywhere.
+    foreach ($name in $PostgresEnvNames) { Remove-Item "env:$name" -ErrorAction Ignore }
+    Import-Module (Join-Path $Root 'build/TestPostgres.psm1') -Force
+    $name = 'Start a throwaway PostgreSQL cluster on 127.0.0.1'
+    Write-Status "==> $name ... " Cyan -NoNewline
+    $watch = [Diagnostics.Stopwatch]::StartNew()
+    $why = $null
+    try {
+        $server = Start-TestPostgres -Reason ([ref]$why)
+    }
+    catch {
+        Write-Status "failed after $(Format-Seconds $watch)" Red
+        Write-Status "    $_" Red
+        Write-Status '    Counting it as one failure; the PostgreSQL tests are skipped.' Red
+        return [pscustomobject]@{ Server = $null; Failures = 1 }
+    }
+    if (-not $server) {
+        if ($env:CI -eq 'true') {
+            Write-Status 'failed' Red
+            Write-Status "    $why CI needs them: $(Get-TestPostgresInstallHint). Counting it as one failure." Red
+            return [pscustomobject]@{ Server = $null; Failures = 1 }
+        }
+        Write-Status 'skipped, no server binaries' Yellow
+        Write-Status "    $why The PostgreSQL tests are skipped; to run them: $(Get-TestPostgresInstallHint)." Yellow
+        return [pscustomobject]@{ Server = $null; Failures = 0 }
+    }
+    Write-Status "PostgreSQL $($server.Version -replace '\s.*$') on port $($server.Port), $(Format-Seconds $watch)"
+    $env:PRISM_TEST_POSTGRES = $server.AdminUri
+    $env:PRISM_TEST_POSTGRES_PASSWORD_USER = $server.PasswordUser
+    $env:PRISM_TEST_POSTGRES_PASSWORD = $server.Password
+    $env:PRISM_TEST_PG_BIN = $server.BinFolder
+    $env:PRISM_TEST_PG_DATA = $server.DataFolder
+    return [pscustomobject]@{ Server = $server; Failures = 0 }
+}
+
+function Stop-PostgresForTask($Postgres) {
+    foreach ($name in $PostgresEnvNames) { Remove-Item "env:$name" -ErrorAction Ignore }
+    if ($Postgres -and $Postgres.Server) { Stop-TestPostgres -Server $Postgres.Server }
+}
+
 function Invoke-Test {
     Invoke-Build
     if (Test-Path $ResultsDir) { Remove-Item -Recurse -Force $ResultsDir }
     New-Item -ItemType Directory -Force -Path $ResultsDir | Out-Null
+
+    # Stopped in the finally, which also runs on Ctrl+C and on a failing step; the exit code is set after it.
+    $postgres = $null
+    try {
+        $postgres = Start-PostgresForTask
+        $failed = [int](Invoke-TestSuites $postgres.Failures | Select-Object -Last 1)
+    }
+    finally {
+        Stop-PostgresForTask $postgres
+    }
+    exit ([int]($failed -gt 0))
+}
+
+function Invoke-TestSuites([int] $SetupFailures) {
+    # Runs xUnit and Pester, prints the combined counts and returns how many failed.
 
     $xunitXml = Join-Path $ResultsDir 'xunit.xml'
     $xunitExit = Invoke-Step 'xUnit: PrismConfig.Core.Tests' -Loud {
@@ -303,7 +367,10 @@ function Invoke-Test {
 
     $xunit = Measure-JUnit $xunitXml
     $pester = Measure-JUnit $pesterXml
-    $passed = 0; $failed = 0; $skipped = 0
+    $passed = 0; $failed = $SetupFailures; $skipped = 0
+    if ($SetupFailures) {
+        Write-Status "PostgreSQL: the test cluster did not start (see its line above); counting it as $SetupFailures failure." Red
+    }
     foreach ($part in @(@{ Name = 'xUnit'; Result = $xunit; Exit = $xunitExit }, @{ Name = 'Pester'; Result = $pester; Exit = $pesterExit })) {
         if ($null -eq $part.Result) {
             # A runner that died before writing its results must not look like a clean run.
@@ -323,7 +390,7 @@ function Invoke-Test {
         $failed++
     }
     Write-Status "$passed passed, $failed failed, $skipped skipped" $(if ($failed) { 'Red' } else { 'Green' })
-    exit ([int]($failed -gt 0))
+    return $failed
 }
 
 function Invoke-Demo {
@@ -350,9 +417,18 @@ function Invoke-Bench {
     Invoke-Build
     $script = Join-Path $Root 'benchmarks/Invoke-Benchmarks.ps1'
     if (-not (Test-Path $script)) { throw 'There are no benchmarks yet (benchmarks/Invoke-Benchmarks.ps1).' }
-    Invoke-Step 'Benchmarks: benchmarks/Invoke-Benchmarks.ps1' -Loud {
-        $exit = Invoke-Pwsh $script -ModulePath $ModuleOut -OutputFolder (Join-Path $Out 'bench') -Configuration $Configuration
-        if ($exit -ne 0) { throw "The benchmarks failed (exit code $exit)." }
+    $postgres = $null
+    try {
+        # The PostgreSQL comparisons run against the throwaway cluster on loopback, and are left out without it.
+        $postgres = Start-PostgresForTask
+        if ($postgres.Failures) { throw 'The PostgreSQL cluster for the benchmarks did not start.' }
+        Invoke-Step 'Benchmarks: benchmarks/Invoke-Benchmarks.ps1' -Loud {
+            $exit = Invoke-Pwsh $script -ModulePath $ModuleOut -OutputFolder (Join-Path $Out 'bench') -Configuration $Configuration
+            if ($exit -ne 0) { throw "The benchmarks failed (exit code $exit)." }
+        }
+    }
+    finally {
+        Stop-PostgresForTask $postgres
     }
 }
 
@@ -360,9 +436,17 @@ function Invoke-Soak {
     Invoke-Build
     $script = Join-Path $Root 'tests/reliability/Invoke-Soak.ps1'
     if (-not (Test-Path $script)) { throw 'There is no soak suite yet (tests/reliability/Invoke-Soak.ps1).' }
-    Invoke-Step "Soak: tests/reliability/Invoke-Soak.ps1 -Iterations $Iterations" -Loud {
-        $exit = Invoke-Pwsh $script -ModulePath $ModuleOut -Iterations $Iterations
-        if ($exit -ne 0) { throw "The soak run failed (exit code $exit)." }
+    $postgres = $null
+    try {
+        $postgres = Start-PostgresForTask
+        if ($postgres.Failures) { throw 'The PostgreSQL cluster for the soak run did not start.' }
+        Invoke-Step "Soak: tests/reliability/Invoke-Soak.ps1 -Iterations $Iterations" -Loud {
+            $exit = Invoke-Pwsh $script -ModulePath $ModuleOut -Iterations $Iterations
+            if ($exit -ne 0) { throw "The soak run failed (exit code $exit)." }
+        }
+    }
+    finally {
+        Stop-PostgresForTask $postgres
     }
 }
 

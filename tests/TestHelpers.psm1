@@ -94,4 +94,71 @@ function Stop-InteractivePwsh($Child) {
     $Child.Sink.Dispose()
 }
 
-Export-ModuleMember -Function Get-PrismTestModulePath, Invoke-FreshPwsh, Start-FreshPwsh, Start-InteractivePwsh, Wait-InteractiveText, Stop-InteractivePwsh
+# PostgreSQL: ./build.ps1 -Task Test starts a throwaway cluster (build/TestPostgres.psm1) and exports
+# PRISM_TEST_POSTGRES (superuser URI), PRISM_TEST_POSTGRES_PASSWORD_USER / _PASSWORD (a scram-sha-256 role),
+# PRISM_TEST_PG_BIN and PRISM_TEST_PG_DATA. Where it is absent, a PostgreSQL suite skips itself, which Pester and
+# the JUnit counts report as skipped. The skip is decided at discovery, so the helpers are imported there:
+#
+#   BeforeDiscovery { Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force }
+#   Describe 'Get-PrismNamespace on PostgreSQL' -Skip:(-not (Test-PostgresAvailable)) {
+#       BeforeAll { Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force }
+#       It 'reads what it wrote' { $db = New-TestPostgresDatabase; ... -Database $db }
+#   }
+#
+# Databases are not dropped: they go with the cluster when the Test task stops it.
+
+# Imported into this module only: the build's own module knows how to call psql, and the suites see only the
+# wrappers below.
+Import-Module (Join-Path $PSScriptRoot '../build/TestPostgres.psm1')
+
+function Test-PostgresAvailable {
+    <# .SYNOPSIS True when the Test task's PostgreSQL cluster is running (PRISM_TEST_POSTGRES is set). #>
+    [OutputType([bool])]
+    param()
+    return [bool]$env:PRISM_TEST_POSTGRES
+}
+
+function Get-TestPsqlPath {
+    if ($env:PRISM_TEST_PG_BIN) {
+        $psql = Join-Path $env:PRISM_TEST_PG_BIN 'psql'
+        if (Test-Path -LiteralPath $psql) { return $psql }
+    }
+    if (Test-Path -LiteralPath '/usr/bin/psql') { return '/usr/bin/psql' }
+    $found = Get-Command psql -CommandType Application -ErrorAction Ignore | Select-Object -First 1
+    if ($found) { return $found.Source }
+    throw 'psql was not found in PRISM_TEST_PG_BIN, /usr/bin or PATH.'
+}
+
+function Invoke-TestPsql {
+    <#
+    .SYNOPSIS
+        Runs SQL with psql against a URI (the admin URI by default); returns the unaligned, tuples-only lines.
+        Throws with psql's message when it fails.
+    #>
+    param([Parameter(Mandatory)][string] $Sql, [string] $Uri = $env:PRISM_TEST_POSTGRES)
+    if (-not $Uri) { throw 'PRISM_TEST_POSTGRES is not set: run the tests through ./build.ps1 -Task Test.' }
+    Invoke-TestPostgresPsql -Psql (Get-TestPsqlPath) -Uri $Uri -Sql $Sql
+}
+
+function New-TestPostgresDatabase {
+    <#
+    .SYNOPSIS
+        Creates an empty, uniquely named database on the test cluster; returns its superuser URI,
+        postgresql://postgres@127.0.0.1:<port>/<name>.
+    #>
+    param([ValidatePattern('^[a-z][a-z0-9_]{0,20}$')][string] $Prefix = 'prism_pester')
+    if (-not (Test-PostgresAvailable)) { throw 'PRISM_TEST_POSTGRES is not set: skip this test with -Skip:(-not (Test-PostgresAvailable)).' }
+    $name = '{0}_{1}' -f $Prefix, [guid]::NewGuid().ToString('N')
+    Invoke-TestPsql "CREATE DATABASE $name" | Out-Null
+    $admin = [uri]$env:PRISM_TEST_POSTGRES
+    return "postgresql://postgres@127.0.0.1:$($admin.Port)/$name"
+}
+
+function Get-TestPostgresPasswordUri {
+    <# .SYNOPSIS A URI for the password role (PRISM_TEST_POSTGRES_PASSWORD_USER), with -Password or its own in it. #>
+    param([string] $Database = 'postgres', [string] $Password = $env:PRISM_TEST_POSTGRES_PASSWORD)
+    $admin = [uri]$env:PRISM_TEST_POSTGRES
+    "postgresql://$($env:PRISM_TEST_POSTGRES_PASSWORD_USER):$([uri]::EscapeDataString($Password))@127.0.0.1:$($admin.Port)/$Database"
+}
+
+Export-ModuleMember -Function Get-PrismTestModulePath, Invoke-FreshPwsh, Start-FreshPwsh, Start-InteractivePwsh, Wait-InteractiveText, Stop-InteractivePwsh, Test-PostgresAvailable, Get-TestPsqlPath, Invoke-TestPsql, New-TestPostgresDatabase, Get-TestPostgresPasswordUri

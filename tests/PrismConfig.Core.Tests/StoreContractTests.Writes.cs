@@ -6,7 +6,7 @@ namespace PrismConfig.Core.Tests;
 // lock instead of failing, and names that find their namespace in any case.
 public abstract partial class StoreContractTests
 {
-    [Fact]
+    [SkippableFact]
     public void A_plan_is_written_only_while_the_namespace_is_still_at_the_version_it_was_planned_against()
     {
         _store.Create(T.Ns("guarded"));
@@ -36,7 +36,7 @@ public abstract partial class StoreContractTests
         Assert.Equal(5, applied.Config.CacheTtlSeconds);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Remove_hides_the_namespace_frees_its_name_keeps_its_history_and_restore_brings_it_back()
     {
         _store.Create(T.Ns("gone"));
@@ -59,7 +59,7 @@ public abstract partial class StoreContractTests
         Assert.Single(_store.GetHistory(new HistoryQuery { Names = ["gone"] }));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Clear_empties_the_optional_numbers_and_a_value_in_the_same_patch_wins()
     {
         var ns = T.Ns("clearable");
@@ -72,7 +72,7 @@ public abstract partial class StoreContractTests
         Assert.Throws<ValidationException>(() => _store.Update("clearable", new NamespacePatch { Clear = ["Backend"] }));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Rename_moves_the_history_and_refuses_a_taken_name()
     {
         _store.Create(T.Ns("old-name"));
@@ -84,7 +84,7 @@ public abstract partial class StoreContractTests
         Assert.Equal(["create", "rename"], _store.GetHistory(new HistoryQuery { Names = ["new-name"] }).Select(h => h.Operation));
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_plan_that_changes_nothing_writes_nothing_and_a_stale_expected_version_is_still_a_conflict()
     {
         _store.Create(T.Ns("steady"));
@@ -96,7 +96,7 @@ public abstract partial class StoreContractTests
         Assert.Throws<VersionConflictException>(() => _store.Apply(plan, new WriteContext { ExpectedVersion = 7 }));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Names_find_their_namespace_in_any_case()
     {
         _store.Create(T.Ns("orders"));
@@ -109,7 +109,7 @@ public abstract partial class StoreContractTests
         Assert.Equal(3, _store.Restore("ORDERS", 2).Config.RateLimitRps);
     }
 
-    [Fact]
+    [SkippableFact]
     public void An_import_asks_with_no_transaction_open_and_applies_only_what_it_planned()
     {
         _store.Create(T.Ns("planned"));
@@ -157,7 +157,7 @@ public abstract partial class StoreContractTests
         Assert.Equal(9, _store.Get("planned").RateLimitRps);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_plan_refuses_to_apply_an_input_that_changed_since_it_was_planned()
     {
         var first = T.Ns("shifting");
@@ -169,7 +169,7 @@ public abstract partial class StoreContractTests
         Assert.Null(_store.TryGet("shifting"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_writer_waits_for_the_write_lock_and_says_it_is_waiting()
     {
         _store.Create(T.Ns("patient"));
@@ -192,7 +192,7 @@ public abstract partial class StoreContractTests
         Assert.Equal(8, _store.Get("patient").RateLimitRps);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_writer_that_waits_past_its_timeout_fails_as_busy_and_writes_nothing()
     {
         _store.Create(T.Ns("impatient"));
@@ -205,7 +205,7 @@ public abstract partial class StoreContractTests
         Assert.Null(_store.Get("impatient").RateLimitRps);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_plan_is_not_applied_to_another_namespace_that_a_whole_store_restore_put_at_its_row()
     {
         _store.Create(T.Ns("alpha"));
@@ -230,7 +230,7 @@ public abstract partial class StoreContractTests
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_planned_prune_refuses_to_disable_a_namespace_the_plan_kept()
     {
         _store.Create(T.Ns("keep"));

@@ -24,7 +24,7 @@ public abstract partial class StoreContractTests : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Create_returns_version_1_and_get_round_trips_every_field()
     {
         var created = _store.Create(T.Full("full-ns"), new WriteContext { ChangedBy = "alice", Reason = "first" });
@@ -57,7 +57,7 @@ public abstract partial class StoreContractTests : IDisposable
         Assert.Contains(history.Changes, c => c.Property == "Features.shadow_traffic" && Equals(c.NewValue, true));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Create_duplicate_throws_and_changed_by_defaults_to_the_os_user()
     {
         var ns = _store.Create(T.Ns("dup-ns"));
@@ -67,7 +67,7 @@ public abstract partial class StoreContractTests : IDisposable
         Assert.Single(_store.GetHistory());
     }
 
-    [Fact]
+    [SkippableFact]
     public void Get_unknown_throws_and_tryget_returns_null()
     {
         Assert.Null(_store.TryGet("nope-ns"));
@@ -75,7 +75,7 @@ public abstract partial class StoreContractTests : IDisposable
         Assert.Throws<NamespaceNotFoundException>(() => _store.Update("nope-ns", new NamespacePatch { Description = "x" }));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Returned_objects_are_copies()
     {
         _store.Create(T.Full("copy-ns"));
@@ -89,7 +89,7 @@ public abstract partial class StoreContractTests : IDisposable
         Assert.Equal(10, ((Hashtable)b.BackendConfig["pool"]!)["max"]);
     }
 
-    [Fact]
+    [SkippableFact]
     public void List_filters_by_wildcards_backend_pattern_status_and_exact_tags()
     {
         _store.Create(T.Ns("user-profiles", "postgres", "keyvalue", "production", "high-traffic"));
@@ -117,7 +117,7 @@ public abstract partial class StoreContractTests : IDisposable
         Assert.Equal(4, _store.CountNamespaces());
     }
 
-    [Fact]
+    [SkippableFact]
     public void Update_applies_a_partial_patch_as_one_new_version()
     {
         _store.Create(T.Full("patch-ns"));
@@ -159,7 +159,7 @@ public abstract partial class StoreContractTests : IDisposable
         Assert.Equal("changed", desc.NewValue);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Backend_config_replace_normalises_powershell_style_values()
     {
         _store.Create(T.Ns("replace-ns"));
@@ -179,7 +179,7 @@ public abstract partial class StoreContractTests : IDisposable
         Assert.False(again.Changed);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Feature_values_must_be_booleans()
     {
         _store.Create(T.Ns("feat-ns"));
@@ -188,7 +188,7 @@ public abstract partial class StoreContractTests : IDisposable
         Assert.Equal(1, _store.Get("feat-ns").Version);
     }
 
-    [Fact]
+    [SkippableFact]
     public void No_op_writes_change_nothing()
     {
         var created = _store.Create(T.Full("noop-ns"));
@@ -204,7 +204,7 @@ public abstract partial class StoreContractTests : IDisposable
         Assert.Single(_store.GetHistory());
     }
 
-    [Fact]
+    [SkippableFact]
     public void SetStatus_records_disable_enable_and_update()
     {
         _store.Create(T.Ns("status-ns"));
@@ -216,7 +216,7 @@ public abstract partial class StoreContractTests : IDisposable
         Assert.Equal(["create1", "disable2", "update3", "enable4"], ops);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Expected_version_mismatch_conflicts_and_changes_nothing()
     {
         _store.Create(T.Ns("cas-ns"));
@@ -232,7 +232,7 @@ public abstract partial class StoreContractTests : IDisposable
         Assert.Equal(2, _store.GetHistory().Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Restore_reproduces_every_field_of_the_snapshot()
     {
         var v1 = _store.Create(T.Full("restore-ns"));
@@ -272,7 +272,7 @@ public abstract partial class StoreContractTests : IDisposable
         Assert.Throws<VersionNotFoundException>(() => _store.PreviewRestore("restore-ns", 0));
     }
 
-    [Fact]
+    [SkippableFact]
     public void PreviewUpdate_computes_without_writing()
     {
         _store.Create(T.Ns("preview-ns"));
@@ -289,7 +289,7 @@ public abstract partial class StoreContractTests : IDisposable
         Assert.Throws<ValidationException>(() => _store.PreviewUpdate("preview-ns", new NamespacePatch { RateLimitRps = 0 }));
     }
 
-    [Fact]
+    [SkippableFact]
     public void History_filters_and_last_n_oldest_first()
     {
         _store.Create(T.Ns("hist-a"), new WriteContext { ChangedBy = "alice" });
@@ -317,7 +317,7 @@ public abstract partial class StoreContractTests : IDisposable
         Assert.Equal(TimeSpan.Zero, third.ChangedAt.Offset);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Import_creates_updates_leaves_and_prunes_in_one_go()
     {
         _store.Create(T.Ns("keep-ns"));
@@ -354,7 +354,7 @@ public abstract partial class StoreContractTests : IDisposable
         Assert.All(_store.Import(desired, new ImportOptions { Prune = true }), r => Assert.Equal(ImportAction.Unchanged, r.Action));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Prune_refuses_an_empty_set_and_disabling_more_than_half_unless_forced()
     {
         foreach (var n in new[] { "p-a", "p-b", "p-c", "p-d" }) _store.Create(T.Ns(n));
@@ -369,7 +369,7 @@ public abstract partial class StoreContractTests : IDisposable
         Assert.Equal(2, _store.Import([], new ImportOptions { Prune = true, Force = true }).Count(r => r.Action == ImportAction.Disabled));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Import_rejects_duplicates_and_invalid_entries_writing_nothing()
     {
         var ex = Assert.Throws<ValidationException>(() => _store.Import([T.Ns("twice-ns"), T.Ns("twice-ns")]));
@@ -380,7 +380,7 @@ public abstract partial class StoreContractTests : IDisposable
         Assert.Equal(0, _store.CountNamespaces());
     }
 
-    [Fact]
+    [SkippableFact]
     public void Import_of_10000_namespaces_then_one_change_writes_one_history_row()
     {
         var desired = Enumerable.Range(0, 10_000).Select(i =>
