@@ -224,6 +224,7 @@ internal sealed partial class SqliteEngine
             HistoryEntries = (int)Factory.ScalarInt64(connection, SqliteDialect.CountHistory),
             Namespaces = connection.Query<NamespaceRow>(schemaVersion >= 2 ? SqliteDialect.SelectAllNamespaces : SqliteDialect.SelectAllNamespacesSchema1).AsList(),
             Agreement = connection.Query<AgreementRow>(SqliteDialect.HistoryAgreement).AsList(),
+            Registry = ReadRegistry(connection, schemaVersion),
         };
         if (schemaVersion >= 2)
         {
