@@ -109,7 +109,7 @@ public class MaintenanceTests
         Assert.True(healthy.IsHealthy, string.Join("\n", healthy.Problems));
         Assert.Equal(4, healthy.Namespaces);
         Assert.Equal(4, healthy.HistoryEntries);
-        Assert.Equal(2, healthy.SchemaVersion);
+        Assert.Equal(ConfigStore.CurrentSchemaVersion, healthy.SchemaVersion);
         Assert.Equal(dir.Db, healthy.Path);
 
         using (var raw = T.Raw(dir.Db))

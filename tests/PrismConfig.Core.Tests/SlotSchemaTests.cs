@@ -49,7 +49,8 @@ public class SlotSchemaTests
     private static void DowngradeToSchema1(string path)
     {
         using var raw = T.Raw(path);
-        T.Exec(raw, "DROP TRIGGER trg_namespace_slots_insert; DROP TRIGGER trg_namespace_slots_update; DROP TABLE namespace_slots;" +
+        T.Exec(raw, "DROP TABLE registry_history; DROP TABLE registry_definitions;" +
+                    "DROP TRIGGER trg_namespace_slots_insert; DROP TRIGGER trg_namespace_slots_update; DROP TABLE namespace_slots;" +
                     "ALTER TABLE namespaces DROP COLUMN slots; ALTER TABLE namespaces DROP COLUMN behavior; ALTER TABLE namespaces DROP COLUMN pattern_version;" +
                     "PRAGMA user_version=1; PRAGMA journal_mode=DELETE");
     }
@@ -63,14 +64,14 @@ public class SlotSchemaTests
         Assert.True(ConfigStore.CheckBackup(dir.Db).IsHealthy);
         using (var store = ConfigStore.Open(dir.Db))
         {
-            Assert.Equal(2, store.SchemaVersion);
+            Assert.Equal(ConfigStore.CurrentSchemaVersion, store.SchemaVersion);
             Assert.Equal("redis", store.Get("old-ns").Backend);
             Assert.True(store.CheckHealth().IsHealthy, string.Join("\n", store.CheckHealth().Problems));
             store.Create(StoreContractTests.Consumer());
             Assert.Equal(2, store.List(new NamespaceQuery { Backends = ["kafka", "redis"] }).Count);
         }
         using var check = T.Raw(dir.Db);
-        Assert.Equal(2L, T.Scalar(check, "PRAGMA user_version"));
+        Assert.Equal((long)ConfigStore.CurrentSchemaVersion, T.Scalar(check, "PRAGMA user_version"));
     }
 
     [Fact]
@@ -83,7 +84,7 @@ public class SlotSchemaTests
         using var store = T.OpenNew(dir.Db);
         store.Create(StoreContractTests.Consumer());
         store.RestoreFrom(backup);
-        Assert.Equal(2, store.SchemaVersion);
+        Assert.Equal(ConfigStore.CurrentSchemaVersion, store.SchemaVersion);
         Assert.Equal(["from-backup"], store.List().Select(n => n.Name));
         store.Create(StoreContractTests.Consumer());
         Assert.True(store.CheckHealth().IsHealthy, string.Join("\n", store.CheckHealth().Problems));

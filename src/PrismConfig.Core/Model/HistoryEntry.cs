@@ -58,7 +58,7 @@ public sealed class ImportResult
     public string? Source { get; set; }
 
     /// <summary>Names the store's registry does not define (accepted, as the import was not strict).</summary>
-    public PrismConfig.Core.Registry.RegistryWarning[] Warnings { get; set; } = [];
+    public RegistryWarning[] Warnings { get; set; } = [];
 
     public override string ToString() => $"{Name} {Action}";
 }

@@ -1,6 +1,9 @@
 using System.Collections;
 
-namespace PrismConfig.Core.Registry;
+using PrismConfig.Core;
+using PrismConfig.Core.Registry;
+
+namespace PrismConfig;
 
 /// <summary>A pattern or backend definition as the store holds it: versioned and audited like a namespace.</summary>
 public sealed class RegistryDefinition
@@ -98,6 +101,6 @@ public sealed class RegistryWarning
     public override string ToString() => Message;
 
     /// <summary>The warning as the error a strict write raises.</summary>
-    internal RegistryValidationException ToError() => new(Namespace, Field, null, "a name the registry defines", Value,
+    public RegistryValidationException ToError() => new(Namespace, Field, null, "a name the registry defines", Value,
         _detail + " The write is strict (-Strict or $env:PRISM_CONFIG_STRICT=1), so nothing was written: correct the name, or define it with Import-PrismRegistry.");
 }

@@ -189,7 +189,7 @@ internal static partial class RegistryValidator
                 continue;
             }
             var value = behavior[p.Name];
-            var problem = value is null ? (p.Required ? "is required" : null) : TypeProblem(p, value);
+            var problem = value is null ? (p.Required ? "must have a value" : null) : TypeProblem(p, value);
             if (problem is not null)
             {
                 throw new RegistryValidationException(n, $"behavior.{p.Name}", null, Describe(p), Show(value),
@@ -248,10 +248,10 @@ internal static partial class RegistryValidator
             "duration" => value is string s && DurationRegex().IsMatch(s),
             _ => true,
         };
-        if (!typeOk) return $"is {Article(p.Type!)}";
+        if (!typeOk) return $"must be {Article(p.Type!)}";
         if (p.Min is { } min && value is int or long or double && Convert.ToDouble(value, CultureInfo.InvariantCulture) < min)
         {
-            return $"is at least {min.ToString(CultureInfo.InvariantCulture)}";
+            return $"must be at least {min.ToString(CultureInfo.InvariantCulture)}";
         }
         return null;
     }
