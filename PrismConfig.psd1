@@ -30,6 +30,8 @@
         'Backup-PrismConfig'
         'Restore-PrismConfig'
         'Test-PrismConfig'
+        'Import-PrismRegistry'
+        'Get-PrismRegistry'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

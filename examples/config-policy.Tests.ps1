@@ -1,8 +1,9 @@
 <#
     A configuration policy suite to copy into your CI. It checks a PrismConfig store against rules every team
     should hold itself to. Point it at a store with $env:PRISM_POLICY_DB; without it, it imports
-    examples/namespaces.yaml (or $env:PRISM_POLICY_YAML) into a throwaway store first, which is how you test a
-    pull request that changes the YAML before it reaches a real store.
+    examples/namespaces.yaml (or $env:PRISM_POLICY_YAML) into a throwaway store first, after the Prism registry in
+    examples/registry (or $env:PRISM_POLICY_REGISTRY), which is how you test a pull request that changes the YAML
+    or the registry before it reaches a real store.
 
         Invoke-Pester ./config-policy.Tests.ps1 -Output Detailed
 #>
@@ -15,8 +16,11 @@ BeforeAll {
     }
     else {
         $script:Db = Join-Path $TestDrive 'policy.db'
+        $registry = if ($env:PRISM_POLICY_REGISTRY) { $env:PRISM_POLICY_REGISTRY } else { Join-Path $PSScriptRoot 'registry' }
+        Import-PrismRegistry -Path $registry -Database $Db | Out-Null
         $yaml = if ($env:PRISM_POLICY_YAML) { $env:PRISM_POLICY_YAML } else { Join-Path $PSScriptRoot 'namespaces.yaml' }
-        Import-PrismYaml -Path $yaml -Database $Db | Out-Null
+        # Strict: a name the registry does not define fails the import here, not a proxy later.
+        Import-PrismYaml -Path $yaml -Database $Db -Strict | Out-Null
     }
     $script:All = @(Get-PrismNamespace -Database $Db)
     # The allowed tags are policy: extend the list in review, not by editing a namespace.
@@ -45,6 +49,21 @@ Describe 'PrismConfig policy' {
     It 'uses only allowed tags' {
         $unknown = $All | ForEach-Object { $ns = $_; $ns.Tags | Where-Object { $_ -notin $AllowedTags } | ForEach-Object { "$($ns.Name): $_" } }
         $unknown | Should -BeNullOrEmpty -Because 'tags drive routing and dashboards; add new ones to the allowed list in review'
+    }
+
+    It 'is registry-valid: every namespace satisfies the registry and uses only names it defines' {
+        $registry = @(Get-PrismRegistry -Database $Db)
+        $registry | Should -Not -BeNullOrEmpty -Because 'namespaces are checked against the Prism registry; import it with Import-PrismRegistry'
+        $refused = @((Test-PrismConfig -Database $Db).Problems) -like 'registry:*'
+        $refused | Should -BeNullOrEmpty -Because 'the registry would refuse these namespaces at their next change'
+        $patterns = $registry | Where-Object Kind -EQ 'pattern' | ForEach-Object Name
+        $backends = $registry | Where-Object Kind -EQ 'backend' | ForEach-Object Name
+        $unknown = $All | ForEach-Object {
+            $ns = $_
+            if ($ns.Pattern -notin $patterns) { "$($ns.Name): pattern $($ns.Pattern)" }
+            $ns.Backends | Where-Object { $_ -notin $backends } | ForEach-Object { "$($ns.Name): backend $_" }
+        }
+        $unknown | Should -BeNullOrEmpty -Because 'a name the registry does not know is usually a typo'
     }
 
     It 'keeps the store healthy' {

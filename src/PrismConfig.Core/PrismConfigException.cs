@@ -95,6 +95,23 @@ public sealed class ValidationException(string? namespaceName, string field, obj
     }
 }
 
+/// <summary>
+/// A namespace the store's registry refuses: a slot, interface or parameter that does not fit the pattern or backend
+/// definition. Same error ID as any other invalid input; the message names the namespace, the slot, what the
+/// registry requires and what was given.
+/// </summary>
+public sealed class RegistryValidationException(string namespaceName, string field, string? slot, string? required, string? given, string message)
+    : PrismConfigException(PrismErrorKind.Validation, "ValidationFailed", message, namespaceName)
+{
+    public string NamespaceName { get; } = namespaceName;
+
+    /// <summary>The field at fault: slots, slots.&lt;slot&gt;.interfaces, behavior.&lt;parameter&gt;, backend, pattern...</summary>
+    public string Field { get; } = field;
+    public string? Slot { get; } = slot;
+    public string? Required { get; } = required;
+    public string? Given { get; } = given;
+}
+
 public sealed class VersionConflictException(string name, int expected, int actual)
     : PrismConfigException(PrismErrorKind.Conflict, "VersionConflict", FormatMessage(name, expected, actual), name)
 {

@@ -41,6 +41,9 @@ public sealed class WriteContext
 
     /// <summary>Told, about once a second on the writing thread, how long the write has waited for the store's write lock.</summary>
     public IProgress<TimeSpan>? LockWaitProgress { get; set; }
+
+    /// <summary>Refuse, instead of accepting with a warning, a backend, pattern or parameter the store's registry does not define.</summary>
+    public bool Strict { get; set; }
 }
 
 /// <summary>A partial change: a null member means "leave as it is".</summary>
@@ -180,6 +183,9 @@ public sealed class ImportOptions
 
     /// <summary>Told, about once a second on the importing thread, how long the import has waited for the write lock.</summary>
     public IProgress<TimeSpan>? LockWaitProgress { get; set; }
+
+    /// <summary>Refuse, instead of accepting with a warning, a backend, pattern or parameter the store's registry does not define.</summary>
+    public bool Strict { get; set; }
 }
 
 /// <summary>How many namespaces an import creates, updates, disables and leaves unchanged.</summary>

@@ -33,6 +33,10 @@ public static class Display
     public static string BehaviorText(object? config) =>
         Unwrap(config) is NamespaceConfig { Behavior.Count: > 0 } ns ? FormatValue(SecretMasker.MaskTable(ns.Behavior)) : "";
 
+    /// <summary>A namespace's registry defaults (Get-PrismNamespace -IncludeDefaults), masked like its behaviour.</summary>
+    public static string DefaultsText(object? defaults) =>
+        Unwrap(defaults) is Hashtable { Count: > 0 } table ? FormatValue(SecretMasker.MaskTable(table)) : "";
+
     public static string FeaturesText(object? config)
     {
         return Unwrap(config) is NamespaceConfig ns ? FormatTable(ns.Features, braces: false) : "";

@@ -12,8 +12,8 @@ public abstract class NamespaceCmdlet : PrismCmdlet
 
     private protected void WriteNotFound(string name) => WriteCoreError(new NamespaceNotFoundException(name));
 
-    private protected static WriteContext NewContext(string? reason, int? expectedVersion, IProgress<TimeSpan>? lockWait) =>
-        new() { Reason = InputConversion.NullIfEmpty(reason), ExpectedVersion = expectedVersion, LockWaitProgress = lockWait };
+    private protected static WriteContext NewContext(string? reason, int? expectedVersion, IProgress<TimeSpan>? lockWait, bool strict = false) =>
+        new() { Reason = InputConversion.NullIfEmpty(reason), ExpectedVersion = expectedVersion, LockWaitProgress = lockWait, Strict = strict };
 
     /// <summary>
     /// The one shape of every change to an existing namespace: read it once and compute the change (the plan), say
@@ -21,7 +21,7 @@ public abstract class NamespaceCmdlet : PrismCmdlet
     /// planned version as the condition, so a change made by anyone in between is a VersionConflict, never lost.
     /// </summary>
     private protected void PlanConfirmApply(Func<WritePlan> plan, Func<WritePlan, string> action, Func<WriteResult, string> done,
-        string? reason, int? expectedVersion, bool passThru)
+        string? reason, int? expectedVersion, bool passThru, bool strict = false)
     {
         var store = OpenStore(create: false);
         WritePlan planned;
@@ -40,13 +40,20 @@ public abstract class NamespaceCmdlet : PrismCmdlet
             if (passThru) WriteObject(planned.Current);
             return;
         }
+        // The registry's verdict comes before the question, so -WhatIf shows it too.
+        if (strict && planned.Warnings.Count > 0)
+        {
+            WriteCoreError(planned.Warnings[0].ToError());
+            return;
+        }
+        WriteRegistryWarnings(planned.Warnings);
         if (!ShouldProcess(TargetText(planned.Name), action(planned)))
         {
             return;
         }
         try
         {
-            var result = store.Apply(planned, NewContext(reason, expectedVersion, LockWaitProgress()));
+            var result = store.Apply(planned, NewContext(reason, expectedVersion, LockWaitProgress(), strict));
             // The wait ends the line so that a user (and the reliability suite) can see what the lock cost.
             var line = done(result);
             WriteVerbose((line.EndsWith('.') ? line[..^1] : line) + string.Format(CultureInfo.InvariantCulture,

@@ -202,6 +202,19 @@ public abstract class PrismCmdlet : PSCmdlet
         }
     }
 
+    /// <summary>-Strict given, or $env:PRISM_CONFIG_STRICT=1: names the registry does not define are refused, not warned about.</summary>
+    private protected static bool StrictWrites(bool given) =>
+        given || Environment.GetEnvironmentVariable("PRISM_CONFIG_STRICT") is "1" or "true" or "True" or "TRUE";
+
+    /// <summary>Writes the registry's warnings for names it does not define.</summary>
+    private protected void WriteRegistryWarnings(IEnumerable<RegistryWarning> warnings)
+    {
+        foreach (var warning in warnings)
+        {
+            WriteWarning(warning.Message);
+        }
+    }
+
     /// <summary>Reports one failed item and lets the pipeline go on.</summary>
     private protected void WriteCoreError(PrismConfigException ex) => WriteError(ToErrorRecord(ex));
 

@@ -49,7 +49,7 @@ public class SlotSchemaTests
     private static void DowngradeToSchema1(string path)
     {
         using var raw = T.Raw(path);
-        T.Exec(raw, "DROP TABLE store_state; DROP INDEX idx_history_revision; ALTER TABLE namespace_history DROP COLUMN revision;" +
+        T.Exec(raw, "DROP TABLE registry_history; DROP TABLE registry_definitions; DROP TABLE store_state; DROP INDEX idx_history_revision; ALTER TABLE namespace_history DROP COLUMN revision;" +
                     "DROP TRIGGER trg_namespace_slots_insert; DROP TRIGGER trg_namespace_slots_update; DROP TABLE namespace_slots;" +
                     "ALTER TABLE namespaces DROP COLUMN slots; ALTER TABLE namespaces DROP COLUMN behavior; ALTER TABLE namespaces DROP COLUMN pattern_version;" +
                     "PRAGMA user_version=1; PRAGMA journal_mode=DELETE");

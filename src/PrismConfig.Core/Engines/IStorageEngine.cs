@@ -46,6 +46,12 @@ internal interface IStorageEngine : IDisposable
     /// <summary>History rows matching the query: oldest first, or the newest <c>Last</c> newest first.</summary>
     IReadOnlyList<HistoryRow> ReadHistory(HistoryQuery? query);
 
+    /// <summary>Every registry definition (pattern and backend), sorted by kind and name; empty for a store without a registry.</summary>
+    IReadOnlyList<RegistryRow> ReadRegistry();
+
+    /// <summary>The history of registry definitions, oldest first; a null filter matches every kind or name.</summary>
+    IReadOnlyList<RegistryHistoryRow> ReadRegistryHistory(string? kind, string? name);
+
     /// <summary>
     /// Takes the store's write lock and begins a transaction. Waits for other writers up to the engine's timeout,
     /// reporting the wait to <paramref name="waiting"/> about once a second.
@@ -120,6 +126,20 @@ internal interface IWriteScope : IDisposable
     /// <summary>Gives row <paramref name="id"/> a new name (a remove, a rename, a restore of a removed namespace).</summary>
     void RenameNamespace(long id, string newName);
 
+    /// <summary>Every registry definition, read inside this transaction (so a write checks against what it commits with).</summary>
+    IReadOnlyList<RegistryRow> ReadRegistry();
+
+    /// <summary>Inserts a registry definition row and returns its id.</summary>
+    long InsertRegistryDefinition(RegistryRow row);
+
+    /// <summary>
+    /// Writes the row's document, source, version and update metadata over definition <c>row.Id</c> only while its
+    /// stored version is still <paramref name="expectedVersion"/>. False when no row matched.
+    /// </summary>
+    bool UpdateRegistryDefinition(RegistryRow row, int expectedVersion);
+
+    void InsertRegistryHistory(RegistryHistoryWrite row);
+
     void Commit();
 }
 
@@ -129,6 +149,39 @@ internal readonly record struct NamespaceKey(long Id, int Version, string Status
 /// <summary>A history row to insert; the snapshots are JSON text.</summary>
 internal sealed record HistoryWrite(long NamespaceId, string Operation, long ChangedAt, string ChangedBy, string? OldConfig,
     string NewConfig, int Version, string? Reason);
+
+/// <summary>One registry definition row: the whole document as JSON text.</summary>
+internal sealed class RegistryRow
+{
+    public long Id { get; set; }
+    public string Kind { get; set; } = "";
+    public string Name { get; set; } = "";
+    /// <summary>The definition as a JSON object, unknown keys included.</summary>
+    public string Document { get; set; } = "{}";
+    public string? Source { get; set; }
+    public long Version { get; set; }
+    public long CreatedAt { get; set; }
+    public long UpdatedAt { get; set; }
+    public string? CreatedBy { get; set; }
+    public string? UpdatedBy { get; set; }
+}
+
+/// <summary>A registry history row to insert; the documents are JSON text.</summary>
+internal sealed record RegistryHistoryWrite(long DefinitionId, string Operation, long ChangedAt, string ChangedBy, string? OldDocument,
+    string NewDocument, int Version, string? Reason);
+
+internal sealed class RegistryHistoryRow
+{
+    public string Kind { get; set; } = "";
+    public string Name { get; set; } = "";
+    public long Version { get; set; }
+    public string Operation { get; set; } = "";
+    public long ChangedAt { get; set; }
+    public string? ChangedBy { get; set; }
+    public string? Reason { get; set; }
+    public string? OldDocument { get; set; }
+    public string NewDocument { get; set; } = "{}";
+}
 
 /// <summary>One namespace row with its features folded in, as every engine returns it: plain column values.</summary>
 internal sealed class NamespaceRow
@@ -191,6 +244,8 @@ internal sealed class HealthData
     public int HistoryEntries { get; init; }
     public IReadOnlyList<NamespaceRow> Namespaces { get; init; } = [];
     public IReadOnlyList<AgreementRow> Agreement { get; init; } = [];
+    /// <summary>The registry definitions, which the store checks every namespace against.</summary>
+    public IReadOnlyList<RegistryRow> Registry { get; init; } = [];
     /// <summary>Revisions on history rows, for the continuity check; null for a store without revisions (schema 2 and older).</summary>
     public RevisionSummary? Revisions { get; init; }
 }

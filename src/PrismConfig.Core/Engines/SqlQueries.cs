@@ -145,4 +145,39 @@ internal static class SqlQueries
         }
         return string.Join(" AND ", parts);
     }
+
+    // --- The registry: standard SQL, the same on every SQL engine ---------------------------------------------
+
+    public const string SelectRegistry = """
+        SELECT id AS Id, kind AS Kind, name AS Name, document AS Document, source AS Source, version AS Version,
+               created_at AS CreatedAt, updated_at AS UpdatedAt, created_by AS CreatedBy, updated_by AS UpdatedBy
+          FROM registry_definitions ORDER BY kind, name
+        """;
+
+    public const string UpdateRegistryDefinition = """
+        UPDATE registry_definitions
+           SET document = @Document, source = @Source, version = @Version, updated_at = @UpdatedAt, updated_by = @UpdatedBy
+         WHERE id = @Id AND version = @ExpectedVersion
+        """;
+
+    public const string InsertRegistryHistory = """
+        INSERT INTO registry_history (definition_id, version, operation, changed_at, changed_by, reason, old_document, new_document)
+        VALUES (@DefinitionId, @Version, @Operation, @ChangedAt, @ChangedBy, @Reason, @OldDocument, @NewDocument)
+        """;
+
+    public const string InsertDumpRegistry = """
+        INSERT INTO registry_definitions (id, kind, name, document, source, version, created_at, updated_at, created_by, updated_by)
+        VALUES (@Id, @Kind, @Name, @Document, @Source, @Version, @CreatedAt, @UpdatedAt, @CreatedBy, @UpdatedBy)
+        """;
+
+    public const string InsertDumpRegistryHistory = """
+        INSERT INTO registry_history (id, definition_id, version, operation, changed_at, changed_by, reason, old_document, new_document)
+        VALUES (@Id, @DefinitionId, @Version, @Operation, @ChangedAt, @ChangedBy, @Reason, @OldDocument, @NewDocument)
+        """;
+
+    public const string DumpRegistryHistory = """
+        SELECT id AS Id, definition_id AS DefinitionId, version AS Version, operation AS Operation, changed_at AS ChangedAt,
+               changed_by AS ChangedBy, reason AS Reason, old_document AS OldDocument, new_document AS NewDocument
+          FROM registry_history ORDER BY id
+        """;
 }

@@ -11,6 +11,21 @@ internal sealed class StoreDump
     public List<NamespaceRow> Namespaces { get; } = [];
     public List<FeatureRow> Features { get; } = [];
     public List<HistoryDumpRow> History { get; } = [];
+    public List<RegistryRow> Registry { get; } = [];
+    public List<RegistryHistoryDumpRow> RegistryHistory { get; } = [];
+}
+
+internal sealed class RegistryHistoryDumpRow
+{
+    public long Id { get; set; }
+    public long DefinitionId { get; set; }
+    public long Version { get; set; }
+    public string Operation { get; set; } = "";
+    public long ChangedAt { get; set; }
+    public string? ChangedBy { get; set; }
+    public string? Reason { get; set; }
+    public string? OldDocument { get; set; }
+    public string NewDocument { get; set; } = "{}";
 }
 
 internal sealed record FeatureRow(long NamespaceId, string Name, bool Enabled, long UpdatedAt);

@@ -59,5 +59,8 @@ public sealed class ImportResult
     /// <summary>The file the namespace came from; null for namespaces disabled by -Prune.</summary>
     public string? Source { get; set; }
 
+    /// <summary>Names the store's registry does not define (accepted, as the import was not strict).</summary>
+    public RegistryWarning[] Warnings { get; set; } = [];
+
     public override string ToString() => $"{Name} {Action}";
 }

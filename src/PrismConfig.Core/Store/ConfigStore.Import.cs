@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using PrismConfig.Core.Engines;
+using PrismConfig.Core.Registry;
 using PrismConfig.Core.Store;
 using PrismConfig.Core.Validation;
 
@@ -41,22 +42,22 @@ public sealed partial class ConfigStore
         ArgumentNullException.ThrowIfNull(desired);
         options ??= new ImportOptions();
         ThrowIfDisposed();
-        return Plan(desired, options, _engine.ReadKeys(), name => _engine.ReadNamespace(name) is { } row ? ToConfig(row) : null);
+        return Plan(desired, options, _engine.ReadKeys(), name => _engine.ReadNamespace(name) is { } row ? ToConfig(row) : null, CurrentRegistry());
     }
 
     /// <summary>What an import into a store that does not exist yet would do: every namespace is created.</summary>
     public static ImportPlan PlanImportIntoNewStore(IEnumerable<NamespaceConfig> desired, ImportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(desired);
-        return Plan(desired, options ?? new ImportOptions(), [], _ => null);
+        return Plan(desired, options ?? new ImportOptions(), [], _ => null, RegistrySnapshot.Empty);
     }
 
     private static ImportPlan Plan(IEnumerable<NamespaceConfig> desired, ImportOptions options, Dictionary<string, NamespaceKey> keys,
-        Func<string, NamespaceConfig?> load)
+        Func<string, NamespaceConfig?> load, RegistrySnapshot registry)
     {
         var plan = new ImportPlan();
         var names = new HashSet<string>(StringComparer.Ordinal);
-        using var preparer = new ImportPreparer(keys, Snapshot.UnixNow(), ChangedBy(options.ChangedBy));
+        using var preparer = new ImportPreparer(keys, Snapshot.UnixNow(), ChangedBy(options.ChangedBy), registry, options.Strict);
         foreach (var item in Prepared(desired, preparer, options))
         {
             var ns = item.Config;
@@ -67,15 +68,15 @@ public sealed partial class ConfigStore
             var current = keys.ContainsKey(ns.Name) ? load(ns.Name) : null;
             if (current is null)
             {
-                plan.Add(new ImportResult { Name = ns.Name, Action = ImportAction.Created, Version = 1 }, 0, ns);
+                plan.Add(new ImportResult { Name = ns.Name, Action = ImportAction.Created, Version = 1, Warnings = item.Warnings }, 0, ns);
             }
             else if (Snapshot.SameContent(current, ns))
             {
-                plan.Add(new ImportResult { Name = ns.Name, Action = ImportAction.Unchanged, Version = current.Version }, current.Version, ns);
+                plan.Add(new ImportResult { Name = ns.Name, Action = ImportAction.Unchanged, Version = current.Version, Warnings = item.Warnings }, current.Version, ns);
             }
             else
             {
-                plan.Add(new ImportResult { Name = ns.Name, Action = ImportAction.Updated, Version = current.Version + 1, Changes = ConfigDiff.Compute(current, ns) },
+                plan.Add(new ImportResult { Name = ns.Name, Action = ImportAction.Updated, Version = current.Version + 1, Changes = ConfigDiff.Compute(current, ns), Warnings = item.Warnings },
                     current.Version, ns);
             }
         }
@@ -142,7 +143,7 @@ public sealed partial class ConfigStore
         var now = Snapshot.UnixNow();
         var changedBy = ChangedBy(options.ChangedBy);
         var processed = 0;
-        using var preparer = new ImportPreparer(keys, now, changedBy);
+        using var preparer = new ImportPreparer(keys, now, changedBy, ToSnapshot(scope.ReadRegistry()), options.Strict);
         foreach (var item in Prepared(desired, preparer, options))
         {
             var ns = item.Config;
@@ -158,13 +159,13 @@ public sealed partial class ConfigStore
                 var current = new StoredNamespace(row.Id, ToConfig(row));
                 if (Snapshot.SameContent(current.Config, ns))
                 {
-                    results.Add(new ImportResult { Name = ns.Name, Action = ImportAction.Unchanged, Version = current.Config.Version });
+                    results.Add(new ImportResult { Name = ns.Name, Action = ImportAction.Unchanged, Version = current.Config.Version, Warnings = item.Warnings });
                 }
                 else
                 {
                     var changes = ConfigDiff.Compute(current.Config, ns);
                     WriteChange(scope, current, ns, OpUpdate, changedBy, options.Reason, now);
-                    results.Add(new ImportResult { Name = ns.Name, Action = ImportAction.Updated, Version = ns.Version, Changes = changes });
+                    results.Add(new ImportResult { Name = ns.Name, Action = ImportAction.Updated, Version = ns.Version, Changes = changes, Warnings = item.Warnings });
                 }
             }
             else
@@ -173,7 +174,7 @@ public sealed partial class ConfigStore
                 var id = scope.InsertNamespace(ns, item.Create.BackendConfigJson, item.Create.TagsJson);
                 scope.SyncFeatures(id, null, ns.Features, now);
                 scope.InsertHistory(new HistoryWrite(id, OpCreate, now, changedBy, null, item.Create.Snapshot, 1, options.Reason));
-                results.Add(new ImportResult { Name = ns.Name, Action = ImportAction.Created, Version = 1 });
+                results.Add(new ImportResult { Name = ns.Name, Action = ImportAction.Created, Version = 1, Warnings = item.Warnings });
             }
             processed++;
             if (processed % 100 == 0)
@@ -204,7 +205,7 @@ public sealed partial class ConfigStore
     }
 
     /// <summary>A namespace of an import, checked; <see cref="Create"/> is set when the store does not have it yet.</summary>
-    private sealed record PreparedImport(NamespaceConfig Config, PreparedCreate? Create);
+    private sealed record PreparedImport(NamespaceConfig Config, PreparedCreate? Create, RegistryWarning[] Warnings);
 
     /// <summary>Everything a new namespace's insert needs, computed once: the row's JSON columns and the snapshot.</summary>
     private sealed record PreparedCreate(string BackendConfigJson, string TagsJson, string Snapshot);
@@ -214,7 +215,7 @@ public sealed partial class ConfigStore
     /// <see cref="Create"/> and <see cref="Update"/> do, and serialises new ones for their insert. It reads only the
     /// store's name list, loaded before it starts, so it may run on the read-ahead thread.
     /// </summary>
-    private sealed class ImportPreparer(Dictionary<string, NamespaceKey> existing, long now, string changedBy) : IDisposable
+    private sealed class ImportPreparer(Dictionary<string, NamespaceKey> existing, long now, string changedBy, RegistrySnapshot registry, bool strict) : IDisposable
     {
         private readonly DateTimeOffset nowAt = DateTimeOffset.FromUnixTimeSeconds(now);
 
@@ -228,7 +229,7 @@ public sealed partial class ConfigStore
             {
                 var canonical = NamespaceNormalizer.Canonicalize(item);
                 NamespaceValidator.Validate(canonical);
-                return new PreparedImport(canonical, null);
+                return new PreparedImport(canonical, null, [.. CheckAgainst(registry, canonical, strict)]);
             }
 
             // backend_config is serialised once, for the size check, the row and the snapshot.
@@ -243,9 +244,10 @@ public sealed partial class ConfigStore
             ns.CreatedAt = ns.UpdatedAt = nowAt;
             ns.CreatedBy = ns.UpdatedBy = changedBy;
             NamespaceValidator.Validate(ns, backendConfigJson);
+            var warnings = CheckAgainst(registry, ns, strict);
             var sortedFeatures = ConfigJson.SortedKeys(ns.Features);
             return new PreparedImport(ns, new PreparedCreate(backendConfigJson!, Snapshot.TagsJson(ns.Tags),
-                Store.Snapshot.Serialize(ns, backendConfigJson!, sortedFeatures)));
+                Store.Snapshot.Serialize(ns, backendConfigJson!, sortedFeatures)), [.. warnings]);
         }
 
         public void Dispose()

@@ -1,4 +1,5 @@
 using PrismConfig.Core.Engines;
+using PrismConfig.Core.Registry;
 using PrismConfig.Core.Store;
 using PrismConfig.Core.Validation;
 
@@ -130,6 +131,7 @@ public sealed partial class ConfigStore
         {
             problems.AddRange(RevisionProblems(revisions));
         }
+        problems.AddRange(RegistryProblems(data.Registry, current.Values));
 
         return new HealthReport
         {
@@ -173,6 +175,22 @@ public sealed partial class ConfigStore
         {
             yield return $"revisions: history holds {r.DistinctRevisions} distinct revisions between {min} and {max}, so {span - r.DistinctRevisions} are missing.";
         }
+    }
+
+    /// <summary>The namespaces the stored registry refuses; a damaged definition is a problem of its own.</summary>
+    private static List<string> RegistryProblems(IReadOnlyList<RegistryRow> rows, IEnumerable<NamespaceConfig> namespaces)
+    {
+        if (rows.Count == 0) return [];
+        RegistrySnapshot registry;
+        try
+        {
+            registry = RegistrySnapshot.From(rows.Select(r => new RegistryDefinition { Kind = r.Kind, Name = r.Name, Document = ConfigJson.ParseObject(r.Document) }).ToList());
+        }
+        catch (Exception ex) when (IsDamage(ex))
+        {
+            return [$"registry: a stored definition cannot be read ({ex.Message}); import the registry again with Import-PrismRegistry."];
+        }
+        return Violations(registry, namespaces.OrderBy(n => n.Name, StringComparer.Ordinal));
     }
 
     private static IEnumerable<string> AgreementProblems(AgreementRow row, Dictionary<string, NamespaceConfig> current)

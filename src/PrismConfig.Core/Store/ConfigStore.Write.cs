@@ -1,5 +1,6 @@
 using System.Globalization;
 using PrismConfig.Core.Engines;
+using PrismConfig.Core.Registry;
 using PrismConfig.Core.Store;
 using PrismConfig.Core.Validation;
 
@@ -23,6 +24,7 @@ public sealed partial class ConfigStore
         NamespaceValidator.ValidateReason(context.Reason);
         var proposed = NamespaceNormalizer.Canonicalize(config);
         NamespaceValidator.Validate(proposed);
+        CheckAgainst(CurrentRegistry(), proposed, context.Strict);
         using var scope = BeginWrite(context);
         if (scope.ReadNamespace(proposed.Name) is not null)
         {
@@ -41,7 +43,17 @@ public sealed partial class ConfigStore
     {
         ArgumentNullException.ThrowIfNull(patch);
         var current = Current(name, expectedVersion);
-        return Plan(current, NamespacePatcher.Apply(current.Config, patch), OpUpdate, null);
+        return Checked(Plan(current, NamespacePatcher.Apply(current.Config, patch), OpUpdate, null));
+    }
+
+    /// <summary>Checks a plan that changes something against the registry: a violation throws, unknown names go into its warnings.</summary>
+    private WritePlan Checked(WritePlan plan)
+    {
+        if (plan.Changed)
+        {
+            plan.Warnings = CheckAgainst(CurrentRegistry(), plan.Proposed, strict: false);
+        }
+        return plan;
     }
 
     /// <summary>As <see cref="PlanUpdate"/>, for a status change: 'disable', 'enable', or 'update' for migrating.</summary>
@@ -144,10 +156,10 @@ public sealed partial class ConfigStore
         var proposed = NamespaceNormalizer.Canonicalize(snapshot);
         NamespaceValidator.Validate(proposed);
         var reason = $"restored from version {version.ToString(CultureInfo.InvariantCulture)}";
-        if (revived is null) return Plan(current, proposed, OpRestore, reason);
+        if (revived is null) return Checked(Plan(current, proposed, OpRestore, reason));
         var plan = Plan(current, proposed, OpRestore, reason);
-        return (plan.Changed ? plan : new WritePlan(current.Id, current.Config, WithVersionBump(current.Config), OpRestore, true, [], reason))
-            .WithRename(current.Config.Name);
+        return Checked((plan.Changed ? plan : new WritePlan(current.Id, current.Config, WithVersionBump(current.Config), OpRestore, true, [], reason))
+            .WithRename(current.Config.Name));
     }
 
     /// <summary>
@@ -167,6 +179,10 @@ public sealed partial class ConfigStore
         if (!plan.Changed)
         {
             return new WriteResult(plan.Current.Clone(), false, []);
+        }
+        if (context.Strict && plan.Warnings.Count > 0)
+        {
+            throw plan.Warnings[0].ToError();
         }
         var proposed = plan.Proposed.Clone();
         using var scope = BeginWrite(context);
@@ -327,6 +343,9 @@ public sealed class WritePlan
     public bool Changed { get; }
 
     public IReadOnlyList<PropertyChange> Changes { get; }
+
+    /// <summary>Names the store's registry does not define; a strict <see cref="ConfigStore.Apply"/> refuses the plan for them.</summary>
+    public IReadOnlyList<RegistryWarning> Warnings { get; internal set; } = [];
 
     /// <summary>The plan as a write result that has not happened: the proposed state and its changes.</summary>
     public WriteResult Preview => new(Proposed.Clone(), Changed, Changes);

@@ -16,7 +16,7 @@ namespace PrismConfig.Core;
 public sealed partial class ConfigStore : IDisposable
 {
     /// <summary>The schema version this build writes and understands.</summary>
-    public const int CurrentSchemaVersion = 3;
+    public const int CurrentSchemaVersion = 4;
 
     /// <summary>Bounds the name cache (misses are cached too); it is simply cleared when it grows past this.</summary>
     private const int MaxCachedNames = 100_000;
@@ -213,6 +213,7 @@ public sealed partial class ConfigStore : IDisposable
         {
             _cache.Clear();
             _cacheToken = long.MinValue;
+            _registry = null;
         }
     }
 

@@ -39,14 +39,31 @@ public static partial class NamespaceValidator
     private static partial Regex PatternVersionRegex();
 
     /// <summary>
-    /// The form two interface names are compared in: lower case, without '_' and without a trailing "Interface",
-    /// so KeyValueBasicInterface and keyvalue_basic are the same interface. Names are stored as written.
+    /// The one form every comparison of interface names uses (a slot's duplicates, the registry's required and
+    /// implemented interfaces): lower case, without '_', without a trailing "Interface", and without a trailing
+    /// "basic", because Prism names the basic interface of a family both ways. So KeyValueBasicInterface,
+    /// keyvalue_basic and KeyValueInterface are one interface, and PubSubInterface is pubsub_basic. Names are
+    /// stored as written.
     /// </summary>
     public static string InterfaceKey(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
         var key = name.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
-        return key.Length > "interface".Length && key.EndsWith("interface", StringComparison.Ordinal) ? key[..^"interface".Length] : key;
+        key = StripSuffix(key, "interface");
+        return StripSuffix(key, "basic");
+    }
+
+    private static string StripSuffix(string key, string suffix) =>
+        key.Length > suffix.Length && key.EndsWith(suffix, StringComparison.Ordinal) ? key[..^suffix.Length] : key;
+
+    /// <summary>Refuses a name that is not an interface name in either spelling Prism uses.</summary>
+    public static void ValidateInterfaceName(string? ns, string field, string? name)
+    {
+        if (name is null || !InterfaceRegex().IsMatch(name))
+        {
+            throw new ValidationException(ns, field, name,
+                "an interface name is 1 to 100 letters, digits and '_', starting with a letter (for example keyvalue_basic or KeyValueBasicInterface).");
+        }
     }
 
     public static void ValidateSlotName(string? ns, string? name)
@@ -73,12 +90,8 @@ public static partial class NamespaceValidator
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var i in slot.Interfaces)
             {
-                if (i is null || !InterfaceRegex().IsMatch(i))
-                {
-                    throw new ValidationException(n, $"slots.{name}.interfaces", i,
-                        "an interface name is 1 to 100 letters, digits and '_', starting with a letter (for example keyvalue_basic or KeyValueBasicInterface).");
-                }
-                if (!seen.Add(InterfaceKey(i)))
+                ValidateInterfaceName(n, $"slots.{name}.interfaces", i);
+                if (!seen.Add(InterfaceKey(i!)))
                 {
                     throw new ValidationException(n, $"slots.{name}.interfaces", i, "each interface may appear only once in a slot (KeyValueBasicInterface and keyvalue_basic are the same).");
                 }

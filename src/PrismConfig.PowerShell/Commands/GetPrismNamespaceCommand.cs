@@ -35,9 +35,15 @@ public sealed class GetPrismNamespaceCommand : NamespaceCmdlet
     [Parameter]
     public string[]? Slot { get; set; }
 
+    /// <summary>Adds Defaults (the registry's parameter defaults the namespace does not set) and EffectiveBehavior; nothing is written.</summary>
+    [Parameter]
+    public SwitchParameter IncludeDefaults { get; set; }
+
+    private ConfigStore? _store;
+
     private protected override void ProcessItem()
     {
-        var store = OpenStore(create: false);
+        var store = _store = OpenStore(create: false);
         var names = Name;
 
         // The hot path: one literal name and no filters is a snapshot lookup, nothing more.
@@ -51,7 +57,7 @@ public sealed class GetPrismNamespaceCommand : NamespaceCmdlet
             }
             else
             {
-                WriteObject(ns);
+                Emit(ns);
             }
             return;
         }
@@ -67,7 +73,7 @@ public sealed class GetPrismNamespaceCommand : NamespaceCmdlet
 
         if (names is null)
         {
-            foreach (var ns in store.List(query)) WriteObject(ns);
+            foreach (var ns in store.List(query)) Emit(ns);
             return;
         }
 
@@ -96,7 +102,25 @@ public sealed class GetPrismNamespaceCommand : NamespaceCmdlet
             query.Names = patterns;
             foreach (var ns in store.List(query)) results[ns.Name] = ns;
         }
-        foreach (var ns in results.Values) WriteObject(ns);
+        foreach (var ns in results.Values) Emit(ns);
+    }
+
+    /// <summary>The namespace, with the registry's defaults beside its own behaviour when asked: shown, never written.</summary>
+    private void Emit(NamespaceConfig ns)
+    {
+        if (!IncludeDefaults)
+        {
+            WriteObject(ns);
+            return;
+        }
+        var defaults = _store!.BehaviorDefaults(ns);
+        var effective = (System.Collections.Hashtable)NamespaceConfig.NewTable();
+        foreach (System.Collections.DictionaryEntry e in defaults) effective[e.Key] = e.Value;
+        foreach (System.Collections.DictionaryEntry e in ns.Behavior) effective[e.Key] = e.Value;
+        var output = PSObject.AsPSObject(ns);
+        output.Properties.Add(new PSNoteProperty("Defaults", defaults));
+        output.Properties.Add(new PSNoteProperty("EffectiveBehavior", effective));
+        WriteObject(output);
     }
 
     private static string[]? Lower(string[]? values) =>

@@ -34,6 +34,10 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
     [ValidateNotNullOrEmpty]
     public string? Reason { get; set; }
 
+    /// <summary>Refuse a backend, pattern or parameter the store's registry does not define, instead of warning.</summary>
+    [Parameter]
+    public SwitchParameter Strict { get; set; }
+
     private readonly List<string> files = [];
 
     private protected override void ProcessItem()
@@ -60,6 +64,7 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
             Reason = Reason ?? DefaultReason(distinct),
             ReadAhead = true,
             LockWaitProgress = LockWaitProgress(),
+            Strict = StrictWrites(Strict),
         };
         foreach (var path in distinct)
         {
@@ -74,6 +79,7 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
             {
                 plan = store is null ? ConfigStore.PlanImportIntoNewStore(desired.Read(), options) : store.PlanImport(desired.Read(), options);
                 AttachSources(plan.Results, desired.Sources);
+                WriteRegistryWarnings(plan.Results.SelectMany(r => r.Warnings));
                 var action = "Import " + plan.Summary;
                 if (!ShouldProcess($"Performing \"{action}\" on target \"{database}\".", $"{action} into '{database}'?", "Confirm", out var why))
                 {
@@ -95,7 +101,7 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
         }
         catch (PrismConfigException ex)
         {
-            ThrowCoreError(ex);
+            ThrowTerminatingError(WithSource(ex, desired));
             return;
         }
 
@@ -118,11 +124,23 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
         {
             // A store this import created, and that received nothing, is removed again: a typo leaves no file.
             if (createdHere) StoreCache.Discard(store);
-            ThrowCoreError(ex);
+            ThrowTerminatingError(WithSource(ex, desired));
             return;
         }
         AttachSources(results, desired.Sources);
+        if (plan is null) WriteRegistryWarnings(results.SelectMany(r => r.Warnings));
         WriteObject(results, enumerateCollection: true);
+    }
+
+    /// <summary>A registry refusal found by the store, with the file and line of the namespace it is about.</summary>
+    private static ErrorRecord WithSource(PrismConfigException ex, DesiredStream desired)
+    {
+        var record = ToErrorRecord(ex);
+        if (ex is RegistryValidationException r && desired.Sources.TryGetValue(r.NamespaceName, out var at))
+        {
+            record.ErrorDetails = new ErrorDetails($"{at.File}:{at.Line}:{at.Column}: {ex.Message} Nothing was imported.");
+        }
+        return record;
     }
 
     /// <summary>-Prune can disable namespaces in bulk, so it is High impact: it prompts under the default preference.</summary>

@@ -80,6 +80,10 @@ public sealed class NewPrismNamespaceCommand : NamespaceCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? Reason { get; set; }
 
+    /// <summary>Refuse a backend, pattern or parameter the store's registry does not define, instead of warning.</summary>
+    [Parameter]
+    public SwitchParameter Strict { get; set; }
+
     private protected override void ProcessItem()
     {
         var config = new NamespaceConfig
@@ -113,9 +117,22 @@ public sealed class NewPrismNamespaceCommand : NamespaceCmdlet
             return;
         }
 
-        if (OpenExistingStore()?.TryGet(config.Name) is not null)
+        var existing = OpenExistingStore();
+        if (existing?.TryGet(config.Name) is not null)
         {
             WriteCoreError(new NamespaceExistsException(config.Name));
+            return;
+        }
+
+        var strict = StrictWrites(Strict);
+        try
+        {
+            // The registry's verdict comes before the question, so -WhatIf shows it too.
+            if (existing is not null) WriteRegistryWarnings(existing.CheckRegistry(config, strict));
+        }
+        catch (PrismConfigException ex)
+        {
+            WriteCoreError(ex);
             return;
         }
 
@@ -126,7 +143,7 @@ public sealed class NewPrismNamespaceCommand : NamespaceCmdlet
 
         try
         {
-            var created = OpenStore(create: true).Create(config, NewContext(Reason, null, LockWaitProgress()));
+            var created = OpenStore(create: true).Create(config, NewContext(Reason, null, LockWaitProgress(), strict));
             WriteVerbose($"Created namespace '{created.Name}' at version {created.Version} in {DatabasePath}.");
             WriteObject(created);
         }

@@ -24,6 +24,10 @@ public sealed class RestorePrismNamespaceCommand : GuardedWriteCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>Refuse a backend, pattern or parameter the store's registry does not define, instead of warning.</summary>
+    [Parameter]
+    public SwitchParameter Strict { get; set; }
+
     private protected override void ProcessItem()
     {
         var expected = Expected;
@@ -31,6 +35,6 @@ public sealed class RestorePrismNamespaceCommand : GuardedWriteCmdlet
             () => OpenStore(create: false).PlanRestore(Name, Version, expected),
             plan => $"Restore to version {Version}: " + Display.DescribeChanges(plan.Changes),
             result => $"Namespace '{result.Config.Name}' restored to the content of version {Version}; it is now at version {result.Config.Version}.",
-            Reason, expected, PassThru);
+            Reason, expected, PassThru, StrictWrites(Strict));
     }
 }

@@ -98,6 +98,10 @@ public sealed class SetPrismNamespaceCommand : NamespaceCmdlet
     [ValidateSet("RateLimitRps", "CacheTtlSeconds")]
     public string[]? Clear { get; set; }
 
+    /// <summary>Refuse a backend, pattern or parameter the store's registry does not define, instead of warning.</summary>
+    [Parameter]
+    public SwitchParameter Strict { get; set; }
+
     private protected override void ProcessItem()
     {
         var expected = BoundInt(nameof(ExpectedVersion), ExpectedVersion);
@@ -115,7 +119,7 @@ public sealed class SetPrismNamespaceCommand : NamespaceCmdlet
             () => OpenStore(create: false).PlanUpdate(Name, patch, expected),
             plan => Display.DescribeChanges(plan.Changes),
             result => $"Namespace '{result.Config.Name}' is now at version {result.Config.Version}: {Display.DescribeChanges(result.Changes)}.",
-            Reason, expected, PassThru);
+            Reason, expected, PassThru, StrictWrites(Strict));
     }
 
     private NamespacePatch BuildPatch()

@@ -79,6 +79,8 @@ internal sealed partial class PostgresEngine
                     r.IsDBNull(7) ? null : r.GetInt64(7), Text(r, 8), r.IsDBNull(9) ? null : r.GetInt64(9)));
             }
         }
+        dump.Registry.AddRange(connection.Query<RegistryRow>(SqlQueries.SelectRegistry, transaction: tx));
+        dump.RegistryHistory.AddRange(connection.Query<RegistryHistoryDumpRow>(SqlQueries.DumpRegistryHistory, transaction: tx));
         tx.Commit();
         return dump;
     });
@@ -108,6 +110,7 @@ internal sealed partial class PostgresEngine
             Namespaces = connection.Query<NamespaceRow>(PostgresDialect.SelectAllNamespaces, transaction: tx).AsList(),
             Agreement = connection.Query<AgreementRow>(PostgresDialect.HistoryAgreement, transaction: tx).AsList(),
             Revisions = connection.QuerySingle<RevisionSummary>(PostgresDialect.RevisionSummary, transaction: tx),
+            Registry = connection.Query<RegistryRow>(SqlQueries.SelectRegistry, transaction: tx).AsList(),
         };
         foreach (var name in connection.Query<string>(PostgresDialect.SideTableDisagreement, transaction: tx))
         {
@@ -177,6 +180,9 @@ internal sealed partial class PostgresEngine
             }
             copy.Complete();
         }
+        // The registry is a few dozen rows: plain inserts.
+        connection.Execute(SqlQueries.InsertDumpRegistry, dump.Registry);
+        connection.Execute(SqlQueries.InsertDumpRegistryHistory, dump.RegistryHistory);
     }
 
     private static void WriteText(NpgsqlBinaryImporter copy, string? value)

@@ -12,7 +12,7 @@ namespace PrismConfig.Core.Engines.Postgres;
 internal sealed partial class PostgresEngine : IStorageEngine
 {
     /// <summary>The schema version this build writes and understands (schema_migrations).</summary>
-    public const int CurrentSchemaVersion = 3;
+    public const int CurrentSchemaVersion = 4;
 
     private readonly PostgresConnectionInfo _info;
     private readonly StoreOptions _options;
@@ -122,6 +122,14 @@ internal sealed partial class PostgresEngine : IStorageEngine
                 connection.Execute(statement, transaction: tx);
             }
             created = true;
+            version = 3;
+        }
+        if (version < 4)
+        {
+            foreach (var statement in PostgresDialect.MigrationTo4)
+            {
+                connection.Execute(statement, transaction: tx);
+            }
         }
         tx.Commit();
         return (CurrentSchemaVersion, created);
@@ -185,6 +193,12 @@ internal sealed partial class PostgresEngine : IStorageEngine
         using var reader = command.ExecuteReader();
         return reader.Read() ? new StoreState(reader.GetInt64(0), reader.GetString(1)) : new StoreState(0, "");
     });
+
+    public IReadOnlyList<RegistryRow> ReadRegistry() => OnRead(connection =>
+        (IReadOnlyList<RegistryRow>)connection.Query<RegistryRow>(SqlQueries.SelectRegistry).AsList());
+
+    public IReadOnlyList<RegistryHistoryRow> ReadRegistryHistory(string? kind, string? name) => OnRead(connection =>
+        (IReadOnlyList<RegistryHistoryRow>)connection.Query<RegistryHistoryRow>(PostgresDialect.SelectRegistryHistory, new { kind, name }).AsList());
 
     public IReadOnlyList<HistoryRow> ReadHistory(HistoryQuery? query) => OnRead(connection =>
     {

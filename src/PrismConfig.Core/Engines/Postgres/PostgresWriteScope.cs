@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Diagnostics;
+using Dapper;
 using Npgsql;
 using NpgsqlTypes;
 using PrismConfig.Core.Validation;
@@ -260,6 +261,31 @@ internal sealed class PostgresWriteScope : IWriteScope
         Text(command.Parameters, "name", newName);
         Number(command.Parameters, "id", id);
         return command.ExecuteNonQuery();
+    });
+
+    public IReadOnlyList<RegistryRow> ReadRegistry() => Run(() =>
+    {
+        Flush();
+        return (IReadOnlyList<RegistryRow>)_connection.Query<RegistryRow>(SqlQueries.SelectRegistry, transaction: _tx).AsList();
+    });
+
+    public long InsertRegistryDefinition(RegistryRow row) => Run(() =>
+    {
+        Flush();
+        return _connection.ExecuteScalar<long>(PostgresDialect.InsertRegistryDefinition, row, _tx);
+    });
+
+    public bool UpdateRegistryDefinition(RegistryRow row, int expectedVersion) => Run(() =>
+    {
+        Flush();
+        return _connection.Execute(SqlQueries.UpdateRegistryDefinition,
+            new { row.Document, row.Source, row.Version, row.UpdatedAt, row.UpdatedBy, row.Id, ExpectedVersion = (long)expectedVersion }, _tx) == 1;
+    });
+
+    public void InsertRegistryHistory(RegistryHistoryWrite row) => Run(() =>
+    {
+        Flush();
+        return _connection.Execute(SqlQueries.InsertRegistryHistory, row, _tx);
     });
 
     /// <summary>Empties the store and copies a dump's rows in; the store keeps the dump's revision and gets a new epoch.</summary>

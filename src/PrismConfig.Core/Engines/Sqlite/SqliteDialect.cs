@@ -109,12 +109,75 @@ internal static class SqliteDialect
     public static readonly string[] RequiredTables = ["namespaces", "namespace_history", "namespace_features", "namespace_tags"];
 
     /// <summary>The tables a store at <paramref name="schemaVersion"/> must have.</summary>
-    public static IEnumerable<string> RequiredTablesFor(int schemaVersion) => schemaVersion switch
+    public static IEnumerable<string> RequiredTablesFor(int schemaVersion)
     {
-        >= 3 => [.. RequiredTables, "namespace_slots", "store_state"],
-        2 => [.. RequiredTables, "namespace_slots"],
-        _ => RequiredTables,
-    };
+        IEnumerable<string> tables = schemaVersion switch
+        {
+            >= 3 => [.. RequiredTables, "namespace_slots", "store_state"],
+            2 => [.. RequiredTables, "namespace_slots"],
+            _ => RequiredTables,
+        };
+        return schemaVersion >= RegistrySchemaVersion ? [.. tables, .. RegistryTables] : tables;
+    }
+
+    /// <summary>
+    /// The schema version that adds the registry. Its migration is one self-contained step
+    /// (<see cref="RegistryMigration"/>) so that it can be renumbered without touching any other step.
+    /// </summary>
+    public const int RegistrySchemaVersion = 4;
+
+    public static readonly string[] RegistryTables = ["registry_definitions", "registry_history"];
+
+    /// <summary>
+    /// Prism's pattern and backend registry, additive only: one row per definition, holding the whole document as
+    /// JSON (unknown keys included), versioned like a namespace, and a history row per change like namespace_history.
+    /// A store with no rows here has no registry and checks nothing against it.
+    /// </summary>
+    public static readonly string[] RegistryMigration =
+    [
+        """
+        CREATE TABLE registry_definitions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL CHECK (kind IN ('pattern', 'backend')),
+            name TEXT NOT NULL,
+            document TEXT NOT NULL,    -- JSON object: the definition as imported
+            source TEXT,               -- the file it was last imported from
+            version INTEGER NOT NULL DEFAULT 1,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            created_by TEXT,
+            updated_by TEXT,
+            UNIQUE(kind, name)
+        )
+        """,
+        """
+        CREATE TABLE registry_history (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            definition_id INTEGER NOT NULL REFERENCES registry_definitions(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            operation TEXT NOT NULL,   -- create, update
+            changed_at INTEGER NOT NULL,
+            changed_by TEXT,
+            reason TEXT,
+            old_document TEXT,
+            new_document TEXT NOT NULL,
+            UNIQUE(definition_id, version)
+        )
+        """,
+    ];
+
+    public const string SelectRegistryHistory = """
+        SELECT d.kind AS Kind, d.name AS Name, h.version AS Version, h.operation AS Operation, h.changed_at AS ChangedAt,
+               h.changed_by AS ChangedBy, h.reason AS Reason, h.old_document AS OldDocument, h.new_document AS NewDocument
+          FROM registry_history h JOIN registry_definitions d ON d.id = h.definition_id
+         WHERE (@kind IS NULL OR d.kind = @kind) AND (@name IS NULL OR d.name = @name)
+         ORDER BY h.changed_at, h.id
+        """;
+
+    public const string InsertRegistryDefinition = """
+        INSERT INTO registry_definitions (kind, name, document, source, version, created_at, updated_at, created_by, updated_by)
+        VALUES (@Kind, @Name, @Document, @Source, @Version, @CreatedAt, @UpdatedAt, @CreatedBy, @UpdatedBy)
+        """;
 
     /// <summary>
     /// Schema 3: one store-wide revision. Every committed write takes the next value of a one-row counter inside its

@@ -1,3 +1,4 @@
+using Dapper;
 using Microsoft.Data.Sqlite;
 using Factory = PrismConfig.Core.Engines.Sqlite.SqliteConnectionFactory;
 
@@ -93,6 +94,8 @@ internal sealed partial class SqliteEngine
                     r.IsDBNull(7) ? null : r.GetInt64(7), Text(r, 8), r.IsDBNull(9) ? null : r.GetInt64(9)));
             }
         }
+        dump.Registry.AddRange(connection.Query<RegistryRow>(SqlQueries.SelectRegistry));
+        dump.RegistryHistory.AddRange(connection.Query<RegistryHistoryDumpRow>(SqlQueries.DumpRegistryHistory));
         return dump;
     }
 
@@ -192,6 +195,8 @@ internal sealed partial class SqliteEngine
                 insert.ExecuteNonQuery();
             }
         }
+        connection.Execute(SqlQueries.InsertDumpRegistry, dump.Registry);
+        connection.Execute(SqlQueries.InsertDumpRegistryHistory, dump.RegistryHistory);
         using var state = connection.CreateCommand();
         state.CommandText = "UPDATE store_state SET revision = $revision WHERE id = 1";
         state.Parameters.AddWithValue("$revision", dump.Revision);

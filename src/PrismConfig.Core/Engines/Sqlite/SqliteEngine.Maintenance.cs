@@ -225,6 +225,7 @@ internal sealed partial class SqliteEngine
             Namespaces = connection.Query<NamespaceRow>(schemaVersion >= 2 ? SqliteDialect.SelectAllNamespaces : SqliteDialect.SelectAllNamespacesSchema1).AsList(),
             Agreement = connection.Query<AgreementRow>(SqliteDialect.HistoryAgreement).AsList(),
             Revisions = schemaVersion >= 3 ? connection.QuerySingle<RevisionSummary>(SqliteDialect.RevisionSummary) : null,
+            Registry = ReadRegistry(connection, schemaVersion),
         };
         if (schemaVersion >= 2)
         {

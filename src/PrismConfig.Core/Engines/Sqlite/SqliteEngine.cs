@@ -11,7 +11,7 @@ namespace PrismConfig.Core.Engines.Sqlite;
 internal sealed partial class SqliteEngine : IStorageEngine
 {
     /// <summary>The schema version this build writes and understands (PRAGMA user_version).</summary>
-    public const int CurrentSchemaVersion = 3;
+    public const int CurrentSchemaVersion = SqliteDialect.RegistrySchemaVersion;
 
     private readonly string _path;
     private readonly StoreOptions _options;
@@ -247,6 +247,7 @@ internal sealed partial class SqliteEngine : IStorageEngine
                     Factory.Execute(connection, statement);
                 }
                 Factory.Execute(connection, SqliteDialect.SetUserVersion(2));
+                version = 2;
             }
             if (version < 3)
             {
@@ -255,6 +256,15 @@ internal sealed partial class SqliteEngine : IStorageEngine
                     Factory.Execute(connection, statement);
                 }
                 Factory.Execute(connection, SqliteDialect.SetUserVersion(3));
+                version = 3;
+            }
+            if (version < SqliteDialect.RegistrySchemaVersion)
+            {
+                foreach (var statement in SqliteDialect.RegistryMigration)
+                {
+                    Factory.Execute(connection, statement);
+                }
+                Factory.Execute(connection, SqliteDialect.SetUserVersion(SqliteDialect.RegistrySchemaVersion));
             }
             Factory.Commit(connection, path, options.BusyTimeout);
             return CurrentSchemaVersion;
@@ -335,6 +345,14 @@ internal sealed partial class SqliteEngine : IStorageEngine
         var sql = SqlQueries.SelectHistoryEntries(SqliteDialect.Flavor, query, parameters);
         return (IReadOnlyList<HistoryRow>)_read.Query<HistoryRow>(sql, parameters).AsList();
     });
+
+    public IReadOnlyList<RegistryRow> ReadRegistry() => OnRead(() => ReadRegistry(_read, _schemaVersion));
+
+    internal static IReadOnlyList<RegistryRow> ReadRegistry(SqliteConnection connection, int schemaVersion) =>
+        schemaVersion >= SqliteDialect.RegistrySchemaVersion ? connection.Query<RegistryRow>(SqlQueries.SelectRegistry).AsList() : [];
+
+    public IReadOnlyList<RegistryHistoryRow> ReadRegistryHistory(string? kind, string? name) => OnRead(() =>
+        (IReadOnlyList<RegistryHistoryRow>)_read.Query<RegistryHistoryRow>(SqliteDialect.SelectRegistryHistory, new { kind, name }).AsList());
 
     internal static SqliteCommand PrepareReadByName(SqliteConnection connection)
     {

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Diagnostics;
+using Dapper;
 using Microsoft.Data.Sqlite;
 using PrismConfig.Core.Validation;
 using Factory = PrismConfig.Core.Engines.Sqlite.SqliteConnectionFactory;
@@ -135,6 +136,20 @@ internal sealed class SqliteWriteScope : IWriteScope
         command.Parameters.AddWithValue("$id", id);
         return command.ExecuteNonQuery();
     });
+
+    public IReadOnlyList<RegistryRow> ReadRegistry() => Run(() => SqliteEngine.ReadRegistry(_connection, _engine.SchemaVersion));
+
+    public long InsertRegistryDefinition(RegistryRow row) => Run(() =>
+    {
+        _connection.Execute(SqliteDialect.InsertRegistryDefinition, row);
+        return SQLitePCL.raw.sqlite3_last_insert_rowid(_connection.Handle);
+    });
+
+    public bool UpdateRegistryDefinition(RegistryRow row, int expectedVersion) => Run(() =>
+        _connection.Execute(SqlQueries.UpdateRegistryDefinition,
+            new { row.Document, row.Source, row.Version, row.UpdatedAt, row.UpdatedBy, row.Id, ExpectedVersion = expectedVersion }) == 1);
+
+    public void InsertRegistryHistory(RegistryHistoryWrite row) => Run(() => _connection.Execute(SqlQueries.InsertRegistryHistory, row));
 
     public void Commit()
     {
