@@ -26,7 +26,7 @@ Describe 'Initialize-PrismConfig' {
         $status = Initialize-PrismConfig -Database $db
         $status.GetType().FullName | Should -Be 'PrismConfig.StoreStatus'
         $status.Path | Should -Be $db
-        $status.SchemaVersion | Should -Be 3
+        $status.SchemaVersion | Should -Be 4
         $status.Namespaces | Should -Be 0
         $status.Imported | Should -BeFalse
         $status.Created | Should -BeTrue

@@ -93,7 +93,7 @@ Describe 'The cmdlets on a PostgreSQL store' -Skip:(-not (Test-PostgresAvailable
         Set-PrismNamespace -Name inventory-cache -RateLimitRps 42 -Database $Db
         $report = Test-PrismConfig -Database $Db
         $report.IsHealthy | Should -BeTrue
-        $report.SchemaVersion | Should -Be 3
+        $report.SchemaVersion | Should -Be 4
         Invoke-TestPsql 'UPDATE namespace_history SET revision = revision + 10 WHERE id = (SELECT MAX(id) FROM namespace_history)' -Uri $Db | Out-Null
         $broken = Test-PrismConfig -Database $Db
         $broken.IsHealthy | Should -BeFalse
@@ -113,6 +113,19 @@ Describe 'The cmdlets on a PostgreSQL store' -Skip:(-not (Test-PostgresAvailable
         (Get-PrismNamespace -Database $lite | ForEach-Object { "$($_.Name)@$($_.Version)" }) -join ',' |
             Should -Be ((Get-PrismNamespace -Database $other | ForEach-Object { "$($_.Name)@$($_.Version)" }) -join ',')
         @(Get-PrismNamespace -Database $other).Count | Should -Be 21
+    }
+
+    It 'moves a SQLite store into PostgreSQL with the runbook, -WhatIf first' {
+        $lite = Join-Path $TestDrive 'host.db'
+        Import-PrismYaml $Yaml -Database $lite -Confirm:$false | Out-Null
+        Set-PrismNamespace -Name inventory-cache -RateLimitRps 7 -Reason 'before the move' -Database $lite
+        $runbook = Join-Path $PSScriptRoot '../examples/runbooks/Move-PrismStoreToPostgres.ps1'
+        & $runbook -Source $lite -Target $Db -WhatIf
+        { Get-PrismNamespace -Database $Db -ErrorAction Stop } | Should -Throw -ErrorId 'DatabaseNotFound*'
+        $moved = & $runbook -Source $lite -Target $Db -BackupFolder (Join-Path $TestDrive 'move') -Confirm:$false
+        $moved.Namespaces | Should -Be 21
+        (Get-PrismNamespaceHistory -Name inventory-cache -Database $Db)[-1].Reason | Should -Be 'before the move'
+        { & $runbook -Source $lite -Target $Db -Confirm:$false } | Should -Throw '*already holds 21 namespaces*'
     }
 
     It 'says StoreUnavailable, naming host and port and not the password, when the server cannot be reached' {

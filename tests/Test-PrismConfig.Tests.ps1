@@ -22,7 +22,7 @@ Describe 'Test-PrismConfig' {
         $report.Path | Should -Be $db
         $report.IsHealthy | Should -BeTrue
         $report.Problems.Count | Should -Be 0
-        $report.SchemaVersion | Should -Be 3
+        $report.SchemaVersion | Should -Be 4
         $report.Namespaces | Should -Be 7
         $report.HistoryEntries | Should -Be @(Get-PrismTestHistory $db).Count
         $report.HistoryEntries | Should -BeGreaterOrEqual 7
