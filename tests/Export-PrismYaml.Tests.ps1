@@ -67,6 +67,23 @@ namespaces:
         $byStatus | Should -Match 'orders-cache'
     }
 
+    It 'exports exactly the piped namespaces, and nothing for an empty pipeline' {
+        $db = New-Db
+        New-PrismNamespace app-1 -Backend redis -Pattern keyvalue -Tag production -Database $db | Out-Null
+        New-PrismNamespace app-2 -Backend redis -Pattern keyvalue -Tag staging -Database $db | Out-Null
+        New-PrismNamespace app-3 -Backend redis -Pattern keyvalue -Tag production -Database $db | Out-Null
+        $out = @(Get-PrismNamespace -Tag production -Database $db | Export-PrismYaml -Database $db -ErrorVariable err)
+        $err | Should -BeNullOrEmpty
+        $out.Count | Should -Be 1
+        $names = [regex]::Matches($out[0], '(?m)^  - name: (\S+)') | ForEach-Object { $_.Groups[1].Value }
+        $names | Should -Be @('app-1', 'app-3')
+        $none = Get-PrismNamespace -Tag nothing -Database $db | Export-PrismYaml -Database $db
+        $none | Should -Not -Match 'name:'
+        'app-2' | Export-PrismYaml -Database $db -ErrorAction SilentlyContinue -ErrorVariable err | Out-Null
+        $err[0].FullyQualifiedErrorId | Should -Be 'InputNotANamespace,PrismConfig.PowerShell.Commands.ExportPrismYamlCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidType'
+    }
+
     It 'writes a UTF-8 file without BOM, owner-only on Unix, relative to $PWD' {
         Push-Location $TestDrive
         try {

@@ -301,6 +301,12 @@ namespaces:
             "$db-wal" | Should -Not -Exist
         }
 
+        It 'serialises Action as a string in ConvertTo-Json' {
+            $db = New-Db
+            $json = Import-PrismYaml (New-Yaml (New-RandomNamespaceYaml -Count 1 -Seed 5)) -Database $db -WhatIf | ConvertTo-Json -Depth 5 | ConvertFrom-Json
+            $json.Action | Should -BeExactly 'Created'
+        }
+
         It 'reports the real plan and writes nothing to an existing database' {
             $db = New-Db
             Import-PrismYaml (New-Yaml $AdrYaml) -Database $db | Out-Null

@@ -246,8 +246,21 @@ public abstract class PrismCmdlet : PSCmdlet
     /// Unwraps PSObjects all the way down, so Core sees plain hashtables, arrays and scalars whatever the user typed
     /// (a value from a pipeline or a variable is often wrapped).
     /// </summary>
+    /// <remarks>
+    /// A PSCustomObject (ConvertFrom-Json, [pscustomobject]@{}) becomes a table of its properties, and a date its
+    /// ISO 8601 text: both would otherwise reach Core as an opaque object and be stored as its ToString().
+    /// </remarks>
     internal static object? Unwrap(object? value)
     {
+        if (value is PSObject { BaseObject: PSCustomObject } custom)
+        {
+            var fields = NamespaceConfig.NewTable();
+            foreach (var p in custom.Properties)
+            {
+                if (p is PSNoteProperty or PSProperty) fields[p.Name] = Unwrap(p.Value);
+            }
+            return fields;
+        }
         if (value is PSObject pso)
         {
             value = pso.BaseObject;
@@ -256,6 +269,10 @@ public abstract class PrismCmdlet : PSCmdlet
         {
             case null or string:
                 return value;
+            case DateTime d:
+                return d.ToString("o", System.Globalization.CultureInfo.InvariantCulture);
+            case DateTimeOffset d:
+                return d.ToString("o", System.Globalization.CultureInfo.InvariantCulture);
             case IDictionary d:
                 var table = new Hashtable(StringComparer.OrdinalIgnoreCase);
                 foreach (DictionaryEntry e in d)

@@ -38,6 +38,10 @@ public sealed class ExportPrismYamlCommand : PrismCmdlet
     [ArgumentCompleter(typeof(StatusCompleter))]
     public string[]? Status { get; set; }
 
+    /// <summary>Namespaces from Get-PrismNamespace: exactly these are exported, as they are; typed object so Core loads only through the module's context.</summary>
+    [Parameter(ValueFromPipeline = true)]
+    public object? InputObject { get; set; }
+
     /// <summary>Refuse to replace an existing file.</summary>
     [Parameter]
     public SwitchParameter NoClobber { get; set; }
@@ -46,14 +50,32 @@ public sealed class ExportPrismYamlCommand : PrismCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    private readonly List<NamespaceConfig> piped = [];
+
+    private protected override void ProcessItem()
+    {
+        if (!MyInvocation.ExpectingInput) return;
+        var item = InputObject is PSObject pso ? pso.BaseObject : InputObject;
+        if (item is NamespaceConfig ns)
+        {
+            piped.Add(ns);
+            return;
+        }
+        WriteError(new ErrorRecord(new ArgumentException($"Export-PrismYaml takes namespaces from Get-PrismNamespace from the pipeline, not a {item?.GetType().Name ?? "null"}."),
+            "InputNotANamespace", ErrorCategory.InvalidType, InputObject));
+    }
+
     private protected override void Complete()
     {
         string yaml;
         int count;
         try
         {
-            var store = OpenStore(create: false);
-            var list = store.List(new NamespaceQuery { Names = Name, Backends = Backend, Statuses = Status });
+            // Piped input, even none at all, means exactly those namespaces: an empty filter upstream must not
+            // turn into an export of the whole store.
+            var list = MyInvocation.ExpectingInput
+                ? piped.GroupBy(n => n.Name, StringComparer.Ordinal).Select(g => g.Last()).OrderBy(n => n.Name, StringComparer.Ordinal).ToList()
+                : OpenStore(create: false).List(new NamespaceQuery { Names = Name, Backends = Backend, Statuses = Status }).ToList();
             count = list.Count;
             yaml = NamespaceYaml.Export(list);
         }
