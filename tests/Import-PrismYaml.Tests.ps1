@@ -301,6 +301,22 @@ namespaces:
             "$db-wal" | Should -Not -Exist
         }
 
+        It 'carries each changed field''s old and new value, masked, under -WhatIf and -PassThru' {
+            $db = New-Db
+            Import-PrismYaml (New-Yaml "namespaces:`n  - name: orders`n    backend: postgres`n    pattern: keyvalue`n    cache_ttl_seconds: 300`n    backend_config:`n      host: db1`n      password: hunter2`n") -Database $db | Out-Null
+            $changed = New-Yaml "namespaces:`n  - name: orders`n    backend: postgres`n    pattern: keyvalue`n    cache_ttl_seconds: 60`n    backend_config:`n      host: db1`n      password: swordfish`n"
+            foreach ($result in @((Import-PrismYaml $changed -Database $db -WhatIf), (Import-PrismYaml $changed -Database $db -PassThru))) {
+                $ttl = $result.Changes | Where-Object Property -EQ CacheTtlSeconds
+                $ttl.OldValue | Should -Be 300
+                $ttl.NewValue | Should -Be 60
+                $pw = $result.Changes | Where-Object Property -EQ 'BackendConfig.password'
+                $pw.OldValue | Should -Be '********'
+                $pw.NewValue | Should -Be '********'
+                ($result | ConvertTo-Json -Depth 6) | Should -Not -Match 'hunter2|swordfish'
+            }
+            (Get-PrismNamespace orders -Database $db).BackendConfig.password | Should -Be 'swordfish'
+        }
+
         It 'serialises Action as a string in ConvertTo-Json' {
             $db = New-Db
             $json = Import-PrismYaml (New-Yaml (New-RandomNamespaceYaml -Count 1 -Seed 5)) -Database $db -WhatIf | ConvertTo-Json -Depth 5 | ConvertFrom-Json

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.ObjectModel;
 using System.Management.Automation;
 using PrismConfig.Core;
 
@@ -167,6 +168,40 @@ public abstract class PrismCmdlet : PSCmdlet
             ThrowTerminatingError(ToErrorRecord(ex));
             throw; // unreachable
         }
+    }
+
+    /// <summary>The YAML files a -Path value means (wildcards allowed, relative to $PWD); anything else stops the command.</summary>
+    private protected List<string> ResolveYamlFiles(string path, string consequence)
+    {
+        Collection<string> resolved;
+        ProviderInfo provider;
+        try
+        {
+            resolved = GetResolvedProviderPathFromPSPath(path, out provider);
+        }
+        catch (ItemNotFoundException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new FileNotFoundException($"The YAML file '{path}' does not exist. {consequence}", path, ex),
+                "YamlFileNotFound", ErrorCategory.ObjectNotFound, path));
+            throw; // unreachable
+        }
+        if (provider.Name != "FileSystem")
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException($"'{path}' is not a file system path. PrismConfig reads YAML files."),
+                "YamlPathNotFileSystem", ErrorCategory.InvalidArgument, path));
+        }
+        foreach (var file in resolved)
+        {
+            if (Directory.Exists(file))
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new ArgumentException($"'{file}' is a folder; pass YAML files (for example '{System.IO.Path.Combine(file, "*.yaml")}'). {consequence}"),
+                    "YamlPathIsFolder", ErrorCategory.InvalidArgument, file));
+            }
+        }
+        return resolved.ToList();
     }
 
     /// <summary>Whether this call runs under -WhatIf, given or inherited through $WhatIfPreference.</summary>

@@ -78,6 +78,18 @@ public static partial class SecretMasker
         return MaskValue(key, value);
     }
 
+    /// <summary>
+    /// A masked copy of any change's value, by its property path: backend config, slots and behaviour by key,
+    /// feature flags as they are (booleans), and any other text (a description) for URI and connection-string passwords.
+    /// </summary>
+    public static object? MaskAnyChange(string property, object? value)
+    {
+        ArgumentNullException.ThrowIfNull(property);
+        if (property.StartsWith("BackendConfig", StringComparison.Ordinal) || IsSlotModelPath(property)) return MaskChange(property, value);
+        if (property.StartsWith("Features", StringComparison.Ordinal)) return value;
+        return value is string s ? MaskText(s) : value;
+    }
+
     /// <summary>A masked deep copy of a slot (its config walked as a table).</summary>
     public static NamespaceSlot MaskSlot(NamespaceSlot slot)
     {

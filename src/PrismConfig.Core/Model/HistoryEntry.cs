@@ -64,3 +64,16 @@ public sealed class ImportResult
 
     public override string ToString() => $"{Name} {Action}";
 }
+
+/// <summary>One changed field of one namespace, as Compare-PrismNamespace reports it.</summary>
+public sealed class FieldChange
+{
+    /// <summary>The namespace.</summary>
+    public string Name { get; set; } = "";
+    /// <summary>The field, as <see cref="PropertyChange.Property"/> names it: Description, BackendConfig.host, Slots.queue.Config.topic.</summary>
+    public string Path { get; set; } = "";
+    public object? OldValue { get; set; }
+    public object? NewValue { get; set; }
+
+    public override string ToString() => $"{Name} {Path}";
+}

@@ -29,6 +29,7 @@ public sealed class GetPrismNamespaceCommand : NamespaceCmdlet
 
     /// <summary>Every tag given must be present.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(TagCompleter))]
     public string[]? Tag { get; set; }
 
     /// <summary>Slot names: namespaces that fill any of them; with -Backend, that backend must be in one of these slots.</summary>

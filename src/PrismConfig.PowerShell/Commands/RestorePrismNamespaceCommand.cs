@@ -21,6 +21,7 @@ public sealed class RestorePrismNamespaceCommand : GuardedWriteCmdlet
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [ValidateRange(1, int.MaxValue)]
+    [ArgumentCompleter(typeof(VersionCompleter))]
     public int Version { get; set; }
 
     [Parameter]

@@ -65,12 +65,15 @@ public sealed class SetPrismNamespaceCommand : NamespaceCmdlet
 
     /// <summary>Replaces every tag.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(TagCompleter))]
     public string[]? Tag { get; set; }
 
     [Parameter]
+    [ArgumentCompleter(typeof(TagCompleter))]
     public string[]? AddTag { get; set; }
 
     [Parameter]
+    [ArgumentCompleter(typeof(TagCompleter))]
     public string[]? RemoveTag { get; set; }
 
     /// <summary>Sets these feature flags, leaving the others alone.</summary>
