@@ -516,10 +516,10 @@ slots:
 
         $first = Join-Path $TestDrive 'export1.yaml'
         $second = Join-Path $TestDrive 'export2.yaml'
-        Export-PrismYaml -Path $first -Database $db
+        Export-PrismYaml -Path $first -Database $db -IncludeSecrets
         $db2 = Join-Path $TestDrive 'slot-files2.db'
         Import-PrismYaml $first -Database $db2 | Out-Null
-        Export-PrismYaml -Path $second -Database $db2
+        Export-PrismYaml -Path $second -Database $db2 -IncludeSecrets
         (Get-FileHash $first).Hash | Should -Be (Get-FileHash $second).Hash
         (Get-Content $first -Raw) | Should -Match '(?s)message_source:.*state_store:'
 

@@ -223,7 +223,7 @@ Describe 'Set-PrismNamespace' {
         $ns.BackendConfig.pool.inner.a | Should -Be 'b'
         $ns.BackendConfig.retry.count | Should -Be 3
         $ns.BackendConfig.rotated | Should -Be '2026-03-04T05:06:07.0000000Z'
-        $json = Get-PrismNamespace orders -Database $db | Export-PrismYaml
+        $json = Get-PrismNamespace orders -Database $db | Export-PrismYaml -IncludeSecrets
         $json | Should -Match 'max: 8'
         $ns = Set-PrismNamespace orders -BackendConfig ([pscustomobject]@{ host = 'h'; nested = [pscustomobject]@{ x = 1 } }) -Database $db -PassThru
         $ns.BackendConfig.nested.x | Should -Be 1

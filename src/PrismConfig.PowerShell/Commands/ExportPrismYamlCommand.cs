@@ -42,6 +42,10 @@ public sealed class ExportPrismYamlCommand : PrismCmdlet
     [Parameter(ValueFromPipeline = true)]
     public object? InputObject { get; set; }
 
+    /// <summary>Write values that look like secrets too; without it, such an export is refused.</summary>
+    [Parameter]
+    public SwitchParameter IncludeSecrets { get; set; }
+
     /// <summary>Refuse to replace an existing file.</summary>
     [Parameter]
     public SwitchParameter NoClobber { get; set; }
@@ -77,6 +81,7 @@ public sealed class ExportPrismYamlCommand : PrismCmdlet
                 ? piped.GroupBy(n => n.Name, StringComparer.Ordinal).Select(g => g.Last()).OrderBy(n => n.Name, StringComparer.Ordinal).ToList()
                 : OpenStore(create: false).List(new NamespaceQuery { Names = Name, Backends = Backend, Statuses = Status }).ToList();
             count = list.Count;
+            if (!IncludeSecrets) RefuseSecrets(list);
             yaml = NamespaceYaml.Export(list);
         }
         catch (PrismConfigException ex)
@@ -130,6 +135,30 @@ public sealed class ExportPrismYamlCommand : PrismCmdlet
         {
             WriteObject(new FileInfo(target));
         }
+    }
+
+    /// <summary>
+    /// The export is meant for Git, where a credential stays forever: a value the masking rules would hide stops
+    /// it, unless -IncludeSecrets. References (vault://, secret://, env:NAME) are what belongs there instead.
+    /// </summary>
+    private void RefuseSecrets(IReadOnlyList<NamespaceConfig> list)
+    {
+        var found = list.SelectMany(ns => Core.Display.SecretMasker.SecretPaths(ns).Select(path => $"{ns.Name}: {path}")).ToList();
+        if (found.Count == 0) return;
+        const int Shown = 20;
+        var lines = string.Join(Environment.NewLine, found.Take(Shown).Select(f => "  " + f));
+        if (found.Count > Shown) lines += Environment.NewLine + $"  ... and {found.Count - Shown} more";
+        var target = Path is null ? DatabasePath : GetUnresolvedProviderPathFromPSPath(Path);
+        var message = $"Nothing was exported: {found.Count} value(s) look like secrets and would be written in plain text:{Environment.NewLine}{lines}{Environment.NewLine}" +
+            "Store a reference that Prism resolves instead (vault://..., secret://... or env:NAME), or add -IncludeSecrets to write them anyway.";
+        var record = new ErrorRecord(new InvalidOperationException(message), "ExportContainsSecrets", ErrorCategory.SecurityError, target)
+        {
+            ErrorDetails = new ErrorDetails(message)
+            {
+                RecommendedAction = "Replace each with a vault://, secret:// or env:NAME reference (Set-PrismNamespace -BackendConfigUpdate), or add -IncludeSecrets.",
+            },
+        };
+        ThrowTerminatingError(record);
     }
 
     /// <summary>
