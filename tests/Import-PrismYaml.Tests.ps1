@@ -437,6 +437,25 @@ namespaces:
         }
     }
 
+    Context 'one damaged row' {
+        It 'skips the damaged namespace with a non-terminating NamespaceDamaged error and imports the rest' {
+            $db = New-Db
+            Import-PrismYaml (New-Yaml "namespaces:`n  - name: orders`n    backend: postgres`n    pattern: keyvalue`n  - name: broken`n    backend: redis`n    pattern: keyvalue`n  - name: spare`n    backend: redis`n    pattern: keyvalue`n") -Database $db | Out-Null
+            Invoke-RawSql -Database $db -Sql "UPDATE namespaces SET backend_config = 'not json' WHERE name = 'broken'"
+            $yaml = New-Yaml "namespaces:`n  - name: orders`n    backend: postgres`n    pattern: keyvalue`n    rate_limit_rps: 9`n  - name: broken`n    backend: redis`n    pattern: keyvalue`n  - name: fresh`n    backend: redis`n    pattern: keyvalue`n"
+            foreach ($whatIf in @($true, $false)) {
+                $results = @(Import-PrismYaml $yaml -Database $db -Prune -Force -Confirm:$false -WhatIf:$whatIf -ErrorAction SilentlyContinue -ErrorVariable err)
+                $err.Count | Should -Be 1
+                $err[0].FullyQualifiedErrorId | Should -Be 'NamespaceDamaged,PrismConfig.PowerShell.Commands.ImportPrismYamlCommand'
+                $err[0].CategoryInfo.Category | Should -Be 'InvalidData'
+                $err[0].TargetObject | Should -Be 'broken'
+                ($results | Sort-Object Name | ForEach-Object { "$($_.Name)=$($_.Action)" }) | Should -Be @('fresh=Created', 'orders=Updated', 'spare=Disabled')
+            }
+            (Get-PrismNamespace orders -Database $db).RateLimitRps | Should -Be 9
+            (Get-PrismNamespace spare -Database $db).Status | Should -Be 'disabled'
+        }
+    }
+
     Context 'unusable databases' {
         It 'refuses a non-SQLite file as InvalidData, naming it, and leaves it untouched' {
             $db = Join-Path $TestDrive 'garbage.db'

@@ -48,7 +48,7 @@ Describe 'New-PrismNamespace' {
         $row.Tags | Should -Be 'production;team-payments'
 
         Import-Csv $csv | New-PrismNamespace -Database $target | Out-Null
-        Export-PrismYaml -Database $target | Should -BeExactly (Export-PrismYaml -Database $source)
+        Export-PrismYaml -IncludeSecrets -Database $target | Should -BeExactly (Export-PrismYaml -IncludeSecrets -Database $source)
     }
 
     It 'creates one namespace per CSV row, with blank cells meaning not given and tag lists split on , or ;' {

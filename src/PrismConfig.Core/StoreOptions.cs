@@ -156,6 +156,12 @@ public sealed class WriteResult
 /// <summary>Options for a declarative import.</summary>
 public sealed class ImportOptions
 {
+    /// <summary>
+    /// Told, on the importing thread, of each namespace whose stored row is damaged; that namespace is skipped and
+    /// the rest imported. When null, a damaged row stops the import.
+    /// </summary>
+    public Action<NamespaceDamagedException>? Damaged { get; set; }
+
     /// <summary>Disable namespaces that are in the store but not in the desired set.</summary>
     public bool Prune { get; set; }
 

@@ -267,6 +267,7 @@ public abstract class PrismCmdlet : PSCmdlet
         PrismErrorKind.InvalidPath when ex.ErrorId == "DatabaseNotFound" => ErrorCategory.ObjectNotFound,
         PrismErrorKind.InvalidPath => ErrorCategory.InvalidArgument,
         PrismErrorKind.StorageError => ErrorCategory.ResourceUnavailable,
+        PrismErrorKind.Damaged => ErrorCategory.InvalidData,
         _ => ErrorCategory.NotSpecified,
     };
 
@@ -274,6 +275,7 @@ public abstract class PrismCmdlet : PSCmdlet
     {
         VersionConflictException c => $"Read '{c.Name}' again and retry with -ExpectedVersion {c.ActualVersion}.",
         StoreBusyException => "Retry the command; another process was writing.",
+        NamespaceDamagedException d => NamespaceDamagedException.RepairAdvice(d.Name),
         _ => null,
     };
 

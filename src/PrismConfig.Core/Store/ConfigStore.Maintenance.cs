@@ -108,7 +108,7 @@ public sealed partial class ConfigStore
             }
             catch (Exception ex) when (IsDamage(ex))
             {
-                problems.Add($"namespace '{row.Name}': its stored data cannot be read ({ex.Message}).");
+                problems.Add($"namespace '{row.Name}': its stored data cannot be read ({ex.Message}). {NamespaceDamagedException.RepairAdvice(row.Name)}");
                 continue;
             }
             current[ns.Name] = ns;

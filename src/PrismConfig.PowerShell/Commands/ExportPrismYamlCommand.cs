@@ -79,7 +79,7 @@ public sealed class ExportPrismYamlCommand : PrismCmdlet
             // turn into an export of the whole store.
             var list = MyInvocation.ExpectingInput
                 ? piped.GroupBy(n => n.Name, StringComparer.Ordinal).Select(g => g.Last()).OrderBy(n => n.Name, StringComparer.Ordinal).ToList()
-                : OpenStore(create: false).List(new NamespaceQuery { Names = Name, Backends = Backend, Statuses = Status }).ToList();
+                : OpenStore(create: false).List(new NamespaceQuery { Names = Name, Backends = Backend, Statuses = Status }, WriteCoreError).ToList();
             count = list.Count;
             if (!IncludeSecrets) RefuseSecrets(list);
             yaml = NamespaceYaml.Export(list);

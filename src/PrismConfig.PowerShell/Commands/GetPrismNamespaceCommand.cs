@@ -68,7 +68,7 @@ public sealed class GetPrismNamespaceCommand : NamespaceCmdlet
 
         if (names is null)
         {
-            foreach (var ns in store.List(query)) WriteObject(ns);
+            foreach (var ns in store.List(query, WriteCoreError)) WriteObject(ns);
             return;
         }
 
@@ -82,12 +82,7 @@ public sealed class GetPrismNamespaceCommand : NamespaceCmdlet
                 patterns.Add(name);
                 continue;
             }
-            var ns = store.TryGet(name);
-            if (ns is null)
-            {
-                WriteNotFound(name);
-            }
-            else if (Matches(ns, query))
+            if (TryGetReporting(store, name) is { } ns && Matches(ns, query))
             {
                 results[ns.Name] = ns;
             }
@@ -95,7 +90,7 @@ public sealed class GetPrismNamespaceCommand : NamespaceCmdlet
         if (patterns.Count > 0)
         {
             query.Names = patterns;
-            foreach (var ns in store.List(query)) results[ns.Name] = ns;
+            foreach (var ns in store.List(query, WriteCoreError)) results[ns.Name] = ns;
         }
         foreach (var ns in results.Values) WriteObject(ns);
     }

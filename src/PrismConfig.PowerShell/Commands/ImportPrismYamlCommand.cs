@@ -40,6 +40,9 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
 
     private readonly List<string> files = [];
 
+    // Filled while planning and applying (a plan and its apply both meet the same damaged row); reported once each.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, NamespaceDamagedException> damaged = new(StringComparer.Ordinal);
+
     private protected override void ProcessItem()
     {
         foreach (var path in Path)
@@ -64,6 +67,7 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
             Reason = Reason ?? DefaultReason(distinct),
             ReadAhead = true,
             LockWaitProgress = LockWaitProgress(),
+            Damaged = ex => damaged.TryAdd(ex.Name, ex),
         };
         foreach (var path in distinct)
         {
@@ -82,7 +86,11 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
                 if (!ShouldProcess($"Performing \"{action}\" on target \"{database}\".", $"{action} into '{database}'?", "Confirm", out var why))
                 {
                     // -WhatIf shows the plan; a declined -Confirm shows nothing.
-                    if (why == ShouldProcessReason.WhatIf) WriteObject(Masked(plan.Results), enumerateCollection: true);
+                    if (why == ShouldProcessReason.WhatIf)
+                    {
+                        ReportDamaged();
+                        WriteObject(Masked(plan.Results), enumerateCollection: true);
+                    }
                     return;
                 }
                 // The attribute says Medium; -Prune is High. ShouldProcess asked only if -Confirm was given, so the
@@ -126,6 +134,7 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
             return;
         }
         AttachSources(results, desired.Sources);
+        ReportDamaged();
         WriteObject(Masked(results), enumerateCollection: true);
     }
 
@@ -185,6 +194,11 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
                 Core.Display.SecretMasker.MaskAnyChange(c.Property, c.NewValue))).ToArray();
         }
         return results;
+    }
+
+    private void ReportDamaged()
+    {
+        foreach (var ex in damaged.Values.OrderBy(e => e.Name, StringComparer.Ordinal)) WriteCoreError(ex);
     }
 
     private static void AttachSources(IReadOnlyList<ImportResult> results, Dictionary<string, (string File, long Line, long Column)> sources)

@@ -121,7 +121,7 @@ public sealed class NamespaceNameCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters) =>
         CompletionHelper.Safely(() => CompletionHelper.Complete(
-            CompletionHelper.TryOpenStore(fakeBoundParameters, commandName)?.List().Select(n => n.Name) ?? [], wordToComplete));
+            CompletionHelper.TryOpenStore(fakeBoundParameters, commandName)?.List(null, static _ => { }).Select(n => n.Name) ?? [], wordToComplete));
 }
 
 /// <summary>Completes -Backend with the backends in use.</summary>
@@ -130,7 +130,7 @@ public sealed class BackendCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters) =>
         CompletionHelper.Safely(() => CompletionHelper.Complete(
-            CompletionHelper.TryOpenStore(fakeBoundParameters, commandName)?.List().Select(n => n.Backend) ?? [], wordToComplete));
+            CompletionHelper.TryOpenStore(fakeBoundParameters, commandName)?.List(null, static _ => { }).Select(n => n.Backend) ?? [], wordToComplete));
 }
 
 /// <summary>Completes -Pattern with the patterns in use.</summary>
@@ -139,7 +139,7 @@ public sealed class PatternCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters) =>
         CompletionHelper.Safely(() => CompletionHelper.Complete(
-            CompletionHelper.TryOpenStore(fakeBoundParameters, commandName)?.List().Select(n => n.Pattern) ?? [], wordToComplete));
+            CompletionHelper.TryOpenStore(fakeBoundParameters, commandName)?.List(null, static _ => { }).Select(n => n.Pattern) ?? [], wordToComplete));
 }
 
 /// <summary>Completes -Tag and -AddTag with the tags in use, and -RemoveTag with the named namespace's tags (all in use without -Name).</summary>
@@ -154,7 +154,7 @@ public sealed class TagCompleter : IArgumentCompleter
             var name = CompletionHelper.TypedName(fakeBoundParameters);
             var own = string.Equals(parameterName, "RemoveTag", StringComparison.OrdinalIgnoreCase) && name is not null
                 && !WildcardPattern.ContainsWildcardCharacters(name) ? store.TryGet(name) : null;
-            var tags = own is not null ? own.Tags : store.List().SelectMany(n => n.Tags);
+            var tags = own is not null ? own.Tags : store.List(null, static _ => { }).SelectMany(n => n.Tags);
             return CompletionHelper.Complete(tags, wordToComplete);
         });
 }
