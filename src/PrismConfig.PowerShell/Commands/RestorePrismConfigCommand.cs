@@ -61,7 +61,11 @@ public sealed class RestorePrismConfigCommand : PrismCmdlet
                 store = OpenStore(create: true);
             }
 
-            store.RestoreFrom(source);
+            var audit = store.RestoreFrom(source);
+            if (!audit.HistoryMerged && preRestore is not null)
+            {
+                WriteVerbose($"The history of '{database}' was not merged (the backup is not of its past, or there was none); the pre-restore backup '{preRestore}' keeps it.");
+            }
             WriteObject(new RestoreResult
             {
                 Path = database,
@@ -69,6 +73,10 @@ public sealed class RestorePrismConfigCommand : PrismCmdlet
                 PreRestoreBackup = preRestore,
                 Namespaces = store.CountNamespaces(),
                 SchemaVersion = store.SchemaVersion,
+                BackupTakenAt = audit.BackupTakenAt,
+                HistoryKept = audit.HistoryKept,
+                NamespacesRestored = audit.NamespacesRestored,
+                NamespacesRemoved = audit.NamespacesRemoved,
             });
         }
         catch (PrismConfigException ex)

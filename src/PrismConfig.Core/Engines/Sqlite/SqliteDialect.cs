@@ -219,6 +219,9 @@ internal static class SqliteDialect
     public const string SelectNamespaceByName = SelectNamespaceColumns + " WHERE n.name = $name";
     public const string SelectAllNamespaces = SelectNamespaceColumns + " WHERE " + Live + " ORDER BY n.name";
 
+    /// <summary>Every namespace row, removed ones (tombstones) included, by row id: what a whole-store restore keeps.</summary>
+    public const string SelectEveryNamespace = SelectNamespaceColumns + " ORDER BY n.id";
+
     /// <summary>
     /// Leaves out removed namespaces: Remove renames a row to <c>~removed~&lt;id&gt;~&lt;name&gt;</c> (a name no
     /// namespace can have, since names never hold '~') and disables it, so history keeps its namespace_id.
@@ -341,6 +344,9 @@ internal static class SqliteDialect
         """;
 
     /// <summary>Per namespace: its version, how many history rows it has and the highest history version.</summary>
+    /// <summary>Every history row, by row id.</summary>
+    public const string SelectEveryHistory = SelectHistory + " ORDER BY h.id";
+
     public const string HistoryAgreement = """
         SELECT n.name AS Name, n.version AS Version, COUNT(h.id) AS HistoryCount, MAX(h.version) AS MaxHistoryVersion,
                (SELECT h2.new_config FROM namespace_history h2 WHERE h2.namespace_id = n.id ORDER BY h2.id DESC LIMIT 1) AS LatestSnapshot

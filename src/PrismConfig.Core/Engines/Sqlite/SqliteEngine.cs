@@ -327,6 +327,19 @@ internal sealed partial class SqliteEngine : IStorageEngine
         return command;
     }
 
+    internal static List<NamespaceRow> ReadEveryNamespace(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = SqliteDialect.SelectEveryNamespace;
+        using var reader = command.ExecuteReader();
+        var rows = new List<NamespaceRow>();
+        while (reader.Read()) rows.Add(ReadRow(reader));
+        return rows;
+    }
+
+    internal static List<HistoryRow> ReadEveryHistory(SqliteConnection connection) =>
+        connection.Query<HistoryRow>(SqliteDialect.SelectEveryHistory).AsList();
+
     internal static NamespaceRow? ReadByName(SqliteCommand selectByName, string name)
     {
         selectByName.Parameters[0].Value = name;
