@@ -160,6 +160,27 @@ Describe 'Get-PrismNamespace' {
         $groups[0].Group[0].Name | Should -Be 'order-events'
     }
 
+    It 'completes from the database in $PSDefaultParameterValues, and completes -Tag' {
+        $db = New-Seeded
+        $PSDefaultParameterValues['*-Prism*:Database'] = $db
+        try {
+            $line = 'Get-PrismNamespace -Name ord'
+            (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('order-events', 'orders')
+            $line = 'Get-PrismNamespace -Tag '
+            (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('dev', 'eu', 'prod')
+            $line = 'Set-PrismNamespace orders -RemoveTag '
+            (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('eu', 'prod')
+        }
+        finally { $PSDefaultParameterValues.Remove('*-Prism*:Database') }
+        # A typed -Database still wins over the default.
+        $PSDefaultParameterValues['*-Prism*:Database'] = (New-TestDb)
+        try {
+            $line = "Get-PrismNamespace -Database '$db' -Tag d"
+            (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('dev')
+        }
+        finally { $PSDefaultParameterValues.Remove('*-Prism*:Database') }
+    }
+
     It 'completes -Name, -Backend, -Pattern and -Status' {
         $db = New-Seeded
         $line = "Get-PrismNamespace -Database '$db' -Name ord"

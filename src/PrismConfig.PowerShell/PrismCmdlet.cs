@@ -143,7 +143,10 @@ public abstract class PrismCmdlet : PSCmdlet
     {
         try
         {
-            return StoreCache.Get(Locator, create);
+            var store = StoreCache.Get(Locator, create, out var createdNow);
+            // A relative -Database after a cd, or a typo, silently makes a new empty store: say where it went.
+            if (createdNow) WriteWarning($"Created a new PrismConfig database at '{store.Path}'.");
+            return store;
         }
         catch (PrismConfigException ex)
         {
