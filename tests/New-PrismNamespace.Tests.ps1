@@ -235,6 +235,12 @@ Describe 'New-PrismNamespace with slots' {
         $warnings.Count | Should -Be 1
         "$($warnings[0])" | Should -Be "Created a new PrismConfig database at '$db'."
         @(New-PrismNamespace orders2 -Backend redis -Pattern keyvalue -Database $db 3>&1 | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Count | Should -Be 0
+        # Under -Debug a warning would ask to continue (and fail in a non-interactive host); the creation note must not.
+        $debugDb = New-TestDb
+        $result = Invoke-FreshPwsh -Command "`$DebugPreference = 'Continue'; `$WarningPreference = 'Continue'; Import-Module '$(Get-PrismTestModulePath)'; New-PrismNamespace orders -Backend redis -Pattern keyvalue -Database '$debugDb' -Debug -Confirm:`$false 5>`$null | Out-Null; 'DONE'"
+        $result.Output | Should -Contain 'DONE'
+        ($result.Output -join "`n") | Should -Not -Match 'Continue with this operation'
+        $debugDb | Should -Exist
     }
 
     It 'reports a folder that takes no new files as PermissionDenied naming the database asked for' -Skip:(-not $IsLinux) {

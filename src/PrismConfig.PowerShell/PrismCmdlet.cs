@@ -145,7 +145,7 @@ public abstract class PrismCmdlet : PSCmdlet
         {
             var store = StoreCache.Get(Locator, create, out var createdNow);
             // A relative -Database after a cd, or a typo, silently makes a new empty store: say where it went.
-            if (createdNow) WriteWarning($"Created a new PrismConfig database at '{store.Path}'.");
+            if (createdNow) WarnCreated(store.Path);
             return store;
         }
         catch (PrismConfigException ex)
@@ -153,6 +153,19 @@ public abstract class PrismCmdlet : PSCmdlet
             ThrowTerminatingError(ToErrorRecord(ex));
             throw; // unreachable: ThrowTerminatingError always throws
         }
+    }
+
+    private void WarnCreated(string path)
+    {
+        var text = $"Created a new PrismConfig database at '{path}'.";
+        // -Debug makes a warning ask "Continue with this operation?" (and a non-interactive host fail), which a
+        // store that was just created successfully must not do: then the line goes to the host only.
+        if (MyInvocation.BoundParameters.ContainsKey("Debug") && !MyInvocation.BoundParameters.ContainsKey("WarningAction"))
+        {
+            Host.UI.WriteWarningLine(text);
+            return;
+        }
+        WriteWarning(text);
     }
 
     /// <summary>The session's store if it exists, else null; other setup failures are terminating errors.</summary>
