@@ -112,6 +112,19 @@ namespaces:
         $e.CategoryInfo.Category | Should -Be 'ObjectNotFound'
     }
 
+    It 'skips a damaged namespace with a non-terminating NamespaceDamaged error and compares the rest' {
+        Import-Module (Join-Path $PSScriptRoot 'StoreTestHelpers.psm1') -Force
+        $db = New-Seeded
+        New-PrismNamespace broken -Backend redis -Pattern keyvalue -Database $db | Out-Null
+        Invoke-RawSql -Database $db -Sql "UPDATE namespaces SET backend_config = 'not json' WHERE name = 'broken'"
+        $yaml = New-Yaml "namespaces:`n  - name: broken`n    backend: redis`n    pattern: keyvalue`n  - name: orders`n    backend: postgres`n    pattern: keyvalue`n    cache_ttl_seconds: 5`n    description: Orders`n    tags: [eu, prod]`n    backend_config:`n      host: db2`n      password: swordfish`n"
+        $diff = @(Compare-PrismNamespace -Path $yaml -Database $db -ErrorAction SilentlyContinue -ErrorVariable err)
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'NamespaceDamaged,PrismConfig.PowerShell.Commands.ComparePrismNamespaceCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $diff.Path | Should -Be @('CacheTtlSeconds')
+    }
+
     It 'completes -ReferenceVersion with the versions of the named namespace' {
         $db = New-Seeded
         $line = "Compare-PrismNamespace orders -Database '$db' -ReferenceVersion "

@@ -24,21 +24,23 @@ public sealed partial class ConfigStore
     /// namespace lists every field it sets, with no old value. Namespaces only in the store are not listed, as an
     /// import without -Prune leaves them alone. Read-only; values unmasked.
     /// </summary>
-    public IReadOnlyList<FieldChange> CompareDesired(IEnumerable<NamespaceConfig> desired)
+    /// <remarks>A namespace whose stored row is damaged is passed to <paramref name="damaged"/> and left out; without it, it throws.</remarks>
+    public IReadOnlyList<FieldChange> CompareDesired(IEnumerable<NamespaceConfig> desired, Action<NamespaceDamagedException>? damaged = null)
     {
         ArgumentNullException.ThrowIfNull(desired);
         ThrowIfDisposed();
-        return CompareDesired(desired, name => _engine.ReadNamespace(name) is { } row ? ToConfig(row) : null);
+        return CompareDesired(desired, name => _engine.ReadNamespace(name) is { } row ? ToConfig(row) : null, damaged);
     }
 
-    /// <summary>As <see cref="CompareDesired(IEnumerable{NamespaceConfig})"/>, for a store that does not exist yet.</summary>
+    /// <summary>As <see cref="CompareDesired(IEnumerable{NamespaceConfig}, Action{NamespaceDamagedException})"/>, for a store that does not exist yet.</summary>
     public static IReadOnlyList<FieldChange> CompareDesiredWithNewStore(IEnumerable<NamespaceConfig> desired)
     {
         ArgumentNullException.ThrowIfNull(desired);
-        return CompareDesired(desired, _ => null);
+        return CompareDesired(desired, _ => null, null);
     }
 
-    private static List<FieldChange> CompareDesired(IEnumerable<NamespaceConfig> desired, Func<string, NamespaceConfig?> load)
+    private static List<FieldChange> CompareDesired(IEnumerable<NamespaceConfig> desired, Func<string, NamespaceConfig?> load,
+        Action<NamespaceDamagedException>? damaged)
     {
         var result = new List<FieldChange>();
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -47,7 +49,16 @@ public sealed partial class ConfigStore
             var ns = NamespaceNormalizer.Canonicalize(item);
             NamespaceValidator.Validate(ns);
             if (!names.Add(ns.Name)) throw DuplicateInImport(ns.Name);
-            var current = load(ns.Name);
+            NamespaceConfig? current;
+            try
+            {
+                current = load(ns.Name);
+            }
+            catch (NamespaceDamagedException ex) when (damaged is not null)
+            {
+                damaged(ex);
+                continue;
+            }
             if (current is not null && Snapshot.SameContent(current, ns)) continue;
             // A new namespace's name is the row itself, not a changed field.
             var changes = ConfigDiff.Compute(current, ns).Where(c => current is not null || c.Property != nameof(NamespaceConfig.Name));

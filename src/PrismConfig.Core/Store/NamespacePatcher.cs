@@ -191,8 +191,9 @@ internal static class NamespacePatcher
         if (ns.Slots.Count > 0 && direct is not null)
         {
             // The ADR's columns follow the first slot; a direct edit would be silently undone, so it is refused.
-            throw new ValidationException(ns.Name, "backend", patch.Backend,
-                "a namespace with slots takes its backend and backend_config from its first slot; change the slot with -Slots instead.");
+            throw new ValidationException(ns.Name, patch.Backend is null ? "backend_config" : "backend", patch.Backend,
+                "a namespace with slots takes its backend and backend_config from its first slot; change the slot with -Slots " +
+                "(or one key with -BackendConfigUpdate) instead.");
         }
         if (hadSlots && ns.Slots.Count == 0)
         {

@@ -73,7 +73,7 @@ public sealed class ComparePrismNamespaceCommand : PrismCmdlet
         IReadOnlyList<FieldChange> changes;
         try
         {
-            changes = store is null ? ConfigStore.CompareDesiredWithNewStore(desired) : store.CompareDesired(desired);
+            changes = store is null ? ConfigStore.CompareDesiredWithNewStore(desired) : store.CompareDesired(desired, WriteCoreError);
         }
         catch (PrismConfigException ex)
         {
