@@ -113,7 +113,7 @@ public sealed class RestorePrismConfigCommand : PrismCmdlet
         var preference = SessionState.PSVariable.GetValue("ConfirmPreference");
         var promptedAlready = !(preference is ConfirmImpact impact && impact == ConfirmImpact.None);
         return promptedAlready || ShouldContinue(
-            $"Replace every namespace and all history in '{database}' with the contents of '{source}'? The current state is saved as a backup first.",
+            $"Replace every namespace in '{database}' with the contents of '{source}'? History is kept, the restore is recorded in it, and the current state is saved as a backup first.",
             "Restore PrismConfig database");
     }
 
