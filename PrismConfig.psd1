@@ -24,6 +24,7 @@
         'Restore-PrismNamespace'
         'Remove-PrismNamespace'
         'Rename-PrismNamespace'
+        'Compare-PrismNamespace'
         'Import-PrismYaml'
         'Export-PrismYaml'
         'Initialize-PrismConfig'

@@ -21,7 +21,9 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
 $module = Import-Module $ModulePath -PassThru
-$common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+# -WhatIf and -Confirm are left in: Get-Help's SYNTAX shows a command's risk-mitigation parameters, as for
+# built-in cmdlets, and each page describes them.
+$common = [System.Management.Automation.Cmdlet]::CommonParameters + @([System.Management.Automation.Cmdlet]::OptionalCommonParameters | Where-Object { $_ -notin 'WhatIf', 'Confirm' })
 
 function Read-HelpMarkdown([string] $Path) {
     # Splits the file into ## sections; PARAMETERS, EXAMPLES, INPUTS and OUTPUTS into ### subsections.

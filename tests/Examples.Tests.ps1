@@ -92,12 +92,27 @@ Describe 'Runbooks' {
         $desired = Join-Path $TestDrive "desired-$([guid]::NewGuid()).yaml"
         (Get-Content -Raw $Yaml) -replace 'cache_ttl_seconds: 300', 'cache_ttl_seconds: 600' | Set-Content $desired
 
-        & (Join-Path $Runbooks 'Sync-PrismGitOps.ps1') -Database $db -DesiredPath $desired -WhatIf 6>$null | Out-Null
-        (Get-PrismNamespace -Database $db -Name user-profiles).CacheTtlSeconds | Should -Be 300
+        # Its temporary folder is one of the test's own, so a copy of the store left there would be seen.
+        $temp = Join-Path $TestDrive "tmp-$([guid]::NewGuid())"
+        New-Item -ItemType Directory $temp | Out-Null
+        $savedTemp = $env:TMPDIR
+        $env:TMPDIR = $temp
+        try {
+            $shown = & (Join-Path $Runbooks 'Sync-PrismGitOps.ps1') -Database $db -DesiredPath $desired -WhatIf 6>&1 | Out-String
+            @(Get-ChildItem -Force $temp).Count | Should -Be 0
+            (Get-PrismNamespace -Database $db -Name user-profiles).CacheTtlSeconds | Should -Be 300
+            $shown | Should -Match 'CacheTtlSeconds\s+300\s+600'
+            # The example store holds credentials; the diff shows them masked.
+            $shown | Should -Not -Match 'wJalr'
 
-        $result = & (Join-Path $Runbooks 'Sync-PrismGitOps.ps1') -Database $db -DesiredPath $desired -Reason 'deploy abc123' 6>$null
-        ($result | Where-Object Action -eq 'Updated').Name | Should -Be 'user-profiles'
-        (Get-PrismNamespace -Database $db -Name user-profiles).CacheTtlSeconds | Should -Be 600
+            $result = & (Join-Path $Runbooks 'Sync-PrismGitOps.ps1') -Database $db -DesiredPath $desired -Reason 'deploy abc123' 6>$null
+            ($result | Where-Object Action -eq 'Updated').Name | Should -Be 'user-profiles'
+            (Get-PrismNamespace -Database $db -Name user-profiles).CacheTtlSeconds | Should -Be 600
+            @(Get-ChildItem -Force $temp).Count | Should -Be 0
+        }
+        finally {
+            $env:TMPDIR = $savedTemp
+        }
     }
 }
 

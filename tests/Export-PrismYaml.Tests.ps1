@@ -67,6 +67,68 @@ namespaces:
         $byStatus | Should -Match 'orders-cache'
     }
 
+    It 'exports exactly the piped namespaces, and nothing for an empty pipeline' {
+        $db = New-Db
+        New-PrismNamespace app-1 -Backend redis -Pattern keyvalue -Tag production -Database $db | Out-Null
+        New-PrismNamespace app-2 -Backend redis -Pattern keyvalue -Tag staging -Database $db | Out-Null
+        New-PrismNamespace app-3 -Backend redis -Pattern keyvalue -Tag production -Database $db | Out-Null
+        $out = @(Get-PrismNamespace -Tag production -Database $db | Export-PrismYaml -Database $db -ErrorVariable err)
+        $err | Should -BeNullOrEmpty
+        $out.Count | Should -Be 1
+        $names = [regex]::Matches($out[0], '(?m)^  - name: (\S+)') | ForEach-Object { $_.Groups[1].Value }
+        $names | Should -Be @('app-1', 'app-3')
+        $none = Get-PrismNamespace -Tag nothing -Database $db | Export-PrismYaml -Database $db
+        $none | Should -Not -Match 'name:'
+        'app-2' | Export-PrismYaml -Database $db -ErrorAction SilentlyContinue -ErrorVariable err | Out-Null
+        $err[0].FullyQualifiedErrorId | Should -Be 'InputNotANamespace,PrismConfig.PowerShell.Commands.ExportPrismYamlCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidType'
+    }
+
+    It 'refuses to write values that look like secrets, naming each namespace and key, and writes nothing' {
+        $db = New-Db
+        New-PrismNamespace pay-db -Backend postgres -Pattern keyvalue -BackendConfig @{ host = 'db1'; password = 'hunter2'; url = 'postgres://app:pw@db1/pay' } -Database $db | Out-Null
+        New-PrismNamespace pay-cache -Backend redis -Pattern keyvalue -BackendConfig @{ api_token = 'abc' } -Database $db | Out-Null
+        New-PrismNamespace pay-ok -Backend redis -Pattern keyvalue -BackendConfig @{ host = 'cache' } -Database $db | Out-Null
+        $file = Join-Path $TestDrive 'secrets.yaml'
+        foreach ($call in @({ Export-PrismYaml -Path $file -Database $db }, { Export-PrismYaml -Database $db })) {
+            $e = $null
+            try { & $call } catch { $e = $_ }
+            $e.FullyQualifiedErrorId | Should -Be 'ExportContainsSecrets,PrismConfig.PowerShell.Commands.ExportPrismYamlCommand'
+            $e.CategoryInfo.Category | Should -Be 'SecurityError'
+            "$e" | Should -Match 'pay-db: backend_config.password'
+            "$e" | Should -Match 'pay-db: backend_config.url'
+            "$e" | Should -Match 'pay-cache: backend_config.api_token'
+            "$e" | Should -Not -Match 'pay-ok|hunter2|abc'
+            $e.ErrorDetails.RecommendedAction | Should -Match 'IncludeSecrets'
+        }
+        $file | Should -Not -Exist
+        @(Get-ChildItem -Force $TestDrive -Filter '.secrets.yaml*').Count | Should -Be 0
+        Export-PrismYaml -Database $db -Name pay-ok | Should -Match 'pay-ok'
+        Export-PrismYaml -Path $file -Database $db -IncludeSecrets
+        Get-Content -Raw $file | Should -Match 'hunter2'
+    }
+
+    It 'writes vault://, secret:// and env: references as they are, and they import verbatim' {
+        $db = New-Db
+        $refs = @{ password = 'vault://kv/pay#password'; api_token = 'secret://prism/pay-token'; secret_key = 'env:PAY_SECRET_KEY' }
+        New-PrismNamespace pay-refs -Backend postgres -Pattern keyvalue -BackendConfig $refs -Database $db | Out-Null
+        $yaml = Export-PrismYaml -Database $db
+        $yaml | Should -Match 'password: "?vault://kv/pay#password"?'
+        $yaml | Should -Match 'api_token: secret://prism/pay-token'
+        $yaml | Should -Match 'secret_key: env:PAY_SECRET_KEY'
+        $copy = New-Db
+        Import-PrismYaml (New-Yaml $yaml) -Database $copy | Out-Null
+        $ns = Get-PrismNamespace pay-refs -Database $copy
+        foreach ($k in $refs.Keys) { $ns.BackendConfig[$k] | Should -BeExactly $refs[$k] }
+        # Masking leaves references visible: they say where a secret is, not what it is.
+        $shown = $ns | Format-List | Out-String
+        $shown | Should -Match 'vault://kv/pay#password'
+        $shown | Should -Match 'env:PAY_SECRET_KEY'
+        # A reference with a password in it is not one.
+        Set-PrismNamespace pay-refs -BackendConfigUpdate @{ password = 'vault://user:pw@vault/kv' } -Database $copy
+        { Export-PrismYaml -Database $copy } | Should -Throw -ErrorId 'ExportContainsSecrets,PrismConfig.PowerShell.Commands.ExportPrismYamlCommand'
+    }
+
     It 'writes a UTF-8 file without BOM, owner-only on Unix, relative to $PWD' {
         Push-Location $TestDrive
         try {

@@ -160,6 +160,27 @@ Describe 'Get-PrismNamespace' {
         $groups[0].Group[0].Name | Should -Be 'order-events'
     }
 
+    It 'completes from the database in $PSDefaultParameterValues, and completes -Tag' {
+        $db = New-Seeded
+        $PSDefaultParameterValues['*-Prism*:Database'] = $db
+        try {
+            $line = 'Get-PrismNamespace -Name ord'
+            (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('order-events', 'orders')
+            $line = 'Get-PrismNamespace -Tag '
+            (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('dev', 'eu', 'prod')
+            $line = 'Set-PrismNamespace orders -RemoveTag '
+            (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('eu', 'prod')
+        }
+        finally { $PSDefaultParameterValues.Remove('*-Prism*:Database') }
+        # A typed -Database still wins over the default.
+        $PSDefaultParameterValues['*-Prism*:Database'] = (New-TestDb)
+        try {
+            $line = "Get-PrismNamespace -Database '$db' -Tag d"
+            (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('dev')
+        }
+        finally { $PSDefaultParameterValues.Remove('*-Prism*:Database') }
+    }
+
     It 'completes -Name, -Backend, -Pattern and -Status' {
         $db = New-Seeded
         $line = "Get-PrismNamespace -Database '$db' -Name ord"
@@ -209,5 +230,28 @@ Describe 'Get-PrismNamespace -Slot' {
         (Get-PrismNamespace -Slot state_store -Backend postgres -Database $db).Name | Should -Be @('payments')
         Get-PrismNamespace -Slot message_source -Backend postgres -Database $db | Should -BeNullOrEmpty
         (Get-PrismNamespace pay*, orders -Slot state_store -Database $db).Name | Should -Be @('payments')
+    }
+}
+
+Describe 'Get-PrismNamespace with one damaged row' {
+    BeforeAll { Import-Module (Join-Path $PSScriptRoot 'StoreTestHelpers.psm1') -Force }
+
+    It 'lists every other namespace and reports the damaged one as one non-terminating NamespaceDamaged error' {
+        $db = New-Seeded
+        Invoke-RawSql -Database $db -Sql "UPDATE namespaces SET backend_config = 'not json' WHERE name = 'order-events'"
+        $all = @(Get-PrismNamespace -Database $db -ErrorAction SilentlyContinue -ErrorVariable err)
+        $all.Name | Should -Be @('cache', 'orders')
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'NamespaceDamaged,PrismConfig.PowerShell.Commands.GetPrismNamespaceCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $err[0].TargetObject | Should -Be 'order-events'
+        "$($err[0])" | Should -Match "order-events"
+        $err[0].ErrorDetails.RecommendedAction | Should -Match 'Restore-PrismNamespace -Name order-events'
+
+        Get-PrismNamespace order-events, orders -Database $db -ErrorAction SilentlyContinue -ErrorVariable err | ForEach-Object Name | Should -Be 'orders'
+        $err[0].FullyQualifiedErrorId | Should -Be 'NamespaceDamaged,PrismConfig.PowerShell.Commands.GetPrismNamespaceCommand'
+        # The others stay writable.
+        (Set-PrismNamespace orders -RateLimitRps 5 -Database $db -PassThru).Version | Should -Be 2
+        (Get-PrismNamespace -Backend redis -Database $db).Name | Should -Be 'cache'
     }
 }

@@ -113,4 +113,12 @@ Describe 'Get-PrismNamespaceHistory' {
         $last.Reason | Should -Be 'child'
         $last.Version | Should -Be 5
     }
+
+    It 'completes -Version with the versions of the named namespace, newest first' {
+        $db = New-Seeded
+        $line = "Get-PrismNamespaceHistory orders -Database '$db' -Version "
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('4', '3', '2', '1')
+        $line = "Restore-PrismNamespace -Name orders -Database '$db' -Version 2"
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('2')
+    }
 }

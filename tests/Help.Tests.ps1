@@ -47,6 +47,17 @@ Describe 'Help for <_>' -ForEach $Cmdlets {
         }
     }
 
+    It 'shows -WhatIf and -Confirm in SYNTAX when it supports them' {
+        $syntax = (Get-Help $Name).Syntax | Out-String -Width 400
+        if ($Command.Parameters.ContainsKey('WhatIf')) {
+            $syntax | Should -Match '\[-WhatIf\]'
+            $syntax | Should -Match '\[-Confirm\]'
+        }
+        else {
+            $syntax | Should -Not -Match 'WhatIf'
+        }
+    }
+
     It 'links to its page in the public repository first, which Get-Help -Online opens' {
         $expected = "https://github.com/prismconfig/PrismConfig/blob/main/docs/$Name.md"
         @($Help.relatedLinks.navigationLink)[0].uri | Should -Be $expected

@@ -301,6 +301,28 @@ namespaces:
             "$db-wal" | Should -Not -Exist
         }
 
+        It 'carries each changed field''s old and new value, masked, under -WhatIf and -PassThru' {
+            $db = New-Db
+            Import-PrismYaml (New-Yaml "namespaces:`n  - name: orders`n    backend: postgres`n    pattern: keyvalue`n    cache_ttl_seconds: 300`n    backend_config:`n      host: db1`n      password: hunter2`n") -Database $db | Out-Null
+            $changed = New-Yaml "namespaces:`n  - name: orders`n    backend: postgres`n    pattern: keyvalue`n    cache_ttl_seconds: 60`n    backend_config:`n      host: db1`n      password: swordfish`n"
+            foreach ($result in @((Import-PrismYaml $changed -Database $db -WhatIf), (Import-PrismYaml $changed -Database $db -PassThru))) {
+                $ttl = $result.Changes | Where-Object Property -EQ CacheTtlSeconds
+                $ttl.OldValue | Should -Be 300
+                $ttl.NewValue | Should -Be 60
+                $pw = $result.Changes | Where-Object Property -EQ 'BackendConfig.password'
+                $pw.OldValue | Should -Be '********'
+                $pw.NewValue | Should -Be '********'
+                ($result | ConvertTo-Json -Depth 6) | Should -Not -Match 'hunter2|swordfish'
+            }
+            (Get-PrismNamespace orders -Database $db).BackendConfig.password | Should -Be 'swordfish'
+        }
+
+        It 'serialises Action as a string in ConvertTo-Json' {
+            $db = New-Db
+            $json = Import-PrismYaml (New-Yaml (New-RandomNamespaceYaml -Count 1 -Seed 5)) -Database $db -WhatIf | ConvertTo-Json -Depth 5 | ConvertFrom-Json
+            $json.Action | Should -BeExactly 'Created'
+        }
+
         It 'reports the real plan and writes nothing to an existing database' {
             $db = New-Db
             Import-PrismYaml (New-Yaml $AdrYaml) -Database $db | Out-Null
@@ -415,6 +437,25 @@ namespaces:
         }
     }
 
+    Context 'one damaged row' {
+        It 'skips the damaged namespace with a non-terminating NamespaceDamaged error and imports the rest' {
+            $db = New-Db
+            Import-PrismYaml (New-Yaml "namespaces:`n  - name: orders`n    backend: postgres`n    pattern: keyvalue`n  - name: broken`n    backend: redis`n    pattern: keyvalue`n  - name: spare`n    backend: redis`n    pattern: keyvalue`n") -Database $db | Out-Null
+            Invoke-RawSql -Database $db -Sql "UPDATE namespaces SET backend_config = 'not json' WHERE name = 'broken'"
+            $yaml = New-Yaml "namespaces:`n  - name: orders`n    backend: postgres`n    pattern: keyvalue`n    rate_limit_rps: 9`n  - name: broken`n    backend: redis`n    pattern: keyvalue`n  - name: fresh`n    backend: redis`n    pattern: keyvalue`n"
+            foreach ($whatIf in @($true, $false)) {
+                $results = @(Import-PrismYaml $yaml -Database $db -Prune -Force -Confirm:$false -WhatIf:$whatIf -ErrorAction SilentlyContinue -ErrorVariable err)
+                $err.Count | Should -Be 1
+                $err[0].FullyQualifiedErrorId | Should -Be 'NamespaceDamaged,PrismConfig.PowerShell.Commands.ImportPrismYamlCommand'
+                $err[0].CategoryInfo.Category | Should -Be 'InvalidData'
+                $err[0].TargetObject | Should -Be 'broken'
+                ($results | Sort-Object Name | ForEach-Object { "$($_.Name)=$($_.Action)" }) | Should -Be @('fresh=Created', 'orders=Updated', 'spare=Disabled')
+            }
+            (Get-PrismNamespace orders -Database $db).RateLimitRps | Should -Be 9
+            (Get-PrismNamespace spare -Database $db).Status | Should -Be 'disabled'
+        }
+    }
+
     Context 'unusable databases' {
         It 'refuses a non-SQLite file as InvalidData, naming it, and leaves it untouched' {
             $db = Join-Path $TestDrive 'garbage.db'
@@ -494,10 +535,10 @@ slots:
 
         $first = Join-Path $TestDrive 'export1.yaml'
         $second = Join-Path $TestDrive 'export2.yaml'
-        Export-PrismYaml -Path $first -Database $db
+        Export-PrismYaml -Path $first -Database $db -IncludeSecrets
         $db2 = Join-Path $TestDrive 'slot-files2.db'
         Import-PrismYaml $first -Database $db2 | Out-Null
-        Export-PrismYaml -Path $second -Database $db2
+        Export-PrismYaml -Path $second -Database $db2 -IncludeSecrets
         (Get-FileHash $first).Hash | Should -Be (Get-FileHash $second).Hash
         (Get-Content $first -Raw) | Should -Match '(?s)message_source:.*state_store:'
 

@@ -48,7 +48,7 @@ Describe 'New-PrismNamespace' {
         $row.Tags | Should -Be 'production;team-payments'
 
         Import-Csv $csv | New-PrismNamespace -Database $target | Out-Null
-        Export-PrismYaml -Database $target | Should -BeExactly (Export-PrismYaml -Database $source)
+        Export-PrismYaml -IncludeSecrets -Database $target | Should -BeExactly (Export-PrismYaml -IncludeSecrets -Database $source)
     }
 
     It 'creates one namespace per CSV row, with blank cells meaning not given and tag lists split on , or ;' {
@@ -227,5 +227,44 @@ Describe 'New-PrismNamespace with slots' {
         $db = Join-Path $TestDrive 'slots-bad.db'
         New-PrismNamespace bad-ns -Pattern consumer -Slots @{ 'Bad-Name' = @{ backend = 'redis' } } -Database $db -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
         $err[0].FullyQualifiedErrorId | Should -BeLike 'ValidationFailed*'
+    }
+
+    It 'warns, naming the full path, when it creates a new database, and only then' {
+        $db = New-TestDb
+        $warnings = @(New-PrismNamespace orders -Backend redis -Pattern keyvalue -Database $db 3>&1 | Where-Object { $_ -is [System.Management.Automation.WarningRecord] })
+        $warnings.Count | Should -Be 1
+        "$($warnings[0])" | Should -Be "Created a new PrismConfig database at '$db'."
+        @(New-PrismNamespace orders2 -Backend redis -Pattern keyvalue -Database $db 3>&1 | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Count | Should -Be 0
+        # Under -Debug a warning would ask to continue (and fail in a non-interactive host); the creation note must not.
+        $debugDb = New-TestDb
+        $result = Invoke-FreshPwsh -Command "`$DebugPreference = 'Continue'; `$WarningPreference = 'Continue'; Import-Module '$(Get-PrismTestModulePath)'; New-PrismNamespace orders -Backend redis -Pattern keyvalue -Database '$debugDb' -Debug -Confirm:`$false 5>`$null | Out-Null; 'DONE'"
+        $result.Output | Should -Contain 'DONE'
+        ($result.Output -join "`n") | Should -Not -Match 'Continue with this operation'
+        $debugDb | Should -Exist
+    }
+
+    It 'reports a folder that takes no new files as PermissionDenied naming the database asked for' -Skip:(-not $IsLinux) {
+        $err = $null
+        try { New-PrismNamespace orders -Backend redis -Pattern keyvalue -Database /proc/prism-test.db } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'PermissionDenied,PrismConfig.PowerShell.Commands.NewPrismNamespaceCommand'
+        $err.CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $err.TargetObject | Should -Be '/proc/prism-test.db'
+        "$err" | Should -Match "'/proc/prism-test.db'"
+        "$err" | Should -Not -Match '\.init-'
+    }
+
+    It 'reports a read-only folder as PermissionDenied naming the database asked for' -Skip:($IsWindows -or (id -u) -eq '0') {
+        $folder = Join-Path $TestDrive 'read-only'
+        New-Item -ItemType Directory $folder | Out-Null
+        [IO.File]::SetUnixFileMode($folder, [IO.UnixFileMode]'UserRead, UserExecute')
+        try {
+            $err = $null
+            try { New-PrismNamespace orders -Backend redis -Pattern keyvalue -Database (Join-Path $folder 'config.db') } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -Be 'PermissionDenied,PrismConfig.PowerShell.Commands.NewPrismNamespaceCommand'
+            $err.CategoryInfo.Category | Should -Be 'PermissionDenied'
+            "$err" | Should -Match ([regex]::Escape((Join-Path $folder 'config.db')))
+            "$err" | Should -Not -Match '\.init-'
+        }
+        finally { [IO.File]::SetUnixFileMode($folder, [IO.UnixFileMode]'UserRead, UserWrite, UserExecute') }
     }
 }

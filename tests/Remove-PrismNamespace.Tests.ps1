@@ -73,4 +73,14 @@ Describe 'Remove-PrismNamespace' {
         Remove-PrismNamespace * -Database $db -WhatIf
         @(Get-PrismNamespace -Database $db).Count | Should -Be 2
     }
+
+    It 'says the database is missing, not the namespace, and creates no file' {
+        $missing = Join-Path $TestDrive ([guid]::NewGuid().ToString() + '.db')
+        $err = $null
+        try { Remove-PrismNamespace orders -Database $missing -Confirm:$false } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'DatabaseNotFound,PrismConfig.PowerShell.Commands.RemovePrismNamespaceCommand'
+        $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        "$err" | Should -Match ([regex]::Escape($missing))
+        $missing | Should -Not -Exist
+    }
 }

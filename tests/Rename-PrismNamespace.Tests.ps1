@@ -52,4 +52,14 @@ Describe 'Rename-PrismNamespace' {
         Rename-PrismNamespace user-profile other-name -Database $db -WhatIf
         (Get-PrismNamespace user-profile -Database $db).Version | Should -Be 2
     }
+
+    It 'says the database is missing, not the namespace, and creates no file' {
+        $missing = Join-Path $TestDrive ([guid]::NewGuid().ToString() + '.db')
+        $err = $null
+        try { Rename-PrismNamespace orders orders-v2 -Database $missing } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'DatabaseNotFound,PrismConfig.PowerShell.Commands.RenamePrismNamespaceCommand'
+        $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        "$err" | Should -Match ([regex]::Escape($missing))
+        $missing | Should -Not -Exist
+    }
 }

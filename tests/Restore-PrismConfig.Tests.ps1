@@ -124,3 +124,37 @@ Describe 'Restore-PrismConfig' {
         (Get-FileHash $db).Hash | Should -Be $hash
     }
 }
+
+Describe 'Restore-PrismConfig keeps the audit trail' {
+    It 'records a restore row naming the backup''s path and time, and keeps the history written after the backup' {
+        $db = New-Db
+        New-PrismNamespace orders -Backend postgres -Pattern keyvalue -CacheTtlSeconds 300 -Database $db | Out-Null
+        $backup = Backup-PrismConfig (Join-Path $TestDrive "audit-$([guid]::NewGuid().ToString('N')).db") -Database $db
+        Set-PrismNamespace orders -CacheTtlSeconds 60 -Reason 'after the backup' -Database $db
+        New-PrismNamespace late -Backend redis -Pattern keyvalue -Database $db | Out-Null
+
+        $result = Restore-PrismConfig $backup.FullName -Database $db -Force
+        $result.HistoryKept | Should -Be 2
+        $result.NamespacesRestored | Should -Be 1
+        $result.NamespacesRemoved | Should -Be 1
+        $result.BackupTakenAt | Should -Be ([DateTimeOffset]::new($backup.LastWriteTimeUtc, [TimeSpan]::Zero))
+
+        $ns = Get-PrismNamespace orders -Database $db
+        $ns.CacheTtlSeconds | Should -Be 300
+        $ns.Version | Should -Be 3
+        $h = @(Get-PrismNamespaceHistory orders -Database $db)
+        $h.Operation | Should -Be @('create', 'update', 'restore')
+        $h[1].Reason | Should -Be 'after the backup'
+        $h[2].Reason | Should -Match ([regex]::Escape($backup.FullName))
+        $h[2].Reason | Should -Match 'taken \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ'
+        ($h[2].Changes | Where-Object Property -EQ CacheTtlSeconds).NewValue | Should -Be 300
+
+        # A namespace made after the backup is kept as removed, with its history, and can be brought back.
+        Get-PrismNamespace late -Database $db -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        (Get-PrismNamespaceHistory late -IncludeRemoved -Database $db).Operation | Should -Be @('create', 'delete')
+        Restore-PrismNamespace late -Version 1 -Database $db
+        (Get-PrismNamespace late -Database $db).Status | Should -Be 'active'
+        (Test-PrismConfig -Database $db).IsHealthy | Should -BeTrue
+    }
+}
+

@@ -27,6 +27,23 @@ Describe 'Restore-PrismNamespace' {
         $last.Reason | Should -Be 'bad deploy'
     }
 
+    It 'takes arrays and wildcards for -Name' {
+        $db = New-Seeded
+        New-PrismNamespace cache-a -Backend redis -Pattern keyvalue -Database $db | Out-Null
+        New-PrismNamespace cache-b -Backend redis -Pattern keyvalue -Database $db | Out-Null
+        Set-PrismNamespace cache-* -RateLimitRps 5 -Database $db
+        Restore-PrismNamespace cache-* -Version 1 -Database $db
+        @(Get-PrismNamespace cache-* -Database $db | Where-Object { $null -ne $_.RateLimitRps }).Count | Should -Be 0
+        (Get-PrismNamespace cache-* -Database $db).Version | Should -Be @(3, 3)
+        Set-PrismNamespace cache-a, orders -RateLimitRps 6 -Database $db
+        Restore-PrismNamespace cache-a, orders -Version 1 -Database $db
+        (Get-PrismNamespace orders -Database $db).Backend | Should -Be 'postgres'
+        (Get-PrismNamespace cache-a -Database $db).RateLimitRps | Should -BeNullOrEmpty
+        Restore-PrismNamespace orders, missing -Version 1 -Database $db -ErrorAction SilentlyContinue -ErrorVariable err
+        $err[0].FullyQualifiedErrorId | Should -Be 'NamespaceNotFound,PrismConfig.PowerShell.Commands.RestorePrismNamespaceCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
     It 'outputs the result with -PassThru' {
         $db = New-Seeded
         $ns = Restore-PrismNamespace orders -Version 2 -PassThru -Database $db

@@ -116,13 +116,117 @@ Describe 'Set-PrismNamespace' {
         $h[-1].Changes.Property | Should -Be @('CacheTtlSeconds')
     }
 
-    It 'does not take -ExpectedVersion from a piped stale object' {
+    It 'applies the edits made on a piped namespace, with its Version as the expected version' {
+        $db = New-Seeded
+        $n = Get-PrismNamespace orders -Database $db
+        $n.RateLimitRps = 42
+        $n.Tags = @('prod', 'eu', 'critical')
+        $n.BackendConfig.host = 'db9'
+        $n | Set-PrismNamespace -Reason 'edit in place' -Database $db
+        $now = Get-PrismNamespace orders -Database $db
+        $now.RateLimitRps | Should -Be 42
+        $now.Tags | Should -Be @('critical', 'eu', 'prod')
+        $now.BackendConfig.host | Should -Be 'db9'
+        $now.BackendConfig.password | Should -Be 'hunter2'
+        $now.CacheTtlSeconds | Should -Be 300
+        $now.Version | Should -Be 2
+        $h = Get-PrismNamespaceHistory orders -Version 2 -Database $db
+        ($h.Changes.Property | Sort-Object) | Should -Be @('BackendConfig.host', 'RateLimitRps', 'Tags')
+        $h.Reason | Should -Be 'edit in place'
+
+        # An edit to null clears an optional number.
+        $now.CacheTtlSeconds = $null
+        ($now | Set-PrismNamespace -Database $db -PassThru).CacheTtlSeconds | Should -BeNullOrEmpty
+        Set-PrismNamespace -InputObject (Get-PrismNamespace orders -Database $db) -RateLimitRps 7 -Database $db
+        (Get-PrismNamespace orders -Database $db).RateLimitRps | Should -Be 7
+    }
+
+    It 'refuses a stale piped namespace with VersionConflict, changing nothing' {
         $db = New-Seeded
         $stale = Get-PrismNamespace orders -Database $db
         Set-PrismNamespace orders -CacheTtlSeconds 1 -Database $db
-        $stale | Set-PrismNamespace -CacheTtlSeconds 2 -Database $db -ErrorVariable err
+        $stale.RateLimitRps = 42
+        $stale | Set-PrismNamespace -Database $db -ErrorAction SilentlyContinue -ErrorVariable err
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'VersionConflict,PrismConfig.PowerShell.Commands.SetPrismNamespaceCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $now = Get-PrismNamespace orders -Database $db
+        $now.RateLimitRps | Should -BeNullOrEmpty
+        $now.CacheTtlSeconds | Should -Be 1
+        $now.Version | Should -Be 2
+        # A name alone (not the object) still takes no expected version.
+        $stale.Name | Set-PrismNamespace -RateLimitRps 5 -Database $db
+        (Get-PrismNamespace orders -Database $db).RateLimitRps | Should -Be 5
+    }
+
+    It 'refuses a call with neither -Name nor a piped namespace' {
+        $db = New-Seeded
+        $err = $null
+        try { Set-PrismNamespace -RateLimitRps 1 -Database $db } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'NameRequired,PrismConfig.PowerShell.Commands.SetPrismNamespaceCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+
+    It 'takes arrays and wildcards for -Name' {
+        $db = New-Seeded
+        Set-PrismNamespace cache-* -RateLimitRps 9 -Database $db
+        Set-PrismNamespace orders, cache-a -Description 'both' -Database $db
+        $all = Get-PrismNamespace -Database $db
+        ($all | Where-Object Name -Like 'cache-*').RateLimitRps | Should -Be @(9, 9)
+        ($all | Where-Object Description -EQ 'both').Name | Should -Be @('cache-a', 'orders')
+        Set-PrismNamespace nothing-* -RateLimitRps 1 -Database $db -ErrorVariable err
         $err | Should -BeNullOrEmpty
-        (Get-PrismNamespace orders -Database $db).CacheTtlSeconds | Should -Be 2
+        Set-PrismNamespace orders, missing -RateLimitRps 3 -Database $db -ErrorAction SilentlyContinue -ErrorVariable err
+        $err[0].FullyQualifiedErrorId | Should -Be 'NamespaceNotFound,PrismConfig.PowerShell.Commands.SetPrismNamespaceCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        (Get-PrismNamespace orders -Database $db).RateLimitRps | Should -Be 3
+    }
+
+    It 'merges -BackendConfigUpdate and removes -RemoveBackendConfigKey, keeping other keys' {
+        $db = New-Seeded
+        $ns = Set-PrismNamespace orders -BackendConfigUpdate @{ port = 5432; host = 'db2' } -Database $db -PassThru
+        $ns.BackendConfig.host | Should -Be 'db2'
+        $ns.BackendConfig.port | Should -Be 5432
+        $ns.BackendConfig.password | Should -Be 'hunter2'
+        $ns = Set-PrismNamespace orders -RemoveBackendConfigKey password -Database $db -PassThru
+        $ns.BackendConfig.ContainsKey('password') | Should -BeFalse
+        ($ns.BackendConfig.Keys | Sort-Object) | Should -Be @('host', 'port')
+        (Get-PrismNamespaceHistory orders -Version 3 -Database $db).Changes.Property | Should -Be @('BackendConfig.password')
+    }
+
+    It 'applies key edits of a namespace with slots to its first slot, whose config backend_config is' {
+        $db = New-TestDb
+        New-PrismNamespace payments -Pattern keyvalue -Slots ([ordered]@{
+                state_store = @{ backend = 'postgres'; interfaces = 'keyvalue_basic'; config = @{ table = 'state'; password = 'pw' } }
+                queue       = @{ backend = 'kafka'; interfaces = 'queue_basic'; config = @{ topic = 't' } }
+            }) -Database $db | Out-Null
+        $ns = Set-PrismNamespace payments -BackendConfigUpdate @{ table = 'state2' } -RemoveBackendConfigKey password -Database $db -PassThru
+        $ns.Slots['state_store'].Config.table | Should -Be 'state2'
+        $ns.Slots['state_store'].Config.ContainsKey('password') | Should -BeFalse
+        $ns.BackendConfig.table | Should -Be 'state2'
+        $ns.Slots['queue'].Config.topic | Should -Be 't'
+        # A whole replacement would drop the slot's other keys unseen, so it stays refused.
+        Set-PrismNamespace payments -BackendConfig @{ table = 'x' } -Database $db -ErrorAction SilentlyContinue -ErrorVariable err
+        $err[0].FullyQualifiedErrorId | Should -Be 'ValidationFailed,PrismConfig.PowerShell.Commands.SetPrismNamespaceCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+
+    It 'stores hashtables and PSCustomObjects inside config values as mappings, and dates as ISO 8601' {
+        $db = New-Seeded
+        $when = [datetime]::new(2026, 3, 4, 5, 6, 7, [DateTimeKind]::Utc)
+        $ns = Set-PrismNamespace orders -BackendConfigUpdate @{
+            pool    = [pscustomobject]@{ min = 1; max = 8; inner = [pscustomobject]@{ a = 'b' } }
+            retry   = @{ count = 3 }
+            rotated = $when
+        } -Database $db -PassThru
+        $ns.BackendConfig.pool.max | Should -Be 8
+        $ns.BackendConfig.pool.inner.a | Should -Be 'b'
+        $ns.BackendConfig.retry.count | Should -Be 3
+        $ns.BackendConfig.rotated | Should -Be '2026-03-04T05:06:07.0000000Z'
+        $json = Get-PrismNamespace orders -Database $db | Export-PrismYaml -IncludeSecrets
+        $json | Should -Match 'max: 8'
+        $ns = Set-PrismNamespace orders -BackendConfig ([pscustomobject]@{ host = 'h'; nested = [pscustomobject]@{ x = 1 } }) -Database $db -PassThru
+        $ns.BackendConfig.nested.x | Should -Be 1
     }
 
     It 'changes nothing under -WhatIf and creates no file for a missing database' {

@@ -97,3 +97,27 @@ Describe 'Test-PrismConfig' {
         $db | Should -Not -Exist
     }
 }
+
+Describe 'Test-PrismConfig and a damaged row' {
+    It 'names the damaged namespace and how to repair or remove it' {
+        $db = New-Db
+        New-PrismNamespace orders -Backend postgres -Pattern keyvalue -Database $db | Out-Null
+        New-PrismNamespace users -Backend postgres -Pattern keyvalue -Database $db | Out-Null
+        Invoke-RawSql -Database $db -Sql "UPDATE namespaces SET tags = '[broken' WHERE name = 'users'"
+        $report = Test-PrismConfig -Database $db
+        $report.IsHealthy | Should -BeFalse
+        $problem = @($report.Problems | Where-Object { $_ -match "'users'" })
+        $problem.Count | Should -Be 1
+        $problem[0] | Should -Match 'Restore-PrismNamespace -Name users -Version'
+        $problem[0] | Should -Match 'Remove-PrismNamespace -Name users'
+
+        # Both repairs work on the damaged row, and the store is healthy again.
+        Restore-PrismNamespace users -Version 1 -Database $db -Confirm:$false
+        (Get-PrismNamespace users -Database $db).Version | Should -Be 2
+        (Test-PrismConfig -Database $db).IsHealthy | Should -BeTrue
+        Invoke-RawSql -Database $db -Sql "UPDATE namespaces SET backend_config = '{bad' WHERE name = 'orders'"
+        Remove-PrismNamespace orders -Database $db -Confirm:$false
+        Get-PrismNamespace -Database $db | ForEach-Object Name | Should -Be 'users'
+        (Test-PrismConfig -Database $db).IsHealthy | Should -BeTrue
+    }
+}

@@ -1,11 +1,14 @@
 <#
 .SYNOPSIS
-    GitOps loop: export the live store, review the diff against the desired YAML, preview the import, then apply it.
+    GitOps loop: diff the desired YAML against the live store field by field, preview the import, then apply it.
 .DESCRIPTION
-    The desired state lives in Git as an import file. This runbook exports the live store in the same format, shows
-    a line diff of live versus desired, runs Import-PrismYaml -WhatIf to show the plan (created, updated, unchanged,
-    and with -Prune disabled), and then imports. With -WhatIf it stops after the plan; with -Confirm it asks before
-    importing.
+    The desired state lives in Git as an import file. This runbook shows, with Compare-PrismNamespace, each field the
+    file would change in the live store (old and new value, secrets masked), runs Import-PrismYaml -WhatIf to show
+    the plan (created, updated, unchanged, and with -Prune disabled), and then imports. With -WhatIf it stops after
+    the plan; with -Confirm it asks before importing.
+
+    It never copies a store: the diff is read straight from the file and the live database, so nothing holding
+    credentials is left in a temporary folder, whether it finishes, fails or runs under -WhatIf.
 .PARAMETER DesiredPath
     The desired-state YAML file from the repository.
 .PARAMETER Prune
@@ -35,22 +38,9 @@ $common = @{}
 if ($Database) { $common.Database = $Database }
 if (-not $Reason) { $Reason = "gitops sync of $(Split-Path -Leaf $DesiredPath)" }
 
-# Normalise the desired file through an empty scratch store, so the diff shows meaning, not formatting.
-$scratch = Join-Path ([IO.Path]::GetTempPath()) "prism-gitops-$([guid]::NewGuid()).db"
-try {
-    Import-PrismYaml -Path $DesiredPath -Database $scratch -WhatIf:$false -Confirm:$false | Out-Null
-    $desired = (Export-PrismYaml -Database $scratch) -split "`n"
-}
-finally {
-    Remove-Item -Force -ErrorAction SilentlyContinue "$scratch", "$scratch-wal", "$scratch-shm"
-}
-$live = (Export-PrismYaml @common) -split "`n"
-
-Write-Host '--- live' ; Write-Host "+++ desired ($DesiredPath)"
-$diff = Compare-Object -ReferenceObject $live -DifferenceObject $desired
-foreach ($line in $diff) {
-    Write-Host ('{0} {1}' -f $(if ($line.SideIndicator -eq '=>') { '+' } else { '-' }), $line.InputObject)
-}
+Write-Host "Changes from live to desired ($DesiredPath):"
+$changes = @(Compare-PrismNamespace -Path $DesiredPath @common)
+if ($changes.Count -eq 0) { Write-Host '  (none)' } else { $changes | Format-Table | Out-String -Width 200 | Write-Host }
 
 $plan = Import-PrismYaml -Path $DesiredPath -Prune:$Prune -Reason $Reason -WhatIf @common
 $plan | Group-Object Action | Select-Object Name, Count | Format-Table -AutoSize | Out-Host

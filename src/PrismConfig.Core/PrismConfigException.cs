@@ -19,6 +19,8 @@ public enum PrismErrorKind
     Unavailable,
     /// <summary>A store server refused the credentials.</summary>
     AuthFailed,
+    /// <summary>One namespace's stored row cannot be read; the rest of the store is fine.</summary>
+    Damaged,
 }
 
 /// <summary>
@@ -49,6 +51,23 @@ public sealed class NamespaceNotFoundException(string name, string? detail = nul
         detail ?? $"Namespace '{name}' was not found. Run Get-PrismNamespace to list the namespaces that exist.", name)
 {
     public string Name { get; } = name;
+}
+
+/// <summary>
+/// One namespace row whose stored data cannot be read. Only that namespace is affected: lists skip it, and it can be
+/// rewritten from its history (Restore-PrismNamespace) or removed (Remove-PrismNamespace).
+/// </summary>
+public sealed class NamespaceDamagedException(string path, string name, string detail, Exception? inner = null)
+    : PrismConfigException(PrismErrorKind.Damaged, "NamespaceDamaged",
+        $"Namespace '{name}' in '{path}' is damaged: {detail} It was skipped; every other namespace can still be read and changed. " +
+        $"{RepairAdvice(name)}", name, inner)
+{
+    public string Name { get; } = name;
+
+    /// <summary>What to do about a damaged namespace: the same words in this error and in Test-PrismConfig's report.</summary>
+    public static string RepairAdvice(string name) =>
+        $"Repair it from its history with Restore-PrismNamespace -Name {name} -Version <n> (Get-PrismNamespaceHistory -Name {name} lists its versions), " +
+        $"or remove it with Remove-PrismNamespace -Name {name}.";
 }
 
 public sealed class VersionNotFoundException(string name, int version, int latest)

@@ -63,6 +63,9 @@ public sealed class NamespacePatch
     /// <summary>Sets individual top-level backend config keys, after any replacement.</summary>
     public System.Collections.IDictionary? SetBackendConfig { get; set; }
 
+    /// <summary>Removes these top-level backend config keys, after <see cref="SetBackendConfig"/>.</summary>
+    public IReadOnlyList<string>? RemoveBackendConfigKeys { get; set; }
+
     /// <summary>Shorthand for setting backend_config.connection_string.</summary>
     public string? ConnectionString { get; set; }
 
@@ -89,6 +92,13 @@ public sealed class NamespacePatch
 
     /// <summary>Optional fields to empty (null): "RateLimitRps", "CacheTtlSeconds". A value set in the same patch wins.</summary>
     public IReadOnlyList<string>? Clear { get; set; }
+
+    /// <summary>
+    /// A namespace as a caller read it and then edited: each content field in which it differs from the stored
+    /// namespace is taken, before every other member. Its Name, Version and timestamps are not content; pair it
+    /// with its Version as the expected version, so the fields it did not edit cannot overwrite a newer write.
+    /// </summary>
+    public NamespaceConfig? Edited { get; set; }
 }
 
 /// <summary>Filters for listing namespaces. Every filter given must match; each list matches any of its values.</summary>
@@ -152,6 +162,12 @@ public sealed class WriteResult
 /// <summary>Options for a declarative import.</summary>
 public sealed class ImportOptions
 {
+    /// <summary>
+    /// Told, on the importing thread, of each namespace whose stored row is damaged; that namespace is skipped and
+    /// the rest imported. When null, a damaged row stops the import.
+    /// </summary>
+    public Action<NamespaceDamagedException>? Damaged { get; set; }
+
     /// <summary>Disable namespaces that are in the store but not in the desired set.</summary>
     public bool Prune { get; set; }
 

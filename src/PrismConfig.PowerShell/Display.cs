@@ -86,6 +86,12 @@ public static class Display
         return Unwrap(change) is PropertyChange c ? MaskedChange(c.Property, c.NewValue) : "";
     }
 
+    /// <summary>The old value of a FieldChange (Compare-PrismNamespace), as one line.</summary>
+    public static string FieldOldText(object? change) => Unwrap(change) is FieldChange c ? FormatValue(c.OldValue) : "";
+
+    /// <summary>The new value of a FieldChange, as one line.</summary>
+    public static string FieldNewText(object? change) => Unwrap(change) is FieldChange c ? FormatValue(c.NewValue) : "";
+
     /// <summary>A timestamp in UTC, second precision, ISO-like.</summary>
     public static string TimeText(object? value)
     {
@@ -165,25 +171,7 @@ public static class Display
     /// <summary>"Namespace 'orders' in /var/lib/prism/config.db": the ShouldProcess target.</summary>
     internal static string Target(string name, string databasePath) => $"Namespace '{name}' in {databasePath}";
 
-    internal static string MaskedChange(string property, object? value)
-    {
-        object? masked;
-        if (property.StartsWith("BackendConfig", StringComparison.Ordinal) || property.StartsWith("Slots", StringComparison.Ordinal)
-            || property.StartsWith("Behavior", StringComparison.Ordinal))
-        {
-            masked = SecretMasker.MaskChange(property, value);
-        }
-        else if (property.StartsWith("Features", StringComparison.Ordinal))
-        {
-            masked = value;
-        }
-        else
-        {
-            // Free text (a description, a connection string in an odd place) can still carry a URI password.
-            masked = value is string s ? SecretMasker.MaskText(s) : value;
-        }
-        return FormatValue(masked);
-    }
+    internal static string MaskedChange(string property, object? value) => FormatValue(SecretMasker.MaskAnyChange(property, value));
 
     internal static string FormatValue(object? value)
     {

@@ -66,6 +66,22 @@ public abstract class NamespaceCmdlet : PrismCmdlet
         }
     }
 
+    /// <summary>The namespace, or null after reporting it as not found or damaged, so that the other names go on.</summary>
+    private protected NamespaceConfig? TryGetReporting(ConfigStore store, string name)
+    {
+        try
+        {
+            var ns = store.TryGet(name);
+            if (ns is null) WriteNotFound(name);
+            return ns;
+        }
+        catch (NamespaceDamagedException ex)
+        {
+            WriteCoreError(ex);
+            return null;
+        }
+    }
+
     private protected int? BoundInt(string parameter, int value) =>
         MyInvocation.BoundParameters.ContainsKey(parameter) ? value : null;
 
@@ -85,19 +101,12 @@ public abstract class NamespaceCmdlet : PrismCmdlet
                 (patterns ??= []).Add(name);
                 continue;
             }
-            var ns = store.TryGet(name);
-            if (ns is null)
-            {
-                WriteNotFound(name);
-            }
-            else
-            {
-                found[ns.Name] = ns;
-            }
+            var ns = TryGetReporting(store, name);
+            if (ns is not null) found[ns.Name] = ns;
         }
         if (patterns is not null)
         {
-            foreach (var ns in store.List(new NamespaceQuery { Names = patterns }))
+            foreach (var ns in store.List(new NamespaceQuery { Names = patterns }, WriteCoreError))
             {
                 found[ns.Name] = ns;
             }

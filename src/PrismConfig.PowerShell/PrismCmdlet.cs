@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.ObjectModel;
 using System.Management.Automation;
 using PrismConfig.Core;
 
@@ -142,13 +143,29 @@ public abstract class PrismCmdlet : PSCmdlet
     {
         try
         {
-            return StoreCache.Get(Locator, create);
+            var store = StoreCache.Get(Locator, create, out var createdNow);
+            // A relative -Database after a cd, or a typo, silently makes a new empty store: say where it went.
+            if (createdNow) WarnCreated(store.Path);
+            return store;
         }
         catch (PrismConfigException ex)
         {
             ThrowTerminatingError(ToErrorRecord(ex));
             throw; // unreachable: ThrowTerminatingError always throws
         }
+    }
+
+    private void WarnCreated(string path)
+    {
+        var text = $"Created a new PrismConfig database at '{path}'.";
+        // -Debug makes a warning ask "Continue with this operation?" (and a non-interactive host fail), which a
+        // store that was just created successfully must not do: then the line goes to the host only.
+        if (MyInvocation.BoundParameters.ContainsKey("Debug") && !MyInvocation.BoundParameters.ContainsKey("WarningAction"))
+        {
+            Host.UI.WriteWarningLine(text);
+            return;
+        }
+        WriteWarning(text);
     }
 
     /// <summary>The session's store if it exists, else null; other setup failures are terminating errors.</summary>
@@ -167,6 +184,40 @@ public abstract class PrismCmdlet : PSCmdlet
             ThrowTerminatingError(ToErrorRecord(ex));
             throw; // unreachable
         }
+    }
+
+    /// <summary>The YAML files a -Path value means (wildcards allowed, relative to $PWD); anything else stops the command.</summary>
+    private protected List<string> ResolveYamlFiles(string path, string consequence)
+    {
+        Collection<string> resolved;
+        ProviderInfo provider;
+        try
+        {
+            resolved = GetResolvedProviderPathFromPSPath(path, out provider);
+        }
+        catch (ItemNotFoundException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new FileNotFoundException($"The YAML file '{path}' does not exist. {consequence}", path, ex),
+                "YamlFileNotFound", ErrorCategory.ObjectNotFound, path));
+            throw; // unreachable
+        }
+        if (provider.Name != "FileSystem")
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException($"'{path}' is not a file system path. PrismConfig reads YAML files."),
+                "YamlPathNotFileSystem", ErrorCategory.InvalidArgument, path));
+        }
+        foreach (var file in resolved)
+        {
+            if (Directory.Exists(file))
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new ArgumentException($"'{file}' is a folder; pass YAML files (for example '{System.IO.Path.Combine(file, "*.yaml")}'). {consequence}"),
+                    "YamlPathIsFolder", ErrorCategory.InvalidArgument, file));
+            }
+        }
+        return resolved.ToList();
     }
 
     /// <summary>Whether this call runs under -WhatIf, given or inherited through $WhatIfPreference.</summary>
@@ -247,6 +298,7 @@ public abstract class PrismCmdlet : PSCmdlet
         PrismErrorKind.StorageError => ErrorCategory.ResourceUnavailable,
         PrismErrorKind.Unavailable => ErrorCategory.ConnectionError,
         PrismErrorKind.AuthFailed => ErrorCategory.AuthenticationError,
+        PrismErrorKind.Damaged => ErrorCategory.InvalidData,
         _ => ErrorCategory.NotSpecified,
     };
 
@@ -254,6 +306,7 @@ public abstract class PrismCmdlet : PSCmdlet
     {
         VersionConflictException c => $"Read '{c.Name}' again and retry with -ExpectedVersion {c.ActualVersion}.",
         StoreBusyException => "Retry the command; another process was writing.",
+        NamespaceDamagedException d => NamespaceDamagedException.RepairAdvice(d.Name),
         _ => null,
     };
 
@@ -261,8 +314,21 @@ public abstract class PrismCmdlet : PSCmdlet
     /// Unwraps PSObjects all the way down, so Core sees plain hashtables, arrays and scalars whatever the user typed
     /// (a value from a pipeline or a variable is often wrapped).
     /// </summary>
+    /// <remarks>
+    /// A PSCustomObject (ConvertFrom-Json, [pscustomobject]@{}) becomes a table of its properties, and a date its
+    /// ISO 8601 text: both would otherwise reach Core as an opaque object and be stored as its ToString().
+    /// </remarks>
     internal static object? Unwrap(object? value)
     {
+        if (value is PSObject { BaseObject: PSCustomObject } custom)
+        {
+            var fields = NamespaceConfig.NewTable();
+            foreach (var p in custom.Properties)
+            {
+                if (p is PSNoteProperty or PSProperty) fields[p.Name] = Unwrap(p.Value);
+            }
+            return fields;
+        }
         if (value is PSObject pso)
         {
             value = pso.BaseObject;
@@ -271,6 +337,10 @@ public abstract class PrismCmdlet : PSCmdlet
         {
             case null or string:
                 return value;
+            case DateTime d:
+                return d.ToString("o", System.Globalization.CultureInfo.InvariantCulture);
+            case DateTimeOffset d:
+                return d.ToString("o", System.Globalization.CultureInfo.InvariantCulture);
             case IDictionary d:
                 var table = new Hashtable(StringComparer.OrdinalIgnoreCase);
                 foreach (DictionaryEntry e in d)

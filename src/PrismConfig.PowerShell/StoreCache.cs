@@ -14,8 +14,12 @@ internal static class StoreCache
 
     private static readonly object OpenGate = new();
 
-    public static ConfigStore Get(StoreLocator locator, bool create)
+    public static ConfigStore Get(StoreLocator locator, bool create) => Get(locator, create, out _);
+
+    /// <summary>As <see cref="Get(StoreLocator, bool)"/>; <paramref name="createdNow"/> is true only for the call whose open created the store.</summary>
+    public static ConfigStore Get(StoreLocator locator, bool create, out bool createdNow)
     {
+        createdNow = false;
         if (Stores.TryGetValue(locator, out var store))
         {
             // A store deleted behind our back (a test's temporary folder, an operator's rm) must not live on
@@ -33,6 +37,7 @@ internal static class StoreCache
                 BusyTimeout = LockTimeoutFromEnvironment(),
             });
             Stores[locator] = store;
+            createdNow = store.Created;
             return store;
         }
     }

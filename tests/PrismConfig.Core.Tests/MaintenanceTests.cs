@@ -61,15 +61,26 @@ public class MaintenanceTests
         using var otherReader = ConfigStore.Open(dir.Db);
         Assert.NotNull(otherReader.TryGet("added-later"));
 
-        store.RestoreFrom(backup.FullName);
+        var audit = store.RestoreFrom(backup.FullName);
         Assert.Equal("full namespace", store.Get("keep-me").Description);
         Assert.Null(store.TryGet("added-later"));
         Assert.Equal(1, store.CountNamespaces());
-        Assert.Single(store.GetHistory());
+        // The restore is a step forward: nothing written after the backup is lost, and the restore is recorded.
+        Assert.True(audit.HistoryMerged);
+        Assert.Equal(2, audit.HistoryKept);
+        Assert.Equal(["create", "update", "restore"], store.GetHistory().Select(h => h.Operation));
+        var restoreRow = store.GetHistory(new HistoryQuery { Names = ["keep-me"], Last = 1 })[0];
+        Assert.Equal(3, restoreRow.Version);
+        Assert.Contains(backup.FullName, restoreRow.Reason, StringComparison.Ordinal);
+        Assert.Equal("after backup", restoreRow.OldConfig!.Description);
+        var removed = store.GetHistory(new HistoryQuery { Names = ["added-later"], IncludeRemoved = true });
+        Assert.Equal(["create", "delete"], removed.Select(h => h.Operation));
         Assert.Null(otherReader.TryGet("added-later")); // another store's cache is invalidated by data_version
         Assert.True(store.CheckHealth().IsHealthy);
         store.Update("keep-me", new NamespacePatch { RateLimitRps = 9 });
-        Assert.Equal(2, otherReader.Get("keep-me").Version);
+        Assert.Equal(4, otherReader.Get("keep-me").Version);
+        // A namespace the restore kept as removed comes back with its history.
+        Assert.Equal(3, store.Restore("added-later", 1).Config.Version);
     }
 
     [Fact]

@@ -59,4 +59,25 @@ public abstract partial class StoreContractTests
         var health = _store.CheckHealth();
         Assert.True(health.IsHealthy, string.Join("; ", health.Problems));
     }
+
+    [SkippableFact]
+    public void A_whole_store_restore_keeps_later_history_changes_the_epoch_and_leaves_revisions_contiguous()
+    {
+        using var dir = new TempDir();
+        _store.Create(T.Ns("restored"));
+        var backup = _store.BackupTo(dir.File("before-update.db"));
+        _store.Update("restored", new NamespacePatch { RateLimitRps = 9 });
+        var epoch = _store.State.Epoch;
+
+        var audit = _store.RestoreFrom(backup.FullName);
+
+        Assert.True(audit.HistoryMerged);
+        Assert.NotEqual(epoch, _store.State.Epoch);
+        Assert.Null(_store.Get("restored").RateLimitRps);
+        var history = _store.GetHistory(new HistoryQuery { Names = ["restored"] });
+        Assert.Equal(["create", "update", "restore"], history.Select(h => h.Operation));
+        Assert.Equal(history[^1].Revision, _store.State.Revision);
+        var health = _store.CheckHealth();
+        Assert.True(health.IsHealthy, string.Join("; ", health.Problems));
+    }
 }

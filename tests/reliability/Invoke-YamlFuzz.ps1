@@ -166,7 +166,7 @@ function Test-PrismError($exception) {
 }
 
 function Get-StoreState {
-    $yaml = Export-PrismYaml -Database $db
+    $yaml = Export-PrismYaml -IncludeSecrets -Database $db
     $versions = (Get-PrismNamespace -Database $db | ForEach-Object { "$($_.Name)@$($_.Version)" }) -join ','
     "$yaml`n$versions"
 }

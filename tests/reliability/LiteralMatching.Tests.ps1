@@ -56,13 +56,13 @@ Describe 'Values full of metacharacters' {
 
         # Export, import into a fresh store, export again: the text is identical.
         $yaml = Join-Path $TestDrive 'hostile.yaml'
-        Export-PrismYaml -Path $yaml -Name hostile-config -Database $Db -ErrorAction Stop | Out-Null
+        Export-PrismYaml -IncludeSecrets -Path $yaml -Name hostile-config -Database $Db -ErrorAction Stop | Out-Null
         $other = Join-Path $TestDrive 'literal-copy/config.db'
         Import-PrismYaml -Path $yaml -Database $other -ErrorAction Stop | Out-Null
         $copy = Get-PrismNamespace -Name hostile-config -Database $other
         foreach ($k in $config.Keys | Where-Object { $_ -ne 'nested' }) { $copy.BackendConfig[$k] | Should -BeExactly $config[$k] }
         $copy.Description | Should -BeExactly $Hostile[0]
-        Export-PrismYaml -Database $other | Should -BeExactly (Export-PrismYaml -Name hostile-config -Database $Db)
+        Export-PrismYaml -IncludeSecrets -Database $other | Should -BeExactly (Export-PrismYaml -IncludeSecrets -Name hostile-config -Database $Db)
     }
 
     It 'leaves every table in place' {
@@ -141,7 +141,7 @@ Describe 'Metacharacters where validation forbids them' {
         @{ Field = 'backend'; Value = "redis'; --"; Call = { param($v, $db) Set-PrismNamespace -Name abc -Backend $v -Database $db } }
         @{ Field = 'features'; Value = "flag';--"; Call = { param($v, $db) Set-PrismNamespace -Name abc -Feature @{ $v = $true } -Database $db } }
     ) {
-        $before = Export-PrismYaml -Database $Db
+        $before = Export-PrismYaml -IncludeSecrets -Database $Db
         $err = $null
         # The script block runs in this scope: make its errors terminating.
         $ErrorActionPreference = 'Stop'
@@ -151,7 +151,7 @@ Describe 'Metacharacters where validation forbids them' {
         $err.FullyQualifiedErrorId | Should -BeLike 'ValidationFailed,*'
         "$err" | Should -BeLike "*'$Field*"
         "$err" | Should -Not -Match 'SQLite'
-        Export-PrismYaml -Database $Db | Should -BeExactly $before
+        Export-PrismYaml -IncludeSecrets -Database $Db | Should -BeExactly $before
         $script:Checked++
     }
 

@@ -65,7 +65,7 @@ Import-PrismYaml -Path '$bad' 2>&1 | Out-String -Width 400
 'OBJECT-UNMASKED=' + (`$ns.BackendConfig.secret_key -eq '$($Secrets.SecretKey)' -and `$ns.BackendConfig.access_key -eq '$($Secrets.AccessKey)' -and `$ns.BackendConfig.endpoint -like '*$($Secrets.UriPassword)*')
 `$change = (Get-PrismNamespaceHistory -Name object-store -Version 2).Changes | Where-Object Property -like '*secret_key*'
 'CHANGE-UNMASKED=' + (`$change.OldValue -eq '$($Secrets.SecretKey)' -and `$change.NewValue -eq '$($Secrets.NewSecretKey)')
-`$yaml = Export-PrismYaml
+`$yaml = Export-PrismYaml -IncludeSecrets
 'EXPORT-UNMASKED=' + (`$yaml.Contains('$($Secrets.SecretKey)') -and `$yaml.Contains('$($Secrets.AccessKey)') -and `$yaml.Contains('$($Secrets.UriPassword)'))
 "@
     $script:Text = $Run.Output -join "`n"

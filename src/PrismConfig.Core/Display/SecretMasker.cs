@@ -21,6 +21,68 @@ public static partial class SecretMasker
     [GeneratedRegex(@"(?<prefix>\b(?:password|pwd|secret|token|access_?key|secret_?key)\s*=\s*)(?<password>[^;\s]+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex KeyValuePassword();
 
+    // env:NAME, the form Prism resolves from its own environment.
+    [GeneratedRegex(@"^env:[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant)]
+    private static partial Regex EnvReference();
+
+    /// <summary>
+    /// True for a reference Prism resolves itself (vault://..., secret://..., env:NAME): it names where a secret is,
+    /// it is not one, so it is shown, exported and imported as it is. A reference carrying a password in its URI is
+    /// not taken as one.
+    /// </summary>
+    public static bool IsReference(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return false;
+        if (EnvReference().IsMatch(text)) return true;
+        var uri = text.StartsWith("vault://", StringComparison.OrdinalIgnoreCase) || text.StartsWith("secret://", StringComparison.OrdinalIgnoreCase);
+        return uri && !UriPassword().IsMatch(text) && !text.Any(char.IsWhiteSpace);
+    }
+
+    /// <summary>
+    /// Where a namespace holds values the masking rules would hide: "backend_config.password",
+    /// "slots.cache.config.url", "behavior.token", "description". References are not listed.
+    /// </summary>
+    public static IReadOnlyList<string> SecretPaths(NamespaceConfig ns)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        var found = new List<string>();
+        if (ns.Description is { } d && LooksSecret(null, d)) found.Add("description");
+        // With slots, backend_config is the first slot's config: listed under the slot only.
+        if (ns.Slots.Count == 0) AddSecretPaths(found, "backend_config", ns.BackendConfig);
+        foreach (var (name, slot) in ns.Slots.Entries())
+        {
+            AddSecretPaths(found, $"slots.{name}.config", slot.Config);
+        }
+        AddSecretPaths(found, "behavior", ns.Behavior);
+        return found;
+    }
+
+    private static void AddSecretPaths(List<string> found, string path, object? value, string? key = null)
+    {
+        switch (value)
+        {
+            case IDictionary table:
+                foreach (var k in Validation.ConfigJson.SortedKeys(table))
+                {
+                    AddSecretPaths(found, path + "." + k, table[k], k);
+                }
+                break;
+            case object[] list:
+                for (var i = 0; i < list.Length; i++)
+                {
+                    AddSecretPaths(found, path + "[" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + "]", list[i], key);
+                }
+                break;
+            case string s when LooksSecret(key, s):
+                found.Add(path);
+                break;
+        }
+    }
+
+    // Text only: a number or flag under a key called, say, key_count is not a credential.
+    private static bool LooksSecret(string? key, string text) =>
+        text.Length > 0 && !IsReference(text) && (IsSecretKey(key) || !string.Equals(MaskText(text), text, StringComparison.Ordinal));
+
     /// <summary>True when a key's name says its value is secret (password, secret, token, key, credential).</summary>
     public static bool IsSecretKey(string? key)
     {
@@ -36,6 +98,7 @@ public static partial class SecretMasker
     public static string MaskText(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        if (IsReference(text)) return text;
         var masked = UriPassword().Replace(text, m => m.Groups["prefix"].Value + Mask + m.Groups["suffix"].Value);
         return KeyValuePassword().Replace(masked, m => m.Groups["prefix"].Value + Mask);
     }
@@ -44,6 +107,7 @@ public static partial class SecretMasker
     public static object? MaskValue(string? key, object? value)
     {
         if (value is null) return null;
+        if (value is string r && IsReference(r)) return value;
         if (IsSecretKey(key) && value is not IDictionary && value is not object[]) return Mask;
         return value switch
         {
@@ -76,6 +140,18 @@ public static partial class SecretMasker
         var lastDot = property.LastIndexOf('.');
         var key = lastDot >= 0 ? property[(lastDot + 1)..] : null;
         return MaskValue(key, value);
+    }
+
+    /// <summary>
+    /// A masked copy of any change's value, by its property path: backend config, slots and behaviour by key,
+    /// feature flags as they are (booleans), and any other text (a description) for URI and connection-string passwords.
+    /// </summary>
+    public static object? MaskAnyChange(string property, object? value)
+    {
+        ArgumentNullException.ThrowIfNull(property);
+        if (property.StartsWith("BackendConfig", StringComparison.Ordinal) || IsSlotModelPath(property)) return MaskChange(property, value);
+        if (property.StartsWith("Features", StringComparison.Ordinal)) return value;
+        return value is string s ? MaskText(s) : value;
     }
 
     /// <summary>A masked deep copy of a slot (its config walked as a table).</summary>

@@ -67,8 +67,15 @@ internal interface IStorageEngine : IDisposable
     /// <summary>As <see cref="BackupTo"/>, into a new timestamped file in <paramref name="folder"/>, named atomically.</summary>
     FileInfo BackupToFolder(string folder, string prefix, DateTime utcNow);
 
-    /// <summary>Replaces the store's whole content with a verified backup file, in one transaction.</summary>
-    void RestoreFrom(string backupFile);
+    /// <summary>
+    /// Replaces the store's whole content with a verified backup file, keeping the audit trail. In order, holding the
+    /// write lock throughout: (1) read every namespace row (tombstones included) and every history row of the live
+    /// store, in a write transaction that is then rolled back (a live store that cannot be read gives null); (2)
+    /// replace the content with the backup's and migrate it; (3) in one new write transaction, call
+    /// <paramref name="merge"/> with that transaction and what step 1 read, and commit. The store owns what the merge
+    /// writes (<see cref="Store.RestoreMerge"/>); the engine only provides the three steps.
+    /// </summary>
+    void RestoreFrom(string backupFile, Action<IWriteScope, PreRestoreState?> merge);
 
     /// <summary>Where a pre-restore backup of this store goes by default.</summary>
     string DefaultBackupFolder { get; }
@@ -104,6 +111,12 @@ internal interface IWriteScope : IDisposable
 
     /// <summary>Every namespace's name, row id, version and status.</summary>
     Dictionary<string, NamespaceKey> ReadKeys();
+
+    /// <summary>Every namespace row, removed ones (tombstone names) included, by row id.</summary>
+    IReadOnlyList<NamespaceRow> ReadEveryNamespace();
+
+    /// <summary>Every history row, by row id (its Name is the name the namespace had, as in ReadHistory).</summary>
+    IReadOnlyList<HistoryRow> ReadEveryHistory();
 
     /// <summary>Inserts a namespace row from its already serialised JSON columns and returns its id.</summary>
     long InsertNamespace(NamespaceConfig ns, string backendConfigJson, string tagsJson);
@@ -142,6 +155,9 @@ internal interface IWriteScope : IDisposable
 
     void Commit();
 }
+
+/// <summary>The live store as a whole-store restore found it, just before replacing it.</summary>
+internal sealed record PreRestoreState(IReadOnlyList<NamespaceRow> Namespaces, IReadOnlyList<HistoryRow> History);
 
 /// <summary>A namespace's identity and version, as an import plans against it.</summary>
 internal readonly record struct NamespaceKey(long Id, int Version, string Status);

@@ -40,19 +40,24 @@ public sealed class PropertyChange
 }
 
 /// <summary>What an import did, or would do, to one namespace.</summary>
-public enum ImportAction
+/// <remarks>
+/// Strings, not an enum, as <see cref="NamespaceStatus"/> is: ConvertTo-Json, Export-Csv and a proxy reading the
+/// JSON all see "Created", where an enum would come out as the number 1.
+/// </remarks>
+public static class ImportAction
 {
-    Unchanged,
-    Created,
-    Updated,
-    Disabled,
+    public const string Unchanged = "Unchanged";
+    public const string Created = "Created";
+    public const string Updated = "Updated";
+    public const string Disabled = "Disabled";
 }
 
 /// <summary>One line of an import's plan or result.</summary>
 public sealed class ImportResult
 {
     public string Name { get; set; } = "";
-    public ImportAction Action { get; set; }
+    /// <summary>One of <see cref="ImportAction"/>'s values.</summary>
+    public string Action { get; set; } = ImportAction.Unchanged;
     /// <summary>The namespace's version after the import (or, for -WhatIf, the version it would have).</summary>
     public int Version { get; set; }
     public PropertyChange[] Changes { get; set; } = [];
@@ -63,4 +68,17 @@ public sealed class ImportResult
     public RegistryWarning[] Warnings { get; set; } = [];
 
     public override string ToString() => $"{Name} {Action}";
+}
+
+/// <summary>One changed field of one namespace, as Compare-PrismNamespace reports it.</summary>
+public sealed class FieldChange
+{
+    /// <summary>The namespace.</summary>
+    public string Name { get; set; } = "";
+    /// <summary>The field, as <see cref="PropertyChange.Property"/> names it: Description, BackendConfig.host, Slots.queue.Config.topic.</summary>
+    public string Path { get; set; } = "";
+    public object? OldValue { get; set; }
+    public object? NewValue { get; set; }
+
+    public override string ToString() => $"{Name} {Path}";
 }

@@ -45,7 +45,7 @@ public sealed class RegistryImportResult
 {
     public string Kind { get; init; } = "";
     public string Name { get; init; } = "";
-    public ImportAction Action { get; init; }
+    public string Action { get; init; } = "";
     public int Version { get; init; }
     public string? Source { get; init; }
 }

@@ -45,6 +45,20 @@ public sealed partial class ConfigStore
         return Plan(desired, options, _engine.ReadKeys(), name => _engine.ReadNamespace(name) is { } row ? ToConfig(row) : null, CurrentRegistry());
     }
 
+    /// <summary>The row as the model, or null (reported to <see cref="ImportOptions.Damaged"/>) when it is damaged and the caller skips those.</summary>
+    private NamespaceConfig? LoadForImport(NamespaceRow row, ImportOptions options)
+    {
+        try
+        {
+            return ToConfig(row);
+        }
+        catch (NamespaceDamagedException ex) when (options.Damaged is not null)
+        {
+            options.Damaged(ex);
+            return null;
+        }
+    }
+
     /// <summary>What an import into a store that does not exist yet would do: every namespace is created.</summary>
     public static ImportPlan PlanImportIntoNewStore(IEnumerable<NamespaceConfig> desired, ImportOptions? options = null)
     {
@@ -65,7 +79,16 @@ public sealed partial class ConfigStore
             {
                 throw DuplicateInImport(ns.Name);
             }
-            var current = keys.ContainsKey(ns.Name) ? load(ns.Name) : null;
+            NamespaceConfig? current;
+            try
+            {
+                current = keys.ContainsKey(ns.Name) ? load(ns.Name) : null;
+            }
+            catch (NamespaceDamagedException ex) when (options.Damaged is not null)
+            {
+                options.Damaged(ex);
+                continue;
+            }
             if (current is null)
             {
                 plan.Add(new ImportResult { Name = ns.Name, Action = ImportAction.Created, Version = 1, Warnings = item.Warnings }, 0, ns);
@@ -85,7 +108,16 @@ public sealed partial class ConfigStore
             CheckPruneBreadth(keys, names, options);
             foreach (var (name, key) in PruneCandidates(keys, names))
             {
-                var current = load(name) ?? throw new NamespaceNotFoundException(name);
+                NamespaceConfig current;
+                try
+                {
+                    current = load(name) ?? throw new NamespaceNotFoundException(name);
+                }
+                catch (NamespaceDamagedException ex) when (options.Damaged is not null)
+                {
+                    options.Damaged(ex);
+                    continue;
+                }
                 var proposed = NamespaceNormalizer.Canonicalize(current);
                 proposed.Status = NamespaceStatus.Disabled;
                 plan.Add(new ImportResult { Name = name, Action = ImportAction.Disabled, Version = key.Version + 1, Changes = ConfigDiff.Compute(current, proposed) },
@@ -154,9 +186,11 @@ public sealed partial class ConfigStore
             if (item.Create is null)
             {
                 var key = keys[ns.Name];
-                plan?.Check(ns.Name, key.Version, ns);
                 var row = scope.ReadNamespace(ns.Name) ?? throw new NamespaceNotFoundException(ns.Name);
-                var current = new StoredNamespace(row.Id, ToConfig(row));
+                // A damaged row is skipped before the plan check: the plan skipped it too.
+                if (LoadForImport(row, options) is not { } loaded) continue;
+                plan?.Check(ns.Name, key.Version, ns);
+                var current = new StoredNamespace(row.Id, loaded);
                 if (Snapshot.SameContent(current.Config, ns))
                 {
                     results.Add(new ImportResult { Name = ns.Name, Action = ImportAction.Unchanged, Version = current.Config.Version, Warnings = item.Warnings });
@@ -188,9 +222,10 @@ public sealed partial class ConfigStore
             CheckPruneBreadth(keys, names, options);
             foreach (var (name, key) in PruneCandidates(keys, names))
             {
-                plan?.Check(name, key.Version, null);
                 var row = scope.ReadNamespace(name) ?? throw new NamespaceNotFoundException(name);
-                var current = new StoredNamespace(row.Id, ToConfig(row));
+                if (LoadForImport(row, options) is not { } loaded) continue;
+                plan?.Check(name, key.Version, null);
+                var current = new StoredNamespace(row.Id, loaded);
                 var proposed = NamespaceNormalizer.Canonicalize(current.Config);
                 proposed.Status = NamespaceStatus.Disabled;
                 var changes = ConfigDiff.Compute(current.Config, proposed);

@@ -49,17 +49,34 @@ public sealed partial class ConfigStore
     /// Replaces the store's whole content with a verified backup, atomically: readers see either the old or the new
     /// content. The backup is checked (header, schema version, tables, integrity) before anything is touched.
     /// </summary>
-    public void RestoreFrom(string backupFile)
+    /// <remarks>
+    /// The restore is audited and rewinds no history (see <see cref="RestoreMerge"/>): history the live store had
+    /// beyond the backup is kept, each namespace the restore changed gets a 'restore' row naming the backup's path
+    /// and time, and namespaces made after the backup are kept as removed.
+    /// </remarks>
+    public RestoreAudit RestoreFrom(string backupFile, string? changedBy = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(backupFile);
+        var full = System.IO.Path.GetFullPath(backupFile);
+        var taken = new DateTimeOffset(File.GetLastWriteTimeUtc(full), TimeSpan.Zero);
+        RestoreMergeResult? merged = null;
         try
         {
-            WithBackup().RestoreFrom(backupFile);
+            WithBackup().RestoreFrom(full, (scope, before) =>
+                merged = RestoreMerge.Merge(scope, before, full, taken, ChangedBy(changedBy), Snapshot.UnixNow()));
         }
         finally
         {
             InvalidateCache();
         }
+        return new RestoreAudit
+        {
+            HistoryMerged = merged?.Merged ?? false,
+            HistoryKept = merged?.HistoryKept ?? 0,
+            NamespacesRestored = merged?.Restored ?? 0,
+            NamespacesRemoved = merged?.Removed ?? 0,
+            BackupTakenAt = taken,
+        };
     }
 
     private IStorageEngine WithBackup()
@@ -109,7 +126,7 @@ public sealed partial class ConfigStore
             }
             catch (Exception ex) when (IsDamage(ex))
             {
-                problems.Add($"namespace '{row.Name}': its stored data cannot be read ({ex.Message}).");
+                problems.Add($"namespace '{row.Name}': its stored data cannot be read ({ex.Message}). {NamespaceDamagedException.RepairAdvice(row.Name)}");
                 continue;
             }
             current[ns.Name] = ns;

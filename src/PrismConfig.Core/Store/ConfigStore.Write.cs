@@ -81,13 +81,16 @@ public sealed partial class ConfigStore
     /// </summary>
     public WritePlan PlanRemove(string name, int? expectedVersion = null)
     {
-        var current = Current(name, expectedVersion);
+        var (current, damaged) = CurrentOrRepairBase(name, expectedVersion);
         var proposed = NamespaceNormalizer.Canonicalize(current.Config);
         proposed.Status = NamespaceStatus.Disabled;
         var plan = Plan(current, proposed, OpDelete, "removed");
+        // A damaged row is rewritten whatever its last good content says, so that what is kept is readable.
         // Removing an already disabled namespace changes no column but still removes it.
-        return plan.Changed ? plan.WithRename(Tombstone(current.Id, current.Config.Name))
-            : new WritePlan(current.Id, current.Config, WithVersionBump(current.Config), OpDelete, true, [], "removed").WithRename(Tombstone(current.Id, current.Config.Name));
+        var remove = plan.Changed ? plan
+            : new WritePlan(current.Id, current.Config, WithVersionBump(current.Config), OpDelete, true, [], "removed");
+        remove.WithRename(Tombstone(current.Id, current.Config.Name));
+        return damaged ? remove.AsRepair() : remove;
     }
 
     /// <summary>A rename (history operation 'rename'): the row, and so its whole history, moves to the new name.</summary>
@@ -122,6 +125,21 @@ public sealed partial class ConfigStore
         return proposed;
     }
 
+    /// <summary>A "before" at <paramref name="version"/> that differs from every namespace in every column.</summary>
+    private static NamespaceConfig UnlikeAnyRow(int version)
+    {
+        const string never = "\u0000";
+        var unlike = new NamespaceConfig
+        {
+            Description = never, Backend = never, Pattern = never, Status = never, Consistency = never,
+            CacheTtlSeconds = int.MinValue, RateLimitRps = int.MinValue, Tags = [never], PatternVersion = never, Version = version,
+        };
+        unlike.BackendConfig[never] = never;
+        unlike.Behavior[never] = never;
+        unlike.Slots[never] = new NamespaceSlot { Backend = never };
+        return unlike;
+    }
+
     /// <summary>The name a removed row takes: '~' is never in a namespace name, so it collides with none.</summary>
     internal static string Tombstone(long id, string name) => string.Create(CultureInfo.InvariantCulture, $"~removed~{id}~{name}");
 
@@ -142,12 +160,14 @@ public sealed partial class ConfigStore
     public WritePlan PlanRestore(string name, int version, int? expectedVersion = null)
     {
         ArgumentNullException.ThrowIfNull(name);
-        var revived = TryGetStored(name) is null ? Removed(name) : null;
+        var revived = !ExistsOrDamaged(name) ? Removed(name) : null;
         if (revived is not null && expectedVersion is { } expected && expected != revived.Config.Version)
         {
             throw new VersionConflictException(revived.Config.Name, expected, revived.Config.Version);
         }
-        var current = revived ?? Current(name, expectedVersion);
+        var damaged = false;
+        var current = revived;
+        if (current is null) (current, damaged) = CurrentOrRepairBase(name, expectedVersion);
         var rows = _engine.ReadHistory(new HistoryQuery { NamespaceId = current.Id, Version = version, Last = 1 });
         var json = rows.Count > 0 ? rows[0].NewConfig : null;
         var snapshot = ParseSnapshot(json, current.Config.Name)
@@ -156,8 +176,12 @@ public sealed partial class ConfigStore
         var proposed = NamespaceNormalizer.Canonicalize(snapshot);
         NamespaceValidator.Validate(proposed);
         var reason = $"restored from version {version.ToString(CultureInfo.InvariantCulture)}";
-        if (revived is null) return Checked(Plan(current, proposed, OpRestore, reason));
+        if (revived is null && !damaged) return Checked(Plan(current, proposed, OpRestore, reason));
         var plan = Plan(current, proposed, OpRestore, reason);
+        if (damaged)
+        {
+            return Checked((plan.Changed ? plan : new WritePlan(current.Id, current.Config, WithVersionBump(proposed), OpRestore, true, [], reason)).AsRepair());
+        }
         return Checked((plan.Changed ? plan : new WritePlan(current.Id, current.Config, WithVersionBump(current.Config), OpRestore, true, [], reason))
             .WithRename(current.Config.Name));
     }
@@ -187,7 +211,7 @@ public sealed partial class ConfigStore
         var proposed = plan.Proposed.Clone();
         using var scope = BeginWrite(context);
         WriteChange(scope, new StoredNamespace(plan.Id, plan.Current), proposed, plan.Operation, ChangedBy(context.ChangedBy),
-            context.Reason ?? plan.DefaultReason, Snapshot.UnixNow(), plan.RenameTo);
+            context.Reason ?? plan.DefaultReason, Snapshot.UnixNow(), plan.RenameTo, plan.RewritesDamagedRow);
         scope.Commit();
         return new WriteResult(proposed.Clone(), true, plan.Changes) { LockWait = scope.LockWait };
     }
@@ -209,6 +233,43 @@ public sealed partial class ConfigStore
     /// <summary>Makes the namespace exactly its snapshot at <paramref name="version"/>, as a new version (operation 'restore').</summary>
     public WriteResult Restore(string name, int version, WriteContext? context = null) =>
         Apply(PlanRestore(name, version, context?.ExpectedVersion), context);
+
+    private bool ExistsOrDamaged(string name)
+    {
+        try
+        {
+            return TryGetStored(name) is not null;
+        }
+        catch (NamespaceDamagedException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="Current"/>, but a damaged row stands in as its newest readable history snapshot, at the row's
+    /// version, so that a restore or remove can rewrite it: the two repairs a damaged namespace has.
+    /// </summary>
+    private (StoredNamespace Current, bool Damaged) CurrentOrRepairBase(string name, int? expectedVersion)
+    {
+        try
+        {
+            return (Current(name, expectedVersion), false);
+        }
+        catch (NamespaceDamagedException)
+        {
+            var row = _engine.ReadNamespace(Key(name)) ?? throw new NamespaceNotFoundException(name);
+            var last = _engine.ReadHistory(new HistoryQuery { NamespaceId = row.Id, Last = 1 });
+            var config = (last.Count > 0 ? ParseSnapshot(last[0].NewConfig, row.Name) : null) ?? new NamespaceConfig();
+            config.Name = row.Name;
+            config.Version = (int)Math.Clamp(row.Version, 0, int.MaxValue);
+            if (expectedVersion is { } expected && expected != config.Version)
+            {
+                throw new VersionConflictException(row.Name, expected, config.Version);
+            }
+            return (new StoredNamespace(row.Id, config), true);
+        }
+    }
 
     /// <summary>The namespace's current row, checked against the version the caller expects.</summary>
     private StoredNamespace Current(string name, int? expectedVersion)
@@ -257,7 +318,7 @@ public sealed partial class ConfigStore
     /// the version of <paramref name="current"/>.
     /// </summary>
     private static void WriteChange(IWriteScope scope, StoredNamespace? current, NamespaceConfig proposed, string operation,
-        string changedBy, string? reason, long now, string? renameTo = null)
+        string changedBy, string? reason, long now, string? renameTo = null, bool rewriteAll = false)
     {
         var nowAt = DateTimeOffset.FromUnixTimeSeconds(now);
         proposed.UpdatedAt = nowAt;
@@ -278,7 +339,9 @@ public sealed partial class ConfigStore
             proposed.CreatedBy = current.Config.CreatedBy;
             // The row's name as stored: a removed namespace being brought back sits under its tombstone name.
             var storedName = renameTo is not null && renameTo == current.Config.Name ? Tombstone(id, current.Config.Name) : current.Config.Name;
-            if (!scope.UpdateNamespace(id, storedName, current.Config, proposed))
+            // A damaged row's columns are not what its snapshot says, so none may be skipped as "unchanged".
+            var before = rewriteAll ? UnlikeAnyRow(current.Config.Version) : current.Config;
+            if (!scope.UpdateNamespace(id, storedName, before, proposed))
             {
                 var actual = scope.ReadNamespace(current.Config.Name);
                 if (actual is null)
@@ -292,7 +355,7 @@ public sealed partial class ConfigStore
         {
             scope.RenameNamespace(id, renameTo);
         }
-        scope.SyncFeatures(id, current?.Config.Features, proposed.Features, now);
+        scope.SyncFeatures(id, rewriteAll ? null : current?.Config.Features, proposed.Features, now);
         scope.InsertHistory(new HistoryWrite(id, operation, now, changedBy, current is null ? null : Snapshot.Serialize(current.Config),
             Snapshot.Serialize(proposed), proposed.Version, reason));
     }
@@ -326,6 +389,15 @@ public sealed class WritePlan
     internal WritePlan WithRename(string name)
     {
         RenameTo = name;
+        return this;
+    }
+
+    /// <summary>The row was damaged and <see cref="Current"/> is its last good snapshot: every column must be written.</summary>
+    internal bool RewritesDamagedRow { get; private set; }
+
+    internal WritePlan AsRepair()
+    {
+        RewritesDamagedRow = true;
         return this;
     }
 

@@ -113,14 +113,28 @@ public sealed partial class ConfigStore : IDisposable
     }
 
     /// <summary>Namespaces matching every filter, sorted by name (ordinal).</summary>
-    public IReadOnlyList<NamespaceConfig> List(NamespaceQuery? query = null)
+    /// <remarks>A damaged row throws <see cref="NamespaceDamagedException"/>; the overload with a callback skips it instead.</remarks>
+    public IReadOnlyList<NamespaceConfig> List(NamespaceQuery? query = null) => List(query, null);
+
+    /// <summary>
+    /// As <see cref="List(NamespaceQuery?)"/>, but a damaged row is passed to <paramref name="damaged"/> and skipped,
+    /// so one bad row costs one error, not the whole list.
+    /// </summary>
+    public IReadOnlyList<NamespaceConfig> List(NamespaceQuery? query, Action<NamespaceDamagedException>? damaged)
     {
         ThrowIfDisposed();
         var rows = _engine.ListNamespaces(query);
         var list = new List<NamespaceConfig>(rows.Count);
         foreach (var row in rows)
         {
-            list.Add(ToConfig(row));
+            try
+            {
+                list.Add(ToConfig(row));
+            }
+            catch (NamespaceDamagedException ex) when (damaged is not null)
+            {
+                damaged(ex);
+            }
         }
         return list;
     }
@@ -198,7 +212,7 @@ public sealed partial class ConfigStore : IDisposable
         }
         catch (Exception ex) when (IsDamage(ex))
         {
-            throw new StoreCorruptException(Path, $"the stored row of namespace '{row.Name}' is damaged ({ex.Message}). Run Test-PrismConfig for details.", ex);
+            throw new NamespaceDamagedException(Path, row.Name, $"its stored data cannot be read ({ex.Message}).", ex);
         }
     }
 

@@ -12,6 +12,7 @@ internal static class NamespacePatcher
     {
         var ns = current.Clone();
         var name = ns.Name;
+        var editedDirect = patch.Edited is not null && ApplyEdited(ns, patch.Edited);
         if (patch.Description is not null) ns.Description = patch.Description.Length == 0 ? null : patch.Description;
         if (patch.Backend is not null) ns.Backend = patch.Backend;
         if (patch.Pattern is not null) ns.Pattern = patch.Pattern;
@@ -35,19 +36,19 @@ internal static class NamespacePatcher
             foreach (DictionaryEntry e in patch.SetBackendConfig)
             {
                 var key = Convert.ToString(e.Key, CultureInfo.InvariantCulture) ?? "";
-                try
-                {
-                    ns.BackendConfig[key] = ConfigJson.Normalize(e.Value);
-                }
-                catch (ArgumentException ex)
-                {
-                    throw new ValidationException(name, "backend_config." + key, null, ex.Message);
-                }
+                ns.BackendConfig[key] = NormalizedValue(name, key, e.Value);
             }
         }
         if (patch.ConnectionString is not null)
         {
             ns.BackendConfig["connection_string"] = patch.ConnectionString;
+        }
+        if (patch.RemoveBackendConfigKeys is not null && ns.Slots.Count == 0)
+        {
+            foreach (var key in patch.RemoveBackendConfigKeys)
+            {
+                ns.BackendConfig.Remove(key);
+            }
         }
 
         if (patch.Tags is not null)
@@ -89,14 +90,69 @@ internal static class NamespacePatcher
             }
         }
 
-        ApplySlotModel(ns, patch);
+        ApplySlotModel(ns, patch, editedDirect);
 
         var canonical = NamespaceNormalizer.Canonicalize(ns);
         NamespaceValidator.Validate(canonical);
         return canonical;
     }
 
-    private static void ApplySlotModel(NamespaceConfig ns, NamespacePatch patch)
+    /// <summary>
+    /// Takes every content field in which <paramref name="edited"/> differs from <paramref name="ns"/>. True when that
+    /// changed the backend or backend_config directly, which a namespace with slots refuses.
+    /// </summary>
+    private static bool ApplyEdited(NamespaceConfig ns, NamespaceConfig edited)
+    {
+        if (edited.Description != ns.Description) ns.Description = string.IsNullOrEmpty(edited.Description) ? null : edited.Description;
+        if (edited.Pattern != ns.Pattern) ns.Pattern = edited.Pattern ?? "";
+        if (edited.Status != ns.Status) ns.Status = edited.Status ?? "";
+        if (edited.Consistency != ns.Consistency) ns.Consistency = edited.Consistency ?? "";
+        ns.CacheTtlSeconds = edited.CacheTtlSeconds;
+        ns.RateLimitRps = edited.RateLimitRps;
+        if (edited.PatternVersion != ns.PatternVersion) ns.PatternVersion = string.IsNullOrEmpty(edited.PatternVersion) ? null : edited.PatternVersion;
+        var tags = edited.Tags ?? [];
+        if (!NamespaceNormalizer.SortedTags(tags).SequenceEqual(ns.Tags, StringComparer.Ordinal)) ns.Tags = [.. tags];
+        if (!ConfigJson.DeepEquals(Normalized(ns.Name, "features", edited.Features), ns.Features))
+        {
+            ns.Features = Normalized(ns.Name, "features", edited.Features);
+        }
+        if (!ConfigJson.DeepEquals(Normalized(ns.Name, "behavior", edited.Behavior), ns.Behavior))
+        {
+            ns.Behavior = NamespaceNormalizer.CanonicalTable(ns.Name, "behavior", edited.Behavior ?? NamespaceConfig.NewTable());
+        }
+        var slots = edited.Slots ?? new SlotTable();
+        if (!ConfigJson.DeepEquals(slots, ns.Slots)) ns.Slots = slots.Clone();
+        var direct = false;
+        if (edited.Backend != ns.Backend)
+        {
+            ns.Backend = edited.Backend ?? "";
+            direct = true;
+        }
+        var config = edited.BackendConfig ?? NamespaceConfig.NewTable();
+        if (!ConfigJson.DeepEquals(Normalized(ns.Name, "backend_config", config), ns.BackendConfig))
+        {
+            ns.BackendConfig = NamespaceNormalizer.CanonicalTable(ns.Name, "backend_config", config);
+            direct = true;
+        }
+        return direct;
+    }
+
+    private static object? NormalizedValue(string name, string key, object? value)
+    {
+        try
+        {
+            return ConfigJson.Normalize(value);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ValidationException(name, "backend_config." + key, null, ex.Message);
+        }
+    }
+
+    private static Hashtable Normalized(string name, string field, Hashtable? table) =>
+        NamespaceNormalizer.CanonicalTable(name, field, table ?? NamespaceConfig.NewTable());
+
+    private static void ApplySlotModel(NamespaceConfig ns, NamespacePatch patch, bool editedDirect)
     {
         if (patch.PatternVersion is not null) ns.PatternVersion = patch.PatternVersion.Length == 0 ? null : patch.PatternVersion;
         if (patch.Behavior is not null) ns.Behavior = NamespaceNormalizer.CanonicalTable(ns.Name, "behavior", patch.Behavior);
@@ -115,12 +171,29 @@ internal static class NamespacePatcher
                 ns.Slots.Remove(name);
             }
         }
-        var direct = patch.Backend ?? (patch.BackendConfig ?? patch.SetBackendConfig) as object ?? patch.ConnectionString;
+        // Key edits (set or remove one key) go to the first slot, whose config the ADR's backend_config column is:
+        // that is the edit the user means, and unlike a whole replacement it cannot drop the slot's other keys.
+        if (ns.Slots.Count > 0 && (patch.SetBackendConfig is not null || patch.RemoveBackendConfigKeys is not null || patch.ConnectionString is not null))
+        {
+            var (_, first) = ns.Slots.Entries().First();
+            foreach (DictionaryEntry e in patch.SetBackendConfig ?? NamespaceConfig.NewTable())
+            {
+                var key = Convert.ToString(e.Key, CultureInfo.InvariantCulture) ?? "";
+                first.Config[key] = NormalizedValue(ns.Name, key, e.Value);
+            }
+            if (patch.ConnectionString is not null) first.Config["connection_string"] = patch.ConnectionString;
+            foreach (var key in patch.RemoveBackendConfigKeys ?? [])
+            {
+                first.Config.Remove(key);
+            }
+        }
+        var direct = patch.Backend ?? patch.BackendConfig as object ?? (editedDirect ? "" : null);
         if (ns.Slots.Count > 0 && direct is not null)
         {
             // The ADR's columns follow the first slot; a direct edit would be silently undone, so it is refused.
-            throw new ValidationException(ns.Name, "backend", patch.Backend,
-                "a namespace with slots takes its backend and backend_config from its first slot; change the slot with -Slots instead.");
+            throw new ValidationException(ns.Name, patch.Backend is null ? "backend_config" : "backend", patch.Backend,
+                "a namespace with slots takes its backend and backend_config from its first slot; change the slot with -Slots " +
+                "(or one key with -BackendConfigUpdate) instead.");
         }
         if (hadSlots && ns.Slots.Count == 0)
         {

@@ -289,6 +289,9 @@ public static class ConfigJson
         float f => (double)f,
         IDictionary d => NormalizeTable(d),
         IEnumerable list => list.Cast<object?>().Select(Normalize).ToArray(),
+        // ISO 8601, the one date form every reader of the JSON (proxies, jq, people) parses the same way.
+        DateTime dt => dt.ToString("o", CultureInfo.InvariantCulture),
+        DateTimeOffset dto => dto.ToString("o", CultureInfo.InvariantCulture),
         _ => Convert.ToString(value, CultureInfo.InvariantCulture),
     };
 

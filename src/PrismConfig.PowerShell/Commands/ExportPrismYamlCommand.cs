@@ -38,6 +38,14 @@ public sealed class ExportPrismYamlCommand : PrismCmdlet
     [ArgumentCompleter(typeof(StatusCompleter))]
     public string[]? Status { get; set; }
 
+    /// <summary>Namespaces from Get-PrismNamespace: exactly these are exported, as they are; typed object so Core loads only through the module's context.</summary>
+    [Parameter(ValueFromPipeline = true)]
+    public object? InputObject { get; set; }
+
+    /// <summary>Write values that look like secrets too; without it, such an export is refused.</summary>
+    [Parameter]
+    public SwitchParameter IncludeSecrets { get; set; }
+
     /// <summary>Refuse to replace an existing file.</summary>
     [Parameter]
     public SwitchParameter NoClobber { get; set; }
@@ -46,15 +54,34 @@ public sealed class ExportPrismYamlCommand : PrismCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    private readonly List<NamespaceConfig> piped = [];
+
+    private protected override void ProcessItem()
+    {
+        if (!MyInvocation.ExpectingInput) return;
+        var item = InputObject is PSObject pso ? pso.BaseObject : InputObject;
+        if (item is NamespaceConfig ns)
+        {
+            piped.Add(ns);
+            return;
+        }
+        WriteError(new ErrorRecord(new ArgumentException($"Export-PrismYaml takes namespaces from Get-PrismNamespace from the pipeline, not a {item?.GetType().Name ?? "null"}."),
+            "InputNotANamespace", ErrorCategory.InvalidType, InputObject));
+    }
+
     private protected override void Complete()
     {
         string yaml;
         int count;
         try
         {
-            var store = OpenStore(create: false);
-            var list = store.List(new NamespaceQuery { Names = Name, Backends = Backend, Statuses = Status });
+            // Piped input, even none at all, means exactly those namespaces: an empty filter upstream must not
+            // turn into an export of the whole store.
+            var list = MyInvocation.ExpectingInput
+                ? piped.GroupBy(n => n.Name, StringComparer.Ordinal).Select(g => g.Last()).OrderBy(n => n.Name, StringComparer.Ordinal).ToList()
+                : OpenStore(create: false).List(new NamespaceQuery { Names = Name, Backends = Backend, Statuses = Status }, WriteCoreError).ToList();
             count = list.Count;
+            if (!IncludeSecrets) RefuseSecrets(list);
             yaml = NamespaceYaml.Export(list);
         }
         catch (PrismConfigException ex)
@@ -108,6 +135,30 @@ public sealed class ExportPrismYamlCommand : PrismCmdlet
         {
             WriteObject(new FileInfo(target));
         }
+    }
+
+    /// <summary>
+    /// The export is meant for Git, where a credential stays forever: a value the masking rules would hide stops
+    /// it, unless -IncludeSecrets. References (vault://, secret://, env:NAME) are what belongs there instead.
+    /// </summary>
+    private void RefuseSecrets(IReadOnlyList<NamespaceConfig> list)
+    {
+        var found = list.SelectMany(ns => Core.Display.SecretMasker.SecretPaths(ns).Select(path => $"{ns.Name}: {path}")).ToList();
+        if (found.Count == 0) return;
+        const int Shown = 20;
+        var lines = string.Join(Environment.NewLine, found.Take(Shown).Select(f => "  " + f));
+        if (found.Count > Shown) lines += Environment.NewLine + $"  ... and {found.Count - Shown} more";
+        var target = Path is null ? DatabasePath : GetUnresolvedProviderPathFromPSPath(Path);
+        var message = $"Nothing was exported: {found.Count} value(s) look like secrets and would be written in plain text:{Environment.NewLine}{lines}{Environment.NewLine}" +
+            "Store a reference that Prism resolves instead (vault://..., secret://... or env:NAME), or add -IncludeSecrets to write them anyway.";
+        var record = new ErrorRecord(new InvalidOperationException(message), "ExportContainsSecrets", ErrorCategory.SecurityError, target)
+        {
+            ErrorDetails = new ErrorDetails(message)
+            {
+                RecommendedAction = "Replace each with a vault://, secret:// or env:NAME reference (Set-PrismNamespace -BackendConfigUpdate), or add -IncludeSecrets.",
+            },
+        };
+        ThrowTerminatingError(record);
     }
 
     /// <summary>

@@ -29,6 +29,7 @@ public sealed class GetPrismNamespaceCommand : NamespaceCmdlet
 
     /// <summary>Every tag given must be present.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(TagCompleter))]
     public string[]? Tag { get; set; }
 
     /// <summary>Slot names: namespaces that fill any of them; with -Backend, that backend must be in one of these slots.</summary>
@@ -73,7 +74,7 @@ public sealed class GetPrismNamespaceCommand : NamespaceCmdlet
 
         if (names is null)
         {
-            foreach (var ns in store.List(query)) Emit(ns);
+            foreach (var ns in store.List(query, WriteCoreError)) Emit(ns);
             return;
         }
 
@@ -87,12 +88,7 @@ public sealed class GetPrismNamespaceCommand : NamespaceCmdlet
                 patterns.Add(name);
                 continue;
             }
-            var ns = store.TryGet(name);
-            if (ns is null)
-            {
-                WriteNotFound(name);
-            }
-            else if (Matches(ns, query))
+            if (TryGetReporting(store, name) is { } ns && Matches(ns, query))
             {
                 results[ns.Name] = ns;
             }
@@ -100,7 +96,7 @@ public sealed class GetPrismNamespaceCommand : NamespaceCmdlet
         if (patterns.Count > 0)
         {
             query.Names = patterns;
-            foreach (var ns in store.List(query)) results[ns.Name] = ns;
+            foreach (var ns in store.List(query, WriteCoreError)) results[ns.Name] = ns;
         }
         foreach (var ns in results.Values) Emit(ns);
     }

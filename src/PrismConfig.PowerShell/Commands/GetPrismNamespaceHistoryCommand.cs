@@ -30,6 +30,7 @@ public sealed class GetPrismNamespaceHistoryCommand : NamespaceCmdlet
 
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
+    [ArgumentCompleter(typeof(VersionCompleter))]
     public int Version { get; set; }
 
     /// <summary>Only the N most recent matching entries, still oldest first.</summary>

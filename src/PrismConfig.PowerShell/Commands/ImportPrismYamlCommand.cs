@@ -38,13 +38,20 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
     [Parameter]
     public SwitchParameter Strict { get; set; }
 
+    /// <summary>Outputs the results. They are output without it too; scripts name it as they do for the other writers.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
     private readonly List<string> files = [];
+
+    // Filled while planning and applying (a plan and its apply both meet the same damaged row); reported once each.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, NamespaceDamagedException> damaged = new(StringComparer.Ordinal);
 
     private protected override void ProcessItem()
     {
         foreach (var path in Path)
         {
-            files.AddRange(ResolveFiles(path));
+            files.AddRange(ResolveYamlFiles(path, "Nothing was imported."));
         }
     }
 
@@ -65,6 +72,7 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
             ReadAhead = true,
             LockWaitProgress = LockWaitProgress(),
             Strict = StrictWrites(Strict),
+            Damaged = ex => damaged.TryAdd(ex.Name, ex),
         };
         foreach (var path in distinct)
         {
@@ -84,7 +92,11 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
                 if (!ShouldProcess($"Performing \"{action}\" on target \"{database}\".", $"{action} into '{database}'?", "Confirm", out var why))
                 {
                     // -WhatIf shows the plan; a declined -Confirm shows nothing.
-                    if (why == ShouldProcessReason.WhatIf) WriteObject(plan.Results, enumerateCollection: true);
+                    if (why == ShouldProcessReason.WhatIf)
+                    {
+                        ReportDamaged();
+                        WriteObject(Masked(plan.Results), enumerateCollection: true);
+                    }
                     return;
                 }
                 // The attribute says Medium; -Prune is High. ShouldProcess asked only if -Confirm was given, so the
@@ -128,8 +140,9 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
             return;
         }
         AttachSources(results, desired.Sources);
+        ReportDamaged();
         if (plan is null) WriteRegistryWarnings(results.SelectMany(r => r.Warnings));
-        WriteObject(results, enumerateCollection: true);
+        WriteObject(Masked(results), enumerateCollection: true);
     }
 
     /// <summary>A registry refusal found by the store, with the file and line of the namespace it is about.</summary>
@@ -180,43 +193,30 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
         }
     }
 
-    private List<string> ResolveFiles(string path)
-    {
-        Collection<string> resolved;
-        ProviderInfo provider;
-        try
-        {
-            resolved = GetResolvedProviderPathFromPSPath(path, out provider);
-        }
-        catch (ItemNotFoundException ex)
-        {
-            ThrowTerminatingError(new ErrorRecord(
-                new FileNotFoundException($"The YAML file '{path}' does not exist. Nothing was imported.", path, ex),
-                "YamlFileNotFound", ErrorCategory.ObjectNotFound, path));
-            throw; // unreachable
-        }
-        if (provider.Name != "FileSystem")
-        {
-            ThrowTerminatingError(new ErrorRecord(
-                new ArgumentException($"'{path}' is not a file system path. Import-PrismYaml reads YAML files."),
-                "YamlPathNotFileSystem", ErrorCategory.InvalidArgument, path));
-        }
-        foreach (var file in resolved)
-        {
-            if (Directory.Exists(file))
-            {
-                ThrowTerminatingError(new ErrorRecord(
-                    new ArgumentException($"'{file}' is a folder; pass YAML files (for example '{System.IO.Path.Combine(file, "*.yaml")}'). Nothing was imported."),
-                    "YamlPathIsFolder", ErrorCategory.InvalidArgument, file));
-            }
-        }
-        return resolved.ToList();
-    }
-
     private static string DefaultReason(List<string> paths)
     {
         var reason = "imported from " + string.Join(", ", paths.Select(p => System.IO.Path.GetFileName(p)));
         return reason.Length <= 1000 ? reason : string.Concat(reason.AsSpan(0, 997), "...");
+    }
+
+    /// <summary>
+    /// The results with each change's old and new value masked: they are a report (a table, a CI log, a JSON
+    /// artefact), never a way back to the stored values, which Get-PrismNamespace gives.
+    /// </summary>
+    private static IReadOnlyList<ImportResult> Masked(IReadOnlyList<ImportResult> results)
+    {
+        foreach (var r in results)
+        {
+            r.Changes = r.Changes.Select(c => new PropertyChange(c.Property,
+                Core.Display.SecretMasker.MaskAnyChange(c.Property, c.OldValue),
+                Core.Display.SecretMasker.MaskAnyChange(c.Property, c.NewValue))).ToArray();
+        }
+        return results;
+    }
+
+    private void ReportDamaged()
+    {
+        foreach (var ex in damaged.Values.OrderBy(e => e.Name, StringComparer.Ordinal)) WriteCoreError(ex);
     }
 
     private static void AttachSources(IReadOnlyList<ImportResult> results, Dictionary<string, (string File, long Line, long Column)> sources)

@@ -66,6 +66,7 @@ public sealed class NewPrismNamespaceCommand : NamespaceCmdlet
     /// <summary>Tags; each element may itself be a "a;b" or "a,b" list, as a CSV cell gives it.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Tags")]
+    [ArgumentCompleter(typeof(TagCompleter))]
     public string[]? Tag { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]

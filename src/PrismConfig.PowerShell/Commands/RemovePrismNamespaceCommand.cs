@@ -22,12 +22,15 @@ public sealed class RemovePrismNamespaceCommand : GuardedWriteCmdlet
     {
         var store = OpenStore(create: false);
         var expected = Expected;
-        foreach (var current in Resolve(store, Name))
+        // Literal names go to the store as they are, so that a damaged namespace can still be removed.
+        var literal = Name.Where(n => !string.IsNullOrEmpty(n) && !WildcardPattern.ContainsWildcardCharacters(n));
+        var matched = Resolve(store, Name.Where(WildcardPattern.ContainsWildcardCharacters)).Select(ns => ns.Name);
+        foreach (var name in literal.Concat(matched).Distinct(StringComparer.OrdinalIgnoreCase))
         {
             PlanConfirmApply(
-                () => store.PlanRemove(current.Name, expected),
+                () => store.PlanRemove(name, expected),
                 plan => $"Remove (at version {plan.Current.Version}; its history is kept)",
-                result => $"Namespace '{current.Name}' was removed at version {result.Config.Version}.",
+                result => $"Namespace '{result.Config.Name}' was removed at version {result.Config.Version}.",
                 Reason, expected, passThru: false);
         }
     }

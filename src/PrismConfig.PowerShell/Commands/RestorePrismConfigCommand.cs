@@ -61,7 +61,11 @@ public sealed class RestorePrismConfigCommand : PrismCmdlet
                 store = OpenStore(create: true);
             }
 
-            store.RestoreFrom(source);
+            var audit = store.RestoreFrom(source);
+            if (!audit.HistoryMerged && preRestore is not null)
+            {
+                WriteVerbose($"The history of '{database}' was not merged (the backup is not of its past, or there was none); the pre-restore backup '{preRestore}' keeps it.");
+            }
             WriteObject(new RestoreResult
             {
                 Path = database,
@@ -69,6 +73,10 @@ public sealed class RestorePrismConfigCommand : PrismCmdlet
                 PreRestoreBackup = preRestore,
                 Namespaces = store.CountNamespaces(),
                 SchemaVersion = store.SchemaVersion,
+                BackupTakenAt = audit.BackupTakenAt,
+                HistoryKept = audit.HistoryKept,
+                NamespacesRestored = audit.NamespacesRestored,
+                NamespacesRemoved = audit.NamespacesRemoved,
             });
         }
         catch (PrismConfigException ex)
@@ -105,7 +113,7 @@ public sealed class RestorePrismConfigCommand : PrismCmdlet
         var preference = SessionState.PSVariable.GetValue("ConfirmPreference");
         var promptedAlready = !(preference is ConfirmImpact impact && impact == ConfirmImpact.None);
         return promptedAlready || ShouldContinue(
-            $"Replace every namespace and all history in '{database}' with the contents of '{source}'? The current state is saved as a backup first.",
+            $"Replace every namespace in '{database}' with the contents of '{source}'? History is kept, the restore is recorded in it, and the current state is saved as a backup first.",
             "Restore PrismConfig database");
     }
 

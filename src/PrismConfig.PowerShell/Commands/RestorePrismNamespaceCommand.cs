@@ -13,12 +13,15 @@ namespace PrismConfig.PowerShell.Commands;
 [OutputType(typeof(NamespaceConfig))]
 public sealed class RestorePrismNamespaceCommand : GuardedWriteCmdlet
 {
+    /// <summary>Names or wildcard patterns. A pattern matches live namespaces; a removed one is brought back by its literal name.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
     [ArgumentCompleter(typeof(NamespaceNameCompleter))]
-    public string Name { get; set; } = "";
+    public string[] Name { get; set; } = [];
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [ValidateRange(1, int.MaxValue)]
+    [ArgumentCompleter(typeof(VersionCompleter))]
     public int Version { get; set; }
 
     [Parameter]
@@ -31,8 +34,19 @@ public sealed class RestorePrismNamespaceCommand : GuardedWriteCmdlet
     private protected override void ProcessItem()
     {
         var expected = Expected;
+        var store = OpenStore(create: false);
+        var literal = Name.Where(n => !string.IsNullOrEmpty(n) && !WildcardPattern.ContainsWildcardCharacters(n));
+        var matched = Resolve(store, Name.Where(WildcardPattern.ContainsWildcardCharacters)).Select(ns => ns.Name);
+        foreach (var name in literal.Concat(matched).Distinct(StringComparer.Ordinal))
+        {
+            Restore(store, name, expected);
+        }
+    }
+
+    private void Restore(ConfigStore store, string name, int? expected)
+    {
         PlanConfirmApply(
-            () => OpenStore(create: false).PlanRestore(Name, Version, expected),
+            () => store.PlanRestore(name, Version, expected),
             plan => $"Restore to version {Version}: " + Display.DescribeChanges(plan.Changes),
             result => $"Namespace '{result.Config.Name}' restored to the content of version {Version}; it is now at version {result.Config.Version}.",
             Reason, expected, PassThru, StrictWrites(Strict));

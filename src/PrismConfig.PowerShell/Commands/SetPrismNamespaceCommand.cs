@@ -5,18 +5,25 @@ using PrismConfig.PowerShell.Completers;
 
 namespace PrismConfig.PowerShell.Commands;
 
-/// <summary>Changes the given fields of a namespace, recording one history entry; a change to nothing writes nothing.</summary>
+/// <summary>Changes the given fields of namespaces, recording one history entry each; a change to nothing writes nothing.</summary>
 /// <remarks>
-/// Only -Name binds from the pipeline. A piped namespace must not feed its own Backend, Tags or Version back in as
-/// changes or as an -ExpectedVersion the user never asked for.
+/// A piped namespace is a read-modify-write: the fields edited on the object since it was read are applied, with its
+/// Version as the expected version, so a stale object is a VersionConflict rather than an overwrite of a newer
+/// write. Fields the object did not change are not written, so Get | Set -CacheTtlSeconds 60 still changes only that.
 /// </remarks>
 [Cmdlet(VerbsCommon.Set, "PrismNamespace", SupportsShouldProcess = true)]
 [OutputType(typeof(NamespaceConfig))]
 public sealed class SetPrismNamespaceCommand : NamespaceCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    /// <summary>Names or wildcard patterns; with a piped namespace, its own name.</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
     [ArgumentCompleter(typeof(NamespaceNameCompleter))]
-    public string Name { get; set; } = "";
+    public string[]? Name { get; set; }
+
+    /// <summary>A namespace from Get-PrismNamespace, edited in place; typed object so Core loads only through the module's context.</summary>
+    [Parameter(ValueFromPipeline = true)]
+    public object? InputObject { get; set; }
 
     [Parameter]
     public string? Description { get; set; }
@@ -34,6 +41,15 @@ public sealed class SetPrismNamespaceCommand : NamespaceCmdlet
     [TableTransformation]
     public Hashtable? BackendConfig { get; set; }
 
+    /// <summary>Sets these backend config keys, keeping the others.</summary>
+    [Parameter]
+    [TableTransformation]
+    public Hashtable? BackendConfigUpdate { get; set; }
+
+    /// <summary>Removes these backend config keys.</summary>
+    [Parameter]
+    public string[]? RemoveBackendConfigKey { get; set; }
+
     [Parameter]
     public string? ConnectionString { get; set; }
 
@@ -49,12 +65,15 @@ public sealed class SetPrismNamespaceCommand : NamespaceCmdlet
 
     /// <summary>Replaces every tag.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(TagCompleter))]
     public string[]? Tag { get; set; }
 
     [Parameter]
+    [ArgumentCompleter(typeof(TagCompleter))]
     public string[]? AddTag { get; set; }
 
     [Parameter]
+    [ArgumentCompleter(typeof(TagCompleter))]
     public string[]? RemoveTag { get; set; }
 
     /// <summary>Sets these feature flags, leaving the others alone.</summary>
@@ -104,22 +123,52 @@ public sealed class SetPrismNamespaceCommand : NamespaceCmdlet
 
     private protected override void ProcessItem()
     {
-        var expected = BoundInt(nameof(ExpectedVersion), ExpectedVersion);
+        var edited = EditedNamespace();
+        var names = edited is not null ? [edited.Name] : Name?.Where(n => !string.IsNullOrEmpty(n)).ToArray() ?? [];
+        if (names.Length == 0)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give -Name, or pipe a namespace from Get-PrismNamespace."),
+                "NameRequired", ErrorCategory.InvalidArgument, null));
+        }
+        var expected = BoundInt(nameof(ExpectedVersion), ExpectedVersion) ?? edited?.Version;
         var patch = BuildPatch();
+        patch.Edited = edited;
         try
         {
-            AddSlotModel(patch);
+            AddSlotModel(patch, names[0]);
         }
         catch (PrismConfigException ex)
         {
             WriteCoreError(ex);
             return;
         }
-        PlanConfirmApply(
-            () => OpenStore(create: false).PlanUpdate(Name, patch, expected),
-            plan => Display.DescribeChanges(plan.Changes),
-            result => $"Namespace '{result.Config.Name}' is now at version {result.Config.Version}: {Display.DescribeChanges(result.Changes)}.",
-            Reason, expected, PassThru, StrictWrites(Strict));
+        var store = OpenStore(create: false);
+        var targets = edited is not null || names.All(n => !WildcardPattern.ContainsWildcardCharacters(n))
+            ? names
+            : Resolve(store, names).Select(ns => ns.Name).ToArray();
+        foreach (var name in targets)
+        {
+            PlanConfirmApply(
+                () => store.PlanUpdate(name, patch, expected),
+                plan => Display.DescribeChanges(plan.Changes),
+                result => $"Namespace '{result.Config.Name}' is now at version {result.Config.Version}: {Display.DescribeChanges(result.Changes)}.",
+                Reason, expected, PassThru, StrictWrites(Strict));
+        }
+    }
+
+    /// <summary>The piped namespace, its tables unwrapped so that values a user put in them reach Core as plain data.</summary>
+    private NamespaceConfig? EditedNamespace()
+    {
+        if ((InputObject is PSObject pso ? pso.BaseObject : InputObject) is not NamespaceConfig ns) return null;
+        var copy = ns.Clone();
+        copy.BackendConfig = PrismCmdlet.UnwrapTable(copy.BackendConfig) ?? NamespaceConfig.NewTable();
+        copy.Features = InputConversion.FeatureTable(copy.Features) ?? NamespaceConfig.NewTable();
+        copy.Behavior = PrismCmdlet.UnwrapTable(copy.Behavior) ?? NamespaceConfig.NewTable();
+        foreach (var (_, slot) in copy.Slots.Entries())
+        {
+            slot.Config = PrismCmdlet.UnwrapTable(slot.Config) ?? NamespaceConfig.NewTable();
+        }
+        return copy;
     }
 
     private NamespacePatch BuildPatch()
@@ -135,6 +184,8 @@ public sealed class SetPrismNamespaceCommand : NamespaceCmdlet
             CacheTtlSeconds = BoundInt(nameof(CacheTtlSeconds), CacheTtlSeconds),
             RateLimitRps = BoundInt(nameof(RateLimitRps), RateLimitRps),
             BackendConfig = bound.ContainsKey(nameof(BackendConfig)) ? PrismCmdlet.UnwrapTable(BackendConfig) ?? NamespaceConfig.NewTable() : null,
+            SetBackendConfig = PrismCmdlet.UnwrapTable(BackendConfigUpdate),
+            RemoveBackendConfigKeys = InputConversion.SplitList(RemoveBackendConfigKey),
             ConnectionString = bound.ContainsKey(nameof(ConnectionString)) ? ConnectionString ?? "" : null,
             Tags = bound.ContainsKey(nameof(Tag)) ? InputConversion.SplitList(Tag) ?? [] : null,
             AddTags = InputConversion.SplitList(AddTag),
@@ -145,7 +196,7 @@ public sealed class SetPrismNamespaceCommand : NamespaceCmdlet
         };
     }
 
-    private void AddSlotModel(NamespacePatch patch)
+    private void AddSlotModel(NamespacePatch patch, string name)
     {
         var bound = MyInvocation.BoundParameters;
         if (bound.ContainsKey(nameof(PatternVersion))) patch.PatternVersion = PatternVersion ?? "";
@@ -157,7 +208,7 @@ public sealed class SetPrismNamespaceCommand : NamespaceCmdlet
         }
         catch (ArgumentException ex)
         {
-            throw new ValidationException(Name, "slots", null, ex.Message);
+            throw new ValidationException(name, "slots", null, ex.Message);
         }
     }
 }

@@ -40,9 +40,11 @@ internal static class CompletionHelper
     /// The store the command line points at, or null. Honours a -Database already typed, then $env:PRISM_CONFIG_DB,
     /// then the default location. Never creates a file.
     /// </summary>
-    public static ConfigStore? TryOpenStore(IDictionary? fakeBoundParameters)
+    public static ConfigStore? TryOpenStore(IDictionary? fakeBoundParameters, string? commandName = null)
     {
         var typed = fakeBoundParameters?["Database"] is { } value ? Convert.ToString(value is PSObject p ? p.BaseObject : value, System.Globalization.CultureInfo.InvariantCulture) : null;
+        // The cmdlet would take $PSDefaultParameterValues' -Database (the README's setup), so completion must too.
+        if (string.IsNullOrEmpty(typed) && commandName is not null) typed = DefaultDatabase(commandName);
         var text = string.IsNullOrEmpty(typed) ? Environment.GetEnvironmentVariable("PRISM_CONFIG_DB") : typed;
         var locator = string.IsNullOrEmpty(text)
             ? PrismCmdlet.ResolveLocator(null, null)
@@ -55,6 +57,37 @@ internal static class CompletionHelper
         {
             return null;
         }
+    }
+
+    /// <summary>The -Database $PSDefaultParameterValues gives <paramref name="commandName"/> ('*-Prism*:Database', 'Get-PrismNamespace:Database'), or null.</summary>
+    private static string? DefaultDatabase(string commandName)
+    {
+        using var ps = System.Management.Automation.PowerShell.Create(RunspaceMode.CurrentRunspace);
+        ps.AddScript("$PSDefaultParameterValues");
+        var result = ps.Invoke();
+        if (result.Count == 0 || result[0]?.BaseObject is not IDictionary defaults) return null;
+        foreach (DictionaryEntry e in defaults)
+        {
+            var key = Convert.ToString(e.Key, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+            var colon = key.LastIndexOf(':');
+            if (colon <= 0 || !string.Equals(key[(colon + 1)..].Trim(), "Database", StringComparison.OrdinalIgnoreCase)) continue;
+            if (!new WildcardPattern(key[..colon].Trim(), WildcardOptions.IgnoreCase).IsMatch(commandName)) continue;
+            if ((e.Value is PSObject pso ? pso.BaseObject : e.Value) is string path && path.Length > 0) return path;
+        }
+        return null;
+    }
+
+    /// <summary>The -Name already typed on the command line, or null.</summary>
+    public static string? TypedName(IDictionary? fakeBoundParameters)
+    {
+        var value = fakeBoundParameters?["Name"];
+        value = value is PSObject p ? p.BaseObject : value;
+        return value switch
+        {
+            string s => s,
+            object[] { Length: 1 } a => Convert.ToString(a[0] is PSObject q ? q.BaseObject : a[0], System.Globalization.CultureInfo.InvariantCulture),
+            _ => null,
+        };
     }
 
     // A relative -Database means relative to $PWD, as it does when the cmdlet runs.
@@ -88,7 +121,7 @@ public sealed class NamespaceNameCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters) =>
         CompletionHelper.Safely(() => CompletionHelper.Complete(
-            CompletionHelper.TryOpenStore(fakeBoundParameters)?.List().Select(n => n.Name) ?? [], wordToComplete));
+            CompletionHelper.TryOpenStore(fakeBoundParameters, commandName)?.List(null, static _ => { }).Select(n => n.Name) ?? [], wordToComplete));
 }
 
 /// <summary>Completes -Backend with the backends in use.</summary>
@@ -97,7 +130,7 @@ public sealed class BackendCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters) =>
         CompletionHelper.Safely(() => CompletionHelper.Complete(
-            CompletionHelper.TryOpenStore(fakeBoundParameters)?.List().Select(n => n.Backend) ?? [], wordToComplete));
+            CompletionHelper.TryOpenStore(fakeBoundParameters, commandName)?.List(null, static _ => { }).Select(n => n.Backend) ?? [], wordToComplete));
 }
 
 /// <summary>Completes -Pattern with the patterns in use.</summary>
@@ -106,7 +139,47 @@ public sealed class PatternCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters) =>
         CompletionHelper.Safely(() => CompletionHelper.Complete(
-            CompletionHelper.TryOpenStore(fakeBoundParameters)?.List().Select(n => n.Pattern) ?? [], wordToComplete));
+            CompletionHelper.TryOpenStore(fakeBoundParameters, commandName)?.List(null, static _ => { }).Select(n => n.Pattern) ?? [], wordToComplete));
+}
+
+/// <summary>Completes -Tag and -AddTag with the tags in use, and -RemoveTag with the named namespace's tags (all in use without -Name).</summary>
+public sealed class TagCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        CompletionHelper.Safely(() =>
+        {
+            var store = CompletionHelper.TryOpenStore(fakeBoundParameters, commandName);
+            if (store is null) return [];
+            var name = CompletionHelper.TypedName(fakeBoundParameters);
+            var own = string.Equals(parameterName, "RemoveTag", StringComparison.OrdinalIgnoreCase) && name is not null
+                && !WildcardPattern.ContainsWildcardCharacters(name) ? store.TryGet(name) : null;
+            var tags = own is not null ? own.Tags : store.List(null, static _ => { }).SelectMany(n => n.Tags);
+            return CompletionHelper.Complete(tags, wordToComplete);
+        });
+}
+
+/// <summary>Completes -Version (and Compare's -ReferenceVersion, -DifferenceVersion) with the versions of the namespace given by -Name, newest first.</summary>
+public sealed class VersionCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        CompletionHelper.Safely(() =>
+        {
+            var name = CompletionHelper.TypedName(fakeBoundParameters);
+            var store = name is null || WildcardPattern.ContainsWildcardCharacters(name) ? null : CompletionHelper.TryOpenStore(fakeBoundParameters, commandName);
+            if (store is null) return [];
+            var word = (wordToComplete ?? "").Trim('\'', '"');
+            return store.GetHistory(new HistoryQuery { Names = [name!] })
+                .Where(h => h.Version > 0)
+                .Select(h => h.Version)
+                .Distinct()
+                .OrderByDescending(v => v)
+                .Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .Where(v => v.StartsWith(word, StringComparison.Ordinal))
+                .Select(v => new CompletionResult(v, v, CompletionResultType.ParameterValue, $"version {v}"))
+                .ToList();
+        });
 }
 
 /// <summary>Completes -Status with active, disabled and migrating.</summary>

@@ -212,6 +212,12 @@ internal static class PostgresDialect
     public const string SelectNamespaceByName = SelectNamespaceColumns + " WHERE n.name = @name";
     public const string SelectAllNamespaces = SelectNamespaceColumns + " WHERE " + Live + " ORDER BY n.name";
 
+    /// <summary>Every namespace row, removed ones (tombstones) included, by row id: what a whole-store restore keeps.</summary>
+    public const string SelectEveryNamespace = SelectNamespaceColumns + " ORDER BY n.id";
+
+    /// <summary>Every history row, by row id.</summary>
+    public const string SelectEveryHistory = SelectHistory + " ORDER BY h.id";
+
     /// <inheritdoc cref="SqlFlavor.Live"/>
     public const string Live = "n.name NOT LIKE '~removed~%'";
 

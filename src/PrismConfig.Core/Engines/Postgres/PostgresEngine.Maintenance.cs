@@ -88,15 +88,19 @@ internal sealed partial class PostgresEngine
     private static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
     /// <summary>
-    /// Replaces the whole store with a verified PrismConfig SQLite backup in one transaction, under the write lock:
-    /// readers see the old content until it commits, then the new. The store gets a new epoch.
+    /// Replaces the whole store with a verified PrismConfig SQLite backup, keeping the audit trail, in one transaction
+    /// under the write lock: the live rows are read, the backup's copied in, and the store's merge written, so
+    /// readers see the old content until it commits, then the new, never the copy without its merge. The store gets
+    /// a new epoch.
     /// </summary>
-    public void RestoreFrom(string backupFile)
+    public void RestoreFrom(string backupFile, Action<IWriteScope, PreRestoreState?> merge)
     {
         ThrowIfDisposed();
         var dump = SqliteEngine.ReadDumpFromBackup(backupFile, _options);
         using var scope = (PostgresWriteScope)BeginWrite();
+        var before = new PreRestoreState(scope.ReadEveryNamespace(), scope.ReadEveryHistory());
         scope.ReplaceWith(dump);
+        merge(scope, before);
         scope.Commit();
     }
 

@@ -104,6 +104,22 @@ internal sealed class PostgresWriteScope : IWriteScope
     /// The insert is queued with the writes that follow it (features, history) and sent in one batch: a write is
     /// then one round trip however many rows it makes, which is what keeps an import near SQLite's speed.
     /// </remarks>
+    public IReadOnlyList<NamespaceRow> ReadEveryNamespace() => Run(() =>
+    {
+        Flush();
+        using var command = Command(PostgresDialect.SelectEveryNamespace);
+        using var reader = command.ExecuteReader();
+        var rows = new List<NamespaceRow>();
+        while (reader.Read()) rows.Add(RowReader.Namespace(reader));
+        return (IReadOnlyList<NamespaceRow>)rows;
+    });
+
+    public IReadOnlyList<HistoryRow> ReadEveryHistory() => Run(() =>
+    {
+        Flush();
+        return (IReadOnlyList<HistoryRow>)_connection.Query<HistoryRow>(PostgresDialect.SelectEveryHistory, transaction: _tx).AsList();
+    });
+
     public long InsertNamespace(NamespaceConfig ns, string backendConfigJson, string tagsJson) => Run(() =>
     {
         var id = NextId();
@@ -288,7 +304,10 @@ internal sealed class PostgresWriteScope : IWriteScope
         return _connection.Execute(SqlQueries.InsertRegistryHistory, row, _tx);
     });
 
-    /// <summary>Empties the store and copies a dump's rows in; the store keeps the dump's revision and gets a new epoch.</summary>
+    /// <summary>
+    /// Empties the store and copies a dump's rows in; the counter goes back to the dump's revision (the next write in
+    /// this transaction takes the one after it) and the store gets a new epoch.
+    /// </summary>
     internal void ReplaceWith(StoreDump dump) => Run(() =>
     {
         Flush();
@@ -298,7 +317,6 @@ internal sealed class PostgresWriteScope : IWriteScope
         using var state = Command(PostgresDialect.RestoreState);
         Number(state.Parameters, "revision", dump.Revision);
         state.ExecuteNonQuery();
-        _revision = dump.Revision;
         return true;
     });
 

@@ -317,6 +317,9 @@ internal static class SqliteDialect
     public const string SelectNamespaceByName = SelectNamespaceColumns + " WHERE n.name = $name";
     public const string SelectAllNamespaces = SelectNamespaceColumns + " WHERE " + Live + " ORDER BY n.name";
 
+    /// <summary>Every namespace row, removed ones (tombstones) included, by row id: what a whole-store restore keeps.</summary>
+    public const string SelectEveryNamespace = SelectNamespaceColumns + " ORDER BY n.id";
+
     /// <inheritdoc cref="SqlFlavor.Live"/>
     public const string Live = "n.name NOT GLOB '~removed~*'";
 
@@ -382,6 +385,9 @@ internal static class SqliteDialect
         """;
 
     /// <summary>Per namespace: its version, how many history rows it has and the highest history version.</summary>
+    /// <summary>Every history row, by row id.</summary>
+    public const string SelectEveryHistory = SelectHistory + " ORDER BY h.id";
+
     public const string HistoryAgreement = """
         SELECT n.name AS Name, n.version AS Version, COUNT(h.id) AS HistoryCount, MAX(h.version) AS MaxHistoryVersion,
                (SELECT h2.new_config FROM namespace_history h2 WHERE h2.namespace_id = n.id ORDER BY h2.id DESC LIMIT 1) AS LatestSnapshot

@@ -97,7 +97,7 @@ internal sealed partial class SqliteEngine
     /// Replaces the store's whole content with a verified backup, atomically: the backup is checked before anything
     /// is touched, then copied into the live database with the SQLite backup API in one write transaction.
     /// </summary>
-    public void RestoreFrom(string backupFile)
+    public void RestoreFrom(string backupFile, Action<IWriteScope, PreRestoreState?> merge)
     {
         ThrowIfDisposed();
         var full = System.IO.Path.GetFullPath(backupFile);
@@ -113,17 +113,43 @@ internal sealed partial class SqliteEngine
                     EnableWal(_write);
                     _walReady = true;
                 }
+                var before = ReadPreRestoreState();
                 source.BackupDatabase(_write);
                 if (version < CurrentSchemaVersion)
                 {
                     version = Migrate(_write, _path, _options);
                 }
                 _schemaVersion = version;
+                // The monitor is re-entrant: the scope takes the lock this thread already holds.
+                using var scope = BeginWrite();
+                merge(scope, before);
+                // Revisions now run on from the backup's: a new epoch tells a reader that they name other changes.
+                Factory.Execute(_write, SqliteDialect.NewEpoch);
+                scope.Commit();
             }
         }
         catch (SqliteException ex)
         {
             throw Translate(ex);
+        }
+    }
+
+    /// <summary>
+    /// Every row of the live store before a restore replaces it, read in a write transaction that is rolled back
+    /// (so nobody writes in between); null when the live store is empty of schema, damaged or unreadable, since there
+    /// is then no trail to keep and the restore must still be possible.
+    /// </summary>
+    private PreRestoreState? ReadPreRestoreState()
+    {
+        if (_schemaVersion < 1) return null;
+        try
+        {
+            using var scope = BeginWrite();
+            return new PreRestoreState(scope.ReadEveryNamespace(), scope.ReadEveryHistory());
+        }
+        catch (Exception ex) when (ex is PrismConfigException or SqliteException or InvalidOperationException or FormatException)
+        {
+            return null;
         }
     }
 

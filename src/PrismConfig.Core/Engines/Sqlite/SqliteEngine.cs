@@ -167,7 +167,11 @@ internal sealed partial class SqliteEngine : IStorageEngine
         }
         catch (IOException ex)
         {
-            throw new StorePermissionException(full, $"the database cannot be created in its folder ({ex.Message}).", ex);
+            // The message names our temporary file, which the user never asked for: say what it means instead.
+            var why = ex is FileNotFoundException or DirectoryNotFoundException
+                ? $"its folder '{folder}' does not accept new files (a system folder such as /proc, or one that is gone)"
+                : ex.Message.Replace(temp, full, StringComparison.Ordinal);
+            throw new StorePermissionException(full, $"the database cannot be created there: {why}.", ex);
         }
         finally
         {
@@ -362,6 +366,19 @@ internal sealed partial class SqliteEngine : IStorageEngine
         command.Prepare();
         return command;
     }
+
+    internal static List<NamespaceRow> ReadEveryNamespace(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = SqliteDialect.SelectEveryNamespace;
+        using var reader = command.ExecuteReader();
+        var rows = new List<NamespaceRow>();
+        while (reader.Read()) rows.Add(RowReader.Namespace(reader));
+        return rows;
+    }
+
+    internal static List<HistoryRow> ReadEveryHistory(SqliteConnection connection) =>
+        connection.Query<HistoryRow>(SqliteDialect.SelectEveryHistory).AsList();
 
     internal static NamespaceRow? ReadByName(SqliteCommand selectByName, string name)
     {

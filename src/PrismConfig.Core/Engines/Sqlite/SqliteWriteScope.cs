@@ -32,6 +32,10 @@ internal sealed class SqliteWriteScope : IWriteScope
 
     public Dictionary<string, NamespaceKey> ReadKeys() => Run(() => SqliteEngine.ReadKeys(_connection));
 
+    public IReadOnlyList<NamespaceRow> ReadEveryNamespace() => Run(() => SqliteEngine.ReadEveryNamespace(_connection));
+
+    public IReadOnlyList<HistoryRow> ReadEveryHistory() => Run(() => SqliteEngine.ReadEveryHistory(_connection));
+
     public long InsertNamespace(NamespaceConfig ns, string backendConfigJson, string tagsJson) => Run(() =>
     {
         var p = _s.Insert.Parameters;
