@@ -73,7 +73,8 @@ public sealed partial class ConfigStore : IDisposable
     internal static string Key(string name) => name.ToLowerInvariant();
 
     /// <summary>A copy of the namespace, or null.</summary>
-    public NamespaceConfig? TryGet(string name) => TryGetStored(name)?.Config.Clone();
+    /// <remarks>A row read through (no cache) is already the caller's own object: only a cached one is copied.</remarks>
+    public NamespaceConfig? TryGet(string name) => _cacheable ? TryGetStored(name)?.Config.Clone() : TryGetStored(name)?.Config;
 
     /// <summary>Like TryGet, but throws NamespaceNotFoundException.</summary>
     public NamespaceConfig Get(string name) => TryGet(name) ?? throw new NamespaceNotFoundException(name);

@@ -120,20 +120,29 @@ internal static class PostgresDialect
         """
         CREATE FUNCTION prism_sync_side_tables() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
+            -- A new row has no side rows yet, and most namespaces have no slots: both skip work an import repeats.
             IF TG_OP = 'INSERT' OR NEW.tags IS DISTINCT FROM OLD.tags THEN
-                DELETE FROM namespace_tags WHERE namespace_id = NEW.id;
-                INSERT INTO namespace_tags (tag, namespace_id)
-                SELECT DISTINCT j.value #>> '{}', NEW.id
-                  FROM jsonb_array_elements(CASE WHEN jsonb_typeof(NEW.tags::jsonb) = 'array' THEN NEW.tags::jsonb ELSE '[]'::jsonb END) j
-                 WHERE jsonb_typeof(j.value) = 'string';
+                IF TG_OP = 'UPDATE' THEN
+                    DELETE FROM namespace_tags WHERE namespace_id = NEW.id;
+                END IF;
+                IF NEW.tags IS NOT NULL THEN
+                    INSERT INTO namespace_tags (tag, namespace_id)
+                    SELECT DISTINCT j.value #>> '{}', NEW.id
+                      FROM jsonb_array_elements(CASE WHEN jsonb_typeof(NEW.tags::jsonb) = 'array' THEN NEW.tags::jsonb ELSE '[]'::jsonb END) j
+                     WHERE jsonb_typeof(j.value) = 'string';
+                END IF;
             END IF;
             IF TG_OP = 'INSERT' OR NEW.slots IS DISTINCT FROM OLD.slots THEN
-                DELETE FROM namespace_slots WHERE namespace_id = NEW.id;
-                INSERT INTO namespace_slots (namespace_id, slot_name, position, backend, interfaces, config)
-                SELECT NEW.id, j.value ->> 'name', j.ordinality - 1, j.value ->> 'backend', (j.value -> 'interfaces')::text, (j.value -> 'config')::text
-                  FROM jsonb_array_elements(CASE WHEN jsonb_typeof(NEW.slots::jsonb) = 'array' THEN NEW.slots::jsonb ELSE '[]'::jsonb END) WITH ORDINALITY j
-                 WHERE jsonb_typeof(j.value) = 'object'
-                ON CONFLICT DO NOTHING;
+                IF TG_OP = 'UPDATE' THEN
+                    DELETE FROM namespace_slots WHERE namespace_id = NEW.id;
+                END IF;
+                IF NEW.slots IS NOT NULL THEN
+                    INSERT INTO namespace_slots (namespace_id, slot_name, position, backend, interfaces, config)
+                    SELECT NEW.id, j.value ->> 'name', j.ordinality - 1, j.value ->> 'backend', (j.value -> 'interfaces')::text, (j.value -> 'config')::text
+                      FROM jsonb_array_elements(CASE WHEN jsonb_typeof(NEW.slots::jsonb) = 'array' THEN NEW.slots::jsonb ELSE '[]'::jsonb END) WITH ORDINALITY j
+                     WHERE jsonb_typeof(j.value) = 'object'
+                    ON CONFLICT DO NOTHING;
+                END IF;
             END IF;
             RETURN NULL;
         END

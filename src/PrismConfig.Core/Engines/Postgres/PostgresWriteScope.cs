@@ -177,6 +177,9 @@ internal sealed class PostgresWriteScope : IWriteScope
         _pending = null;
         using (batch)
         {
+            // The statements are the same few each time: prepared once per pooled connection, the server skips
+            // parsing and planning them for every row.
+            batch.Prepare();
             batch.ExecuteNonQuery();
         }
     }
