@@ -17,9 +17,13 @@ public static class QueryPlans
 
     public static int Run(string db)
     {
-        var dialect = typeof(ConfigStore).Assembly.GetType("PrismConfig.Core.Engines.Sqlite.SqliteDialect", throwOnError: true)!;
-        var select = dialect.GetMethod("SelectNamespaces", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
-            ?? throw new InvalidOperationException("Core has no SqliteDialect.SelectNamespaces.");
+        var core = typeof(ConfigStore).Assembly;
+        var flavor = core.GetType("PrismConfig.Core.Engines.Sqlite.SqliteDialect", throwOnError: true)!
+            .GetField("Flavor", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)?.GetValue(null)
+            ?? throw new InvalidOperationException("Core has no SqliteDialect.Flavor.");
+        var select = core.GetType("PrismConfig.Core.Engines.SqlQueries", throwOnError: true)!
+            .GetMethod("SelectNamespaces", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
+            ?? throw new InvalidOperationException("Core has no SqlQueries.SelectNamespaces.");
 
         var cases = new (string Filter, NamespaceQuery Query, string Index)[]
         {
@@ -33,7 +37,7 @@ public static class QueryPlans
         foreach (var (filter, query, index) in cases)
         {
             var parameters = new DynamicParameters();
-            object?[] arguments = select.GetParameters().Length == 3 ? [query, parameters, true] : [query, parameters];
+            object?[] arguments = [flavor, query, parameters];
             var sql = (string)select.Invoke(null, arguments)!;
             var plan = c.Query<PlanRow>("EXPLAIN QUERY PLAN " + sql, parameters).Select(r => r.detail).ToList();
             // The ADR has no index on tags; the tag filter passes when it searches namespace_tags and never scans namespaces.
