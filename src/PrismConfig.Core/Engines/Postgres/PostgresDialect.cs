@@ -279,15 +279,6 @@ internal static class PostgresDialect
     /// <summary>Reserves row ids for namespaces a write is about to insert, so their inserts can go out in one batch.</summary>
     public const string ReserveNamespaceIds = "SELECT nextval(pg_get_serial_sequence('namespaces', 'id')) FROM generate_series(1, @count)";
 
-    public const string InsertNamespace = """
-        INSERT INTO namespaces (id, name, description, backend, pattern, status, consistency, cache_ttl_seconds, rate_limit_rps,
-                                backend_config, tags, version, created_at, updated_at, created_by, updated_by,
-                                pattern_version, behavior, slots)
-        VALUES (@id, @name, @description, @backend, @pattern, @status, @consistency, @cache_ttl_seconds, @rate_limit_rps,
-                @backend_config, @tags, @version, @created_at, @updated_at, @created_by, @updated_by,
-                @pattern_version, @behavior, @slots)
-        """;
-
     /// <inheritdoc cref="Sqlite.SqliteDialect.UpdateNamespaceColumns"/>
     public static string UpdateNamespaceColumns(IEnumerable<string> assignments) =>
         "UPDATE namespaces SET " + string.Join(", ", assignments) + " WHERE id = @id AND name = @expected_name AND version = @expected_version";

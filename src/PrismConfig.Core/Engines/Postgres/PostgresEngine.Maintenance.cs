@@ -127,9 +127,20 @@ internal sealed partial class PostgresEngine
     /// <summary>Writes a dump's rows over an emptied store with COPY, inside an open write scope.</summary>
     internal static void CopyIn(NpgsqlConnection connection, StoreDump dump)
     {
+        CopyNamespaces(connection, dump.Namespaces);
+        CopyFeatures(connection, dump.Features);
+        CopyHistory(connection, dump.History);
+        // The registry is a few dozen rows: plain inserts.
+        connection.Execute(SqlQueries.InsertDumpRegistry, dump.Registry);
+        connection.Execute(SqlQueries.InsertDumpRegistryHistory, dump.RegistryHistory);
+    }
+
+    /// <summary>Namespace rows, ids included, by binary COPY: one round trip for any number of rows.</summary>
+    internal static void CopyNamespaces(NpgsqlConnection connection, IReadOnlyList<NamespaceRow> rows)
+    {
         using (var copy = connection.BeginBinaryImport(PostgresDialect.CopyNamespaces))
         {
-            foreach (var n in dump.Namespaces)
+            foreach (var n in rows)
             {
                 copy.StartRow();
                 copy.Write(n.Id, NpgsqlDbType.Bigint);
@@ -154,9 +165,13 @@ internal sealed partial class PostgresEngine
             }
             copy.Complete();
         }
+    }
+
+    internal static void CopyFeatures(NpgsqlConnection connection, IReadOnlyList<FeatureRow> rows)
+    {
         using (var copy = connection.BeginBinaryImport(PostgresDialect.CopyFeatures))
         {
-            foreach (var f in dump.Features)
+            foreach (var f in rows)
             {
                 copy.StartRow();
                 copy.Write(f.NamespaceId, NpgsqlDbType.Bigint);
@@ -166,9 +181,13 @@ internal sealed partial class PostgresEngine
             }
             copy.Complete();
         }
+    }
+
+    private static void CopyHistory(NpgsqlConnection connection, IReadOnlyList<HistoryDumpRow> rows)
+    {
         using (var copy = connection.BeginBinaryImport(PostgresDialect.CopyHistory))
         {
-            foreach (var h in dump.History)
+            foreach (var h in rows)
             {
                 copy.StartRow();
                 copy.Write(h.Id, NpgsqlDbType.Bigint);
@@ -184,9 +203,6 @@ internal sealed partial class PostgresEngine
             }
             copy.Complete();
         }
-        // The registry is a few dozen rows: plain inserts.
-        connection.Execute(SqlQueries.InsertDumpRegistry, dump.Registry);
-        connection.Execute(SqlQueries.InsertDumpRegistryHistory, dump.RegistryHistory);
     }
 
     private static void WriteText(NpgsqlBinaryImporter copy, string? value)
