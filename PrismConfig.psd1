@@ -21,6 +21,7 @@
         'Disable-PrismNamespace'
         'Enable-PrismNamespace'
         'Get-PrismNamespaceHistory'
+        'Watch-PrismNamespace'
         'Restore-PrismNamespace'
         'Remove-PrismNamespace'
         'Rename-PrismNamespace'

@@ -66,6 +66,32 @@ public sealed class PostgresEngineTests : IDisposable
     }
 
     [SkippableFact]
+    public void A_change_subscription_hears_commits_from_another_store_and_listens_again_after_its_connection_is_killed()
+    {
+        using var store = _engine.OpenNew();
+        store.Create(T.Ns("alpha", "redis"));
+        using var changes = store.SubscribeToChanges();
+        Assert.False(changes.Wait(TimeSpan.FromMilliseconds(300)));
+
+        using var other = _engine.OpenAnother();
+        other.Create(T.Ns("beta", "redis"));
+        Assert.True(changes.Wait(TimeSpan.FromSeconds(30)));
+        Assert.False(changes.Wait(TimeSpan.FromMilliseconds(300)));
+
+        using (var admin = PostgresServer.OpenAdmin(_engine.Locator))
+        using (var kill = new NpgsqlCommand(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN prism_config'", admin))
+        {
+            Assert.Equal(1L, Convert.ToInt64(kill.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+        }
+        // The broken connection rings (a commit may have gone unheard) and listens again straight away.
+        Assert.True(changes.Wait(TimeSpan.FromSeconds(30)));
+        Assert.False(changes.Wait(TimeSpan.FromMilliseconds(300)));
+        other.Create(T.Ns("gamma", "redis"));
+        Assert.True(changes.Wait(TimeSpan.FromSeconds(30)));
+    }
+
+    [SkippableFact]
     public void The_schema_is_versioned_in_a_table_and_a_newer_one_is_refused()
     {
         using (var store = _engine.OpenNew()) Assert.Equal(ConfigStore.CurrentSchemaVersion, store.SchemaVersion);

@@ -26,6 +26,12 @@ internal interface IStorageEngine : IDisposable
     /// <summary>A value that changes whenever anyone, in any process, commits a change to the store.</summary>
     long ChangeToken();
 
+    /// <summary>
+    /// Subscribes to the store's commits. The subscription is live when this returns, so a caller that subscribes,
+    /// then reads, misses nothing: any commit after the read wakes the next wait.
+    /// </summary>
+    IChangeSignal SubscribeToChanges();
+
     /// <summary>False when the store has gone away under this engine (its file was deleted): the caller reopens.</summary>
     bool StillThere();
 
@@ -82,6 +88,16 @@ internal interface IStorageEngine : IDisposable
 
     /// <summary>Removes a store that <see cref="CreatedOnOpen"/> and that never received a write. Disposes the engine.</summary>
     void DiscardCreated();
+}
+
+/// <summary>
+/// A doorbell for commits. It says only that something may have changed; what changed is always read by revision,
+/// so a lost or merged signal costs a little latency, never an update.
+/// </summary>
+internal interface IChangeSignal : IDisposable
+{
+    /// <summary>Waits up to <paramref name="timeout"/> for a commit; true when one may have happened.</summary>
+    bool Wait(TimeSpan timeout, CancellationToken cancellation);
 }
 
 /// <summary>Optional capabilities of an engine.</summary>

@@ -138,6 +138,12 @@ internal sealed partial class PostgresEngine : IStorageEngine
     /// <summary>No cheap token: asking the server costs a round trip, so the store reads through instead of caching.</summary>
     public long ChangeToken() => ReadState().Revision;
 
+    public IChangeSignal SubscribeToChanges()
+    {
+        ThrowIfDisposed();
+        return new PostgresChangeSignal(_info, Translate);
+    }
+
     public bool StillThere() => !_disposed;
 
     public NamespaceRow? ReadNamespace(string name) => OnRead(connection =>

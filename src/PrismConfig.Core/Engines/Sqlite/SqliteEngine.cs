@@ -282,6 +282,8 @@ internal sealed partial class SqliteEngine : IStorageEngine
 
     public long ChangeToken() => OnRead(() => _dataVersion.Read(_read));
 
+    public IChangeSignal SubscribeToChanges() => new TokenChangeSignal(ChangeToken);
+
     public bool StillThere() => File.Exists(_path);
 
     public NamespaceRow? ReadNamespace(string name) => OnRead(() =>

@@ -1,0 +1,75 @@
+# Watch-PrismNamespace: entries as they commit, from another process, on both engines; -Since resumes with no gap
+# and no duplicate; -Name filters; -Timeout ends the watch.
+BeforeDiscovery { Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force }
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-PrismTestModulePath)
+    function New-WatchDb([string] $Engine) {
+        $db = if ($Engine -eq 'Postgres') { New-TestPostgresDatabase } else { Join-Path $TestDrive ([guid]::NewGuid().ToString() + '.db') }
+        New-PrismNamespace orders -Backend postgres -Pattern keyvalue -Database $db -WarningAction SilentlyContinue | Out-Null
+        New-PrismNamespace cache -Backend redis -Pattern keyvalue -Database $db | Out-Null
+        Set-PrismNamespace orders -CacheTtlSeconds 60 -Reason 'tune' -Database $db
+        $db
+    }
+}
+
+Describe 'Watch-PrismNamespace on <Engine>' -ForEach @(
+    @{ Engine = 'Sqlite'; Skip = $false }
+    @{ Engine = 'Postgres'; Skip = -not (Test-PostgresAvailable) }
+) {
+    It 'replays after -Since in revision order, and resumes with no gap and no duplicate' -Skip:$Skip {
+        $db = New-WatchDb $Engine
+        $all = @(Watch-PrismNamespace -Since 0 -Timeout 00:00:01 -Database $db)
+        ($all | ForEach-Object { "$($_.Name)/$($_.Operation)/$($_.Version)" }) | Should -Be @('orders/create/1', 'cache/create/1', 'orders/update/2')
+        $all[0].GetType().FullName | Should -Be 'PrismConfig.HistoryEntry'
+        $all[1].Revision | Should -BeGreaterThan $all[0].Revision
+        $all[2].Revision | Should -BeGreaterThan $all[1].Revision
+
+        $rest = @(Watch-PrismNamespace -Since $all[1].Revision -Timeout 00:00:01 -Database $db)
+        $rest.Count | Should -Be 1
+        $rest[0].Revision | Should -Be $all[2].Revision
+
+        Disable-PrismNamespace cache -Database $db
+        Remove-PrismNamespace cache -Reason 'retired' -Confirm:$false -Database $db
+        $later = @(Watch-PrismNamespace -Since $all[2].Revision -Timeout 00:00:01 -Database $db)
+        ($later | ForEach-Object { "$($_.Name)/$($_.Operation)" }) | Should -Be @('cache/disable', 'cache/delete')
+        $later[0].Revision | Should -Be ($all[2].Revision + 1)
+        $later[1].Revision | Should -Be ($all[2].Revision + 2)
+    }
+
+    It 'without -Since writes only what commits after it starts, and ends at -Timeout' -Skip:$Skip {
+        $db = New-WatchDb $Engine
+        $started = Get-Date
+        @(Watch-PrismNamespace -Timeout 00:00:01 -Database $db).Count | Should -Be 0
+        ((Get-Date) - $started).TotalSeconds | Should -BeGreaterOrEqual 0.9
+    }
+
+    It 'streams a change another process commits, filtered by -Name, and the entry pipes into Get-PrismNamespace' -Skip:$Skip {
+        $db = New-WatchDb $Engine
+        $module = Get-PrismTestModulePath
+        $child = Start-FreshPwsh -Command @"
+Import-Module '$module'
+Start-Sleep -Seconds 2
+Set-PrismNamespace cache -CacheTtlSeconds 5 -Database '$db'
+Set-PrismNamespace orders -RateLimitRps 42 -Reason 'from another process' -Database '$db'
+"@
+        try {
+            $entry = Watch-PrismNamespace -Name 'ord*' -Timeout 00:01:00 -Database $db | Select-Object -First 1
+        }
+        finally {
+            $child.WaitForExit(60000) | Out-Null
+        }
+        $child.ExitCode | Should -Be 0
+        $entry.Name | Should -Be 'orders'
+        $entry.Reason | Should -Be 'from another process'
+        $entry.NewConfig.RateLimitRps | Should -Be 42
+        ($entry | Get-PrismNamespace -Database $db).RateLimitRps | Should -Be 42
+    }
+
+    It 'a watch on a store that does not exist is DatabaseNotFound' -Skip:($Engine -ne 'Sqlite') {
+        $missing = Join-Path $TestDrive 'missing.db'
+        { Watch-PrismNamespace -Timeout 00:00:01 -Database $missing -ErrorAction Stop } | Should -Throw -ErrorId 'DatabaseNotFound*'
+        Test-Path $missing | Should -BeFalse
+    }
+}
