@@ -12,6 +12,10 @@ BeforeAll {
         Set-PrismNamespace orders -CacheTtlSeconds 60 -Reason 'tune' -Database $db
         $db
     }
+    function Get-Listeners([string] $Db) {
+        $name = ([Uri]$Db).AbsolutePath.Trim('/')
+        Invoke-TestPsql "SELECT count(*) FROM pg_stat_activity WHERE query = 'LISTEN prism_config' AND datname = '$name'"
+    }
 }
 
 Describe 'Watch-PrismNamespace on <Engine>' -ForEach @(
@@ -67,7 +71,42 @@ Set-PrismNamespace orders -RateLimitRps 42 -Reason 'from another process' -Datab
         ($entry | Get-PrismNamespace -Database $db).RateLimitRps | Should -Be 42
     }
 
-    It 'a watch on a store that does not exist is DatabaseNotFound' -Skip:($Engine -ne 'Sqlite') {
+    It 'stops promptly when the pipeline is stopped (Ctrl+C), keeping what it wrote and closing its subscription' -Skip:$Skip {
+        $db = New-WatchDb $Engine
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript({
+            param($Module, $Db)
+            Import-Module $Module
+            Watch-PrismNamespace -Since 0 -Database $Db
+        }).AddArgument((Get-PrismTestModulePath)).AddArgument($db)
+        $output = [Management.Automation.PSDataCollection[psobject]]::new()
+        $async = $ps.BeginInvoke([Management.Automation.PSDataCollection[psobject]]::new(), $output)
+        try {
+            $deadline = (Get-Date).AddSeconds(30)
+            while ($output.Count -lt 3 -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            $output.Count | Should -Be 3
+            if ($Engine -eq 'Postgres') {
+                Get-Listeners $db | Should -Be 1
+            }
+            $ps.Stop()
+            $async.IsCompleted | Should -BeTrue
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            @($output).Count | Should -Be 3
+            if ($Engine -eq 'Postgres') {
+                # The server ends a closed connection's backend on its own time: give it a moment.
+                $deadline = (Get-Date).AddSeconds(10)
+                do { $listening = Get-Listeners $db } while ($listening -ne '0' -and (Get-Date) -lt $deadline -and -not (Start-Sleep -Milliseconds 100))
+                $listening | Should -Be 0
+            }
+        }
+        finally {
+            $ps.Dispose()
+        }
+    }
+}
+
+Describe 'Watch-PrismNamespace on a missing store' {
+    It 'a watch on a store that does not exist is DatabaseNotFound' {
         $missing = Join-Path $TestDrive 'missing.db'
         { Watch-PrismNamespace -Timeout 00:00:01 -Database $missing -ErrorAction Stop } | Should -Throw -ErrorId 'DatabaseNotFound*'
         Test-Path $missing | Should -BeFalse
