@@ -112,3 +112,38 @@ Describe 'Watch-PrismNamespace on a missing store' {
         Test-Path $missing | Should -BeFalse
     }
 }
+
+Describe 'Watch-PrismNamespace across a whole-store restore' {
+    It 'warns that revisions restarted and still streams the commits after the restore' {
+        $db = Join-Path $TestDrive 'restored.db'
+        New-PrismNamespace orders -Backend postgres -Pattern keyvalue -Database $db -WarningAction SilentlyContinue | Out-Null
+        $backup = Backup-PrismConfig (Join-Path $TestDrive 'early.db') -Database $db
+        # Revisions the restore will roll the counter back below.
+        1..5 | ForEach-Object { Set-PrismNamespace orders -CacheTtlSeconds $_ -Database $db }
+
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript({
+            param($Module, $Db)
+            Import-Module $Module
+            Watch-PrismNamespace -Name orders -Timeout 00:01:00 -Database $Db 3>&1 |
+                Where-Object { $_ -is [Management.Automation.WarningRecord] -or $_.Reason -eq 'after the restore' } |
+                Select-Object -First 2
+        }).AddArgument((Get-PrismTestModulePath)).AddArgument($db)
+        $async = $ps.BeginInvoke()
+        try {
+            Start-Sleep -Milliseconds 1500
+            Restore-PrismConfig $backup.FullName -Database $db -Force | Out-Null
+            Start-Sleep -Milliseconds 500
+            Set-PrismNamespace orders -RateLimitRps 7 -Reason 'after the restore' -Database $db
+            $seen = $ps.EndInvoke($async)
+        }
+        finally {
+            $ps.Dispose()
+        }
+        $seen.Count | Should -Be 2
+        "$($seen[0])" | Should -Match 'whole-store restore'
+        $seen[1].Reason | Should -Be 'after the restore'
+        $seen[1].NewConfig.RateLimitRps | Should -Be 7
+    }
+}
+

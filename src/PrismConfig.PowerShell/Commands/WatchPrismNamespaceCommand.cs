@@ -47,13 +47,25 @@ public sealed class WatchPrismNamespaceCommand : PrismCmdlet, IDisposable
 
         // Subscribe before the first read: a commit between the two still rings the first wait.
         using var changes = store.SubscribeToChanges();
-        var last = bound.ContainsKey(nameof(Since)) ? Since : store.State.Revision;
+        var start = store.State;
+        var epoch = start.Epoch;
+        var last = bound.ContainsKey(nameof(Since)) ? Since : start.Revision;
         WriteVerbose($"Watching {DatabasePath} after revision {last}.");
         while (!_stop.IsCancellationRequested)
         {
             // Every commit up to the revision read first is visible to the history read that follows (revisions are
             // taken in commit order), so the watch can move past it even when none of its entries matched the names.
-            var state = store.State.Revision;
+            var current = store.State;
+            var state = current.Revision;
+            if (current.Epoch != epoch)
+            {
+                // A whole-store restore: revisions now run on from the backup's, so the ones this watch has seen
+                // name other changes. Waiting for them to pass `last` would hide every commit until then.
+                epoch = current.Epoch;
+                last = state;
+                WriteWarning($"{DatabasePath} was replaced by a whole-store restore; its revisions now continue from the backup's. "
+                    + $"The watch goes on after revision {state}; Get-PrismNamespaceHistory -Operation restore shows what the restore changed.");
+            }
             var entries = store.GetHistory(new HistoryQuery { AfterRevision = last, Names = names is { Length: > 0 } ? names : null, IncludeRemoved = true });
             foreach (var entry in entries.OrderBy(e => e.Revision))
             {
