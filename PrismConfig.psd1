@@ -32,6 +32,8 @@
         'Backup-PrismConfig'
         'Restore-PrismConfig'
         'Test-PrismConfig'
+        'Sync-PrismConfig'
+        'Get-PrismConfigStatus'
         'Import-PrismRegistry'
         'Get-PrismRegistry'
     )

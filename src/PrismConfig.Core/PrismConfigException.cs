@@ -21,6 +21,8 @@ public enum PrismErrorKind
     AuthFailed,
     /// <summary>One namespace's stored row cannot be read; the rest of the store is fine.</summary>
     Damaged,
+    /// <summary>The store is a replica: only Sync-PrismConfig writes it, from its source.</summary>
+    ReadOnly,
 }
 
 /// <summary>
@@ -188,6 +190,14 @@ public sealed class StoreUnavailableException(string store, string server, strin
         $"The configuration store '{store}' cannot be reached at {server}: {detail} Nothing was written. Check that the server is running and reachable from this host, then try again.", store, inner)
 {
     public string Server { get; } = server;
+}
+
+/// <summary>A write to a replica, which only Sync-PrismConfig writes. <see cref="ReplicaSource"/> is where writes go (no password).</summary>
+public sealed class ReplicaReadOnlyException(string path, string source)
+    : PrismConfigException(PrismErrorKind.ReadOnly, "ReplicaReadOnly",
+        $"'{path}' is a read-only replica of '{source}'; nothing was written. Make the change in the source (-Database {source}), and Sync-PrismConfig brings it here.", path)
+{
+    public string ReplicaSource { get; } = source;
 }
 
 /// <summary>A store server refused the user or password.</summary>

@@ -245,4 +245,15 @@ public sealed class HealthReport
     public int Namespaces { get; set; }
     public int HistoryEntries { get; set; }
     public string[] Problems { get; set; } = [];
+    /// <summary>The revision of the last committed change.</summary>
+    public long Revision { get; set; }
+    public bool IsReplica { get; set; }
+    /// <summary>For a replica, the store it copies (no password); otherwise null.</summary>
+    public string? Source { get; set; }
+    /// <summary>For a replica, when a sync pass last changed it.</summary>
+    public DateTimeOffset? LastSyncedAt { get; set; }
+    /// <summary>For a replica, when a sync pass last reached the source.</summary>
+    public DateTimeOffset? LastContactAt { get; set; }
+    /// <summary>For a replica, how long ago it last reached the source.</summary>
+    public TimeSpan? Lag { get; set; }
 }

@@ -169,6 +169,15 @@ public static class Display
     }
 
     /// <summary>"Namespace 'orders' in /var/lib/prism/config.db": the ShouldProcess target.</summary>
+    /// <summary>A span as people read it: 850 ms, 12.3 s, 4 min 10 s, 2 h 5 min.</summary>
+    internal static string Duration(TimeSpan span) => span switch
+    {
+        { TotalSeconds: < 1 } => string.Create(CultureInfo.InvariantCulture, $"{span.TotalMilliseconds:0} ms"),
+        { TotalMinutes: < 1 } => string.Create(CultureInfo.InvariantCulture, $"{span.TotalSeconds:0.#} s"),
+        { TotalHours: < 1 } => string.Create(CultureInfo.InvariantCulture, $"{(int)span.TotalMinutes} min {span.Seconds} s"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{(int)span.TotalHours} h {span.Minutes} min"),
+    };
+
     internal static string Target(string name, string databasePath) => $"Namespace '{name}' in {databasePath}";
 
     internal static string MaskedChange(string property, object? value) => FormatValue(SecretMasker.MaskAnyChange(property, value));

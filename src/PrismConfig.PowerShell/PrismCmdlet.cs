@@ -62,7 +62,7 @@ public abstract class PrismCmdlet : PSCmdlet
 
     internal static bool IsSetupFailure(PrismConfigException ex) => ex.Kind is PrismErrorKind.Corrupt
         or PrismErrorKind.SchemaTooNew or PrismErrorKind.PermissionDenied or PrismErrorKind.InvalidPath
-        or PrismErrorKind.StorageError or PrismErrorKind.Unavailable or PrismErrorKind.AuthFailed;
+        or PrismErrorKind.StorageError or PrismErrorKind.Unavailable or PrismErrorKind.AuthFailed or PrismErrorKind.ReadOnly;
 
     /// <summary>The store this call uses: -Database, else $env:PRISM_CONFIG_DB, else the ADR's location.</summary>
     private protected StoreLocator Locator => resolvedLocator ??= ResolveLocator();
@@ -298,6 +298,7 @@ public abstract class PrismCmdlet : PSCmdlet
         PrismErrorKind.StorageError => ErrorCategory.ResourceUnavailable,
         PrismErrorKind.Unavailable => ErrorCategory.ConnectionError,
         PrismErrorKind.AuthFailed => ErrorCategory.AuthenticationError,
+        PrismErrorKind.ReadOnly => ErrorCategory.InvalidOperation,
         PrismErrorKind.Damaged => ErrorCategory.InvalidData,
         _ => ErrorCategory.NotSpecified,
     };

@@ -64,6 +64,15 @@ internal interface IStorageEngine : IDisposable
     /// </summary>
     IWriteScope BeginWrite(IProgress<TimeSpan>? waiting = null);
 
+    /// <summary>The whole store from one consistent snapshot: what a replica is rebuilt from.</summary>
+    StoreDump ReadDump();
+
+    /// <summary>
+    /// From one consistent snapshot: every change after <paramref name="afterRevision"/>, and the registry when its
+    /// history count is not <paramref name="knownRegistryHistory"/>. What a replica applies in one pass.
+    /// </summary>
+    ChangeSet ReadChanges(long afterRevision, long knownRegistryHistory);
+
     /// <summary>Storage-level checks (integrity, references, schema); the store adds the row-level ones.</summary>
     HealthData ReadHealthData();
 

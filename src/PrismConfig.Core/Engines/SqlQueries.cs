@@ -180,4 +180,37 @@ internal static class SqlQueries
                changed_by AS ChangedBy, reason AS Reason, old_document AS OldDocument, new_document AS NewDocument
           FROM registry_history ORDER BY id
         """;
+
+    // --- Whole-store and incremental copies: standard SQL, the same on every SQL engine -------------------------
+
+    private const string DumpNamespaceColumns = """
+        SELECT id, name, description, backend, pattern, status, consistency, cache_ttl_seconds, rate_limit_rps, backend_config,
+               tags, version, created_at, updated_at, created_by, updated_by, NULL, pattern_version, behavior, slots
+          FROM namespaces
+        """;
+
+    private const string DumpHistoryColumns = """
+        SELECT id, namespace_id, operation, changed_at, changed_by, old_config, new_config, version, reason, revision
+          FROM namespace_history
+        """;
+
+    private const string DumpFeatureColumns = "SELECT namespace_id, feature_name, enabled, updated_at FROM namespace_features";
+
+    public const string DumpNamespaces = DumpNamespaceColumns + " ORDER BY id";
+
+    public const string DumpFeatures = DumpFeatureColumns + " ORDER BY namespace_id, feature_name";
+
+    public const string DumpHistory = DumpHistoryColumns + " ORDER BY id";
+
+    /// <summary>The namespaces that changes after revision @after touched, as they are now.</summary>
+    public const string ChangedNamespaces = DumpNamespaceColumns
+        + " WHERE id IN (SELECT namespace_id FROM namespace_history WHERE revision > @after) ORDER BY id";
+
+    public const string ChangedFeatures = DumpFeatureColumns
+        + " WHERE namespace_id IN (SELECT namespace_id FROM namespace_history WHERE revision > @after) ORDER BY namespace_id, feature_name";
+
+    /// <summary>Read by revision, never by id: ids come from a sequence, and a sequence can commit out of order.</summary>
+    public const string HistoryAfter = DumpHistoryColumns + " WHERE revision > @after ORDER BY revision, id";
+
+    public const string CountRegistryHistory = "SELECT COUNT(*) FROM registry_history";
 }

@@ -104,7 +104,15 @@ public sealed partial class ConfigStore
     public HealthReport CheckHealth()
     {
         ThrowIfDisposed();
-        return Report(Path, _engine.ReadHealthData());
+        var report = Report(Path, _engine.ReadHealthData());
+        var status = ReadStatus();
+        report.Revision = status.Revision;
+        report.IsReplica = status.IsReplica;
+        report.Source = status.Source;
+        report.LastSyncedAt = status.LastSyncedAt;
+        report.LastContactAt = status.LastContactAt;
+        report.Lag = status.Lag;
+        return report;
     }
 
     private static HealthReport Report(string path, HealthData data, bool backup = false)

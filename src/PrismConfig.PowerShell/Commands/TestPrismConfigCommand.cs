@@ -10,8 +10,17 @@ namespace PrismConfig.PowerShell.Commands;
 [OutputType(typeof(HealthReport))]
 public sealed class TestPrismConfigCommand : PrismCmdlet
 {
+    /// <summary>A replica that last reached its source longer ago than this is reported as a problem.</summary>
+    [Parameter]
+    public TimeSpan MaxStaleness { get; set; }
+
     private protected override void Complete()
     {
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(MaxStaleness)) && MaxStaleness <= TimeSpan.Zero)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(MaxStaleness), "-MaxStaleness must be more than zero."),
+                "MaxStalenessInvalid", ErrorCategory.InvalidArgument, MaxStaleness));
+        }
         var database = DatabasePath;
         HealthReport report;
         try
@@ -36,6 +45,11 @@ public sealed class TestPrismConfigCommand : PrismCmdlet
             return;
         }
         report.Path = database;
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(MaxStaleness)) && report.Lag is { } lag && lag > MaxStaleness)
+        {
+            report.Problems = [.. report.Problems, $"replica: it last reached its source '{report.Source}' {Display.Duration(lag)} ago, longer than -MaxStaleness {Display.Duration(MaxStaleness)}. " +
+                "Check that Sync-PrismConfig -Continuous is running on this host and can reach the source (Get-PrismConfigStatus shows when it last did)."];
+        }
         WriteObject(report);
     }
 }

@@ -341,19 +341,6 @@ internal static class PostgresDialect
 
     // --- Whole-store copies (backup and restore) --------------------------------------------------------------
 
-    public const string DumpNamespaces = """
-        SELECT id, name, description, backend, pattern, status, consistency, cache_ttl_seconds, rate_limit_rps, backend_config,
-               tags, version, created_at, updated_at, created_by, updated_by, NULL, pattern_version, behavior, slots
-          FROM namespaces ORDER BY id
-        """;
-
-    public const string DumpFeatures = "SELECT namespace_id, feature_name, enabled, updated_at FROM namespace_features ORDER BY namespace_id, feature_name";
-
-    public const string DumpHistory = """
-        SELECT id, namespace_id, operation, changed_at, changed_by, old_config, new_config, version, reason, revision
-          FROM namespace_history ORDER BY id
-        """;
-
     public const string EmptyStore = "TRUNCATE namespace_tags, namespace_slots, namespace_features, namespace_history, namespaces, registry_history, registry_definitions";
 
     public const string CopyNamespaces = """

@@ -56,36 +56,26 @@ internal sealed partial class PostgresEngine
     }
 
     /// <summary>The whole store from one REPEATABLE READ snapshot: writers go on meanwhile, and the copy is of one moment.</summary>
-    internal StoreDump ReadDump() => OnRead(connection =>
+    public StoreDump ReadDump() => OnRead(connection =>
     {
         using var tx = connection.BeginTransaction(System.Data.IsolationLevel.RepeatableRead);
-        var dump = new StoreDump { Revision = connection.ExecuteScalar<long>("SELECT revision FROM store_state WHERE id = 1", transaction: tx) };
-        using (var command = new NpgsqlCommand(PostgresDialect.DumpNamespaces, connection, tx))
-        using (var r = command.ExecuteReader())
-        {
-            while (r.Read()) dump.Namespaces.Add(RowReader.Namespace(r));
-        }
-        using (var command = new NpgsqlCommand(PostgresDialect.DumpFeatures, connection, tx))
-        using (var r = command.ExecuteReader())
-        {
-            while (r.Read()) dump.Features.Add(new FeatureRow(r.GetInt64(0), r.GetString(1), r.GetBoolean(2), r.GetInt64(3)));
-        }
-        using (var command = new NpgsqlCommand(PostgresDialect.DumpHistory, connection, tx))
-        using (var r = command.ExecuteReader())
-        {
-            while (r.Read())
-            {
-                dump.History.Add(new HistoryDumpRow(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetInt64(3), Text(r, 4), Text(r, 5), Text(r, 6),
-                    r.IsDBNull(7) ? null : r.GetInt64(7), Text(r, 8), r.IsDBNull(9) ? null : r.GetInt64(9)));
-            }
-        }
-        dump.Registry.AddRange(connection.Query<RegistryRow>(SqlQueries.SelectRegistry, transaction: tx));
-        dump.RegistryHistory.AddRange(connection.Query<RegistryHistoryDumpRow>(SqlQueries.DumpRegistryHistory, transaction: tx));
+        var dump = DumpReader.ReadDump(connection, tx, ReadState(connection, tx));
         tx.Commit();
         return dump;
     });
 
-    private static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+    /// <summary>
+    /// The changes after <paramref name="afterRevision"/> from one REPEATABLE READ snapshot. Revision order is commit
+    /// order (the counter row serialises writers), so every revision up to the snapshot's is in it.
+    /// </summary>
+    public ChangeSet ReadChanges(long afterRevision, long knownRegistryHistory) => OnRead(connection =>
+    {
+        using var tx = connection.BeginTransaction(System.Data.IsolationLevel.RepeatableRead);
+        var changes = DumpReader.ReadChanges(connection, tx, ReadState(connection, tx), afterRevision, knownRegistryHistory);
+        tx.Commit();
+        return changes;
+    });
+
 
     /// <summary>
     /// Replaces the whole store with a verified PrismConfig SQLite backup, keeping the audit trail, in one transaction

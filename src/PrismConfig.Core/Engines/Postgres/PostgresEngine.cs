@@ -193,12 +193,14 @@ internal sealed partial class PostgresEngine : IStorageEngine
         return keys;
     }
 
-    public StoreState ReadState() => OnRead(connection =>
+    public StoreState ReadState() => OnRead(connection => ReadState(connection, null));
+
+    private static StoreState ReadState(NpgsqlConnection connection, NpgsqlTransaction? tx)
     {
-        using var command = new NpgsqlCommand(PostgresDialect.SelectState, connection);
+        using var command = new NpgsqlCommand(PostgresDialect.SelectState, connection, tx);
         using var reader = command.ExecuteReader();
         return reader.Read() ? new StoreState(reader.GetInt64(0), reader.GetString(1)) : new StoreState(0, "");
-    });
+    }
 
     public IReadOnlyList<RegistryRow> ReadRegistry() => OnRead(connection =>
         (IReadOnlyList<RegistryRow>)connection.Query<RegistryRow>(SqlQueries.SelectRegistry).AsList());

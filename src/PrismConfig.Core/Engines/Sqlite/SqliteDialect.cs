@@ -396,6 +396,61 @@ internal static class SqliteDialect
          GROUP BY n.id ORDER BY n.name
         """;
 
+    // --- Replicas (Sync-PrismConfig) ------------------------------------------------------------------------
+
+    public const string HasReplicaState = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'replica_state'";
+
+    /// <summary>
+    /// Made by a replica's first pass: the source (its locator with no password) and when the replica last changed
+    /// and last reached it. The revision it reflects is store_state's, the source's own, as is the epoch.
+    /// </summary>
+    public const string CreateReplicaState = """
+        CREATE TABLE IF NOT EXISTS replica_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            source TEXT NOT NULL,
+            registry_history INTEGER NOT NULL,
+            last_synced_at INTEGER NOT NULL,
+            last_contact_at INTEGER NOT NULL
+        )
+        """;
+
+    public const string SelectReplicaState = "SELECT source, registry_history, last_synced_at, last_contact_at FROM replica_state WHERE id = 1";
+
+    public const string UpsertReplicaState = """
+        INSERT INTO replica_state (id, source, registry_history, last_synced_at, last_contact_at)
+        VALUES (1, $source, $registry_history, $last_synced_at, $last_contact_at)
+        ON CONFLICT (id) DO UPDATE SET source = excluded.source, registry_history = excluded.registry_history,
+            last_synced_at = excluded.last_synced_at, last_contact_at = excluded.last_contact_at
+        """;
+
+    public const string IsEmptyStore = """
+        SELECT (SELECT COUNT(*) FROM namespaces) + (SELECT COUNT(*) FROM namespace_history) + (SELECT COUNT(*) FROM registry_definitions)
+        """;
+
+    /// <summary>Child tables first, so no foreign key ever points at a deleted row.</summary>
+    public static readonly string[] EmptyStore =
+    [
+        "DELETE FROM namespace_history", "DELETE FROM namespace_features", "DELETE FROM namespace_tags", "DELETE FROM namespace_slots",
+        "DELETE FROM namespaces", "DELETE FROM registry_history", "DELETE FROM registry_definitions",
+    ];
+
+    public const string EmptyRegistry = "DELETE FROM registry_history; DELETE FROM registry_definitions";
+
+    /// <summary>A pass parks the names of the rows it rewrites first, so a rename or a re-created name never collides mid-pass.</summary>
+    public const string ParkName = "UPDATE namespaces SET name = '~sync~' || id WHERE id = $id";
+
+    public const string ReplaceNamespace = """
+        UPDATE namespaces SET name = $name, description = $description, backend = $backend, pattern = $pattern, status = $status,
+               consistency = $consistency, cache_ttl_seconds = $cache_ttl_seconds, rate_limit_rps = $rate_limit_rps,
+               backend_config = $backend_config, tags = $tags, version = $version, created_at = $created_at, updated_at = $updated_at,
+               created_by = $created_by, updated_by = $updated_by, pattern_version = $pattern_version, behavior = $behavior, slots = $slots
+         WHERE id = $id
+        """;
+
+    public const string DeleteFeatures = "DELETE FROM namespace_features WHERE namespace_id = $id";
+
+    public const string SetStateFrom = "UPDATE store_state SET revision = $revision, epoch = $epoch WHERE id = 1";
+
     /// <summary>
     /// Turns a user pattern where only * and ? are special into a GLOB pattern that matches everything else
     /// literally. GLOB's own metacharacters ([ and ]) are escaped as one-character classes. Names are lower case,

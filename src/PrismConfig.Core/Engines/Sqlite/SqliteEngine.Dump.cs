@@ -7,20 +7,14 @@ namespace PrismConfig.Core.Engines.Sqlite;
 /// <summary>Whole-store copies between a SQLite file and a <see cref="StoreDump"/>: how other engines back up and restore.</summary>
 internal sealed partial class SqliteEngine
 {
-    private const string DumpNamespaces = """
-        SELECT id, name, description, backend, pattern, status, consistency, cache_ttl_seconds, rate_limit_rps, backend_config,
-               tags, version, created_at, updated_at, created_by, updated_by, NULL, pattern_version, behavior, slots
-          FROM namespaces ORDER BY id
-        """;
-
-    private const string InsertDumpNamespace = """
+    internal const string InsertDumpNamespace = """
         INSERT INTO namespaces (id, name, description, backend, pattern, status, consistency, cache_ttl_seconds, rate_limit_rps, backend_config,
                                 tags, version, created_at, updated_at, created_by, updated_by, pattern_version, behavior, slots)
         VALUES ($id, $name, $description, $backend, $pattern, $status, $consistency, $cache_ttl_seconds, $rate_limit_rps, $backend_config,
                 $tags, $version, $created_at, $updated_at, $created_by, $updated_by, $pattern_version, $behavior, $slots)
         """;
 
-    private const string InsertDumpHistory = """
+    internal const string InsertDumpHistory = """
         INSERT INTO namespace_history (id, namespace_id, operation, changed_at, changed_by, old_config, new_config, version, reason, revision)
         VALUES ($id, $namespace_id, $operation, $changed_at, $changed_by, $old_config, $new_config, $version, $reason, $revision)
         """;
@@ -69,37 +63,22 @@ internal sealed partial class SqliteEngine
         }
     }
 
+    /// <summary>The whole store from one read transaction: WAL gives it one snapshot while writers go on.</summary>
+    public StoreDump ReadDump() => OnRead(() => ReadDump(_read));
+
     private static StoreDump ReadDump(SqliteConnection connection)
     {
-        var dump = new StoreDump { Revision = ReadState(connection).Revision };
-        using (var command = connection.CreateCommand())
-        {
-            command.CommandText = DumpNamespaces;
-            using var r = command.ExecuteReader();
-            while (r.Read()) dump.Namespaces.Add(RowReader.Namespace(r));
-        }
-        using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "SELECT namespace_id, feature_name, enabled, updated_at FROM namespace_features ORDER BY namespace_id, feature_name";
-            using var r = command.ExecuteReader();
-            while (r.Read()) dump.Features.Add(new FeatureRow(r.GetInt64(0), r.GetString(1), r.GetInt64(2) != 0, r.GetInt64(3)));
-        }
-        using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "SELECT id, namespace_id, operation, changed_at, changed_by, old_config, new_config, version, reason, revision FROM namespace_history ORDER BY id";
-            using var r = command.ExecuteReader();
-            while (r.Read())
-            {
-                dump.History.Add(new HistoryDumpRow(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetInt64(3), Text(r, 4), Text(r, 5), Text(r, 6),
-                    r.IsDBNull(7) ? null : r.GetInt64(7), Text(r, 8), r.IsDBNull(9) ? null : r.GetInt64(9)));
-            }
-        }
-        dump.Registry.AddRange(connection.Query<RegistryRow>(SqlQueries.SelectRegistry));
-        dump.RegistryHistory.AddRange(connection.Query<RegistryHistoryDumpRow>(SqlQueries.DumpRegistryHistory));
-        return dump;
+        using var tx = connection.BeginTransaction(deferred: true);
+        return DumpReader.ReadDump(connection, tx, ReadState(connection, tx));
     }
 
-    private static string? Text(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+    /// <summary>The changes after <paramref name="afterRevision"/>, from one read transaction.</summary>
+    public ChangeSet ReadChanges(long afterRevision, long knownRegistryHistory) => OnRead(() =>
+    {
+        using var tx = _read.BeginTransaction(deferred: true);
+        return DumpReader.ReadChanges(_read, tx, ReadState(_read, tx), afterRevision, knownRegistryHistory);
+    });
+
 
     /// <summary>
     /// Writes a dump as a new PrismConfig SQLite file at <paramref name="full"/>, a path this call claimed (an empty
@@ -149,57 +128,72 @@ internal sealed partial class SqliteEngine
         }
     }
 
-    private static void InsertDump(SqliteConnection connection, StoreDump dump)
+    internal static void InsertDump(SqliteConnection connection, StoreDump dump)
     {
-        using (var insert = connection.CreateCommand())
-        {
-            insert.CommandText = InsertDumpNamespace;
-            string[] names = ["$id", "$name", "$description", "$backend", "$pattern", "$status", "$consistency", "$cache_ttl_seconds", "$rate_limit_rps",
-                "$backend_config", "$tags", "$version", "$created_at", "$updated_at", "$created_by", "$updated_by", "$pattern_version", "$behavior", "$slots"];
-            foreach (var name in names) insert.Parameters.Add(new SqliteParameter(name, DBNull.Value));
-            insert.Prepare();
-            foreach (var n in dump.Namespaces)
-            {
-                object?[] values = [n.Id, n.Name, n.Description, n.Backend, n.Pattern, n.Status, n.Consistency, n.CacheTtlSeconds, n.RateLimitRps,
-                    n.BackendConfig, n.Tags, n.Version, n.CreatedAt, n.UpdatedAt, n.CreatedBy, n.UpdatedBy, n.PatternVersion, n.Behavior, n.Slots];
-                for (var i = 0; i < values.Length; i++) insert.Parameters[i].Value = values[i] ?? DBNull.Value;
-                insert.ExecuteNonQuery();
-            }
-        }
-        using (var insert = connection.CreateCommand())
-        {
-            insert.CommandText = "INSERT INTO namespace_features (namespace_id, feature_name, enabled, updated_at) VALUES ($n, $f, $e, $u)";
-            foreach (var name in new[] { "$n", "$f", "$e", "$u" }) insert.Parameters.Add(new SqliteParameter(name, DBNull.Value));
-            insert.Prepare();
-            foreach (var f in dump.Features)
-            {
-                insert.Parameters[0].Value = f.NamespaceId;
-                insert.Parameters[1].Value = f.Name;
-                insert.Parameters[2].Value = f.Enabled ? 1 : 0;
-                insert.Parameters[3].Value = f.UpdatedAt;
-                insert.ExecuteNonQuery();
-            }
-        }
-        using (var insert = connection.CreateCommand())
-        {
-            insert.CommandText = InsertDumpHistory;
-            foreach (var name in new[] { "$id", "$namespace_id", "$operation", "$changed_at", "$changed_by", "$old_config", "$new_config", "$version", "$reason", "$revision" })
-            {
-                insert.Parameters.Add(new SqliteParameter(name, DBNull.Value));
-            }
-            insert.Prepare();
-            foreach (var h in dump.History)
-            {
-                object?[] values = [h.Id, h.NamespaceId, h.Operation, h.ChangedAt, h.ChangedBy, h.OldConfig, h.NewConfig, h.Version, h.Reason, h.Revision];
-                for (var i = 0; i < values.Length; i++) insert.Parameters[i].Value = values[i] ?? DBNull.Value;
-                insert.ExecuteNonQuery();
-            }
-        }
-        connection.Execute(SqlQueries.InsertDumpRegistry, dump.Registry);
-        connection.Execute(SqlQueries.InsertDumpRegistryHistory, dump.RegistryHistory);
+        WriteNamespaces(connection, InsertDumpNamespace, dump.Namespaces);
+        InsertFeatures(connection, dump.Features);
+        InsertHistory(connection, dump.History);
+        InsertRegistry(connection, dump);
         using var state = connection.CreateCommand();
         state.CommandText = "UPDATE store_state SET revision = $revision WHERE id = 1";
         state.Parameters.AddWithValue("$revision", dump.Revision);
         state.ExecuteNonQuery();
+    }
+
+    /// <summary>Runs <paramref name="sql"/> (an INSERT or UPDATE naming every namespace column, id included) once per row.</summary>
+    internal static void WriteNamespaces(SqliteConnection connection, string sql, IEnumerable<NamespaceRow> rows)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        string[] names = ["$id", "$name", "$description", "$backend", "$pattern", "$status", "$consistency", "$cache_ttl_seconds", "$rate_limit_rps",
+            "$backend_config", "$tags", "$version", "$created_at", "$updated_at", "$created_by", "$updated_by", "$pattern_version", "$behavior", "$slots"];
+        foreach (var name in names) command.Parameters.Add(new SqliteParameter(name, DBNull.Value));
+        command.Prepare();
+        foreach (var n in rows)
+        {
+            object?[] values = [n.Id, n.Name, n.Description, n.Backend, n.Pattern, n.Status, n.Consistency, n.CacheTtlSeconds, n.RateLimitRps,
+                n.BackendConfig, n.Tags, n.Version, n.CreatedAt, n.UpdatedAt, n.CreatedBy, n.UpdatedBy, n.PatternVersion, n.Behavior, n.Slots];
+            for (var i = 0; i < values.Length; i++) command.Parameters[i].Value = values[i] ?? DBNull.Value;
+            command.ExecuteNonQuery();
+        }
+    }
+
+    internal static void InsertFeatures(SqliteConnection connection, IEnumerable<FeatureRow> rows)
+    {
+        using var insert = connection.CreateCommand();
+        insert.CommandText = "INSERT INTO namespace_features (namespace_id, feature_name, enabled, updated_at) VALUES ($n, $f, $e, $u)";
+        foreach (var name in new[] { "$n", "$f", "$e", "$u" }) insert.Parameters.Add(new SqliteParameter(name, DBNull.Value));
+        insert.Prepare();
+        foreach (var f in rows)
+        {
+            insert.Parameters[0].Value = f.NamespaceId;
+            insert.Parameters[1].Value = f.Name;
+            insert.Parameters[2].Value = f.Enabled ? 1 : 0;
+            insert.Parameters[3].Value = f.UpdatedAt;
+            insert.ExecuteNonQuery();
+        }
+    }
+
+    internal static void InsertHistory(SqliteConnection connection, IEnumerable<HistoryDumpRow> rows)
+    {
+        using var insert = connection.CreateCommand();
+        insert.CommandText = InsertDumpHistory;
+        foreach (var name in new[] { "$id", "$namespace_id", "$operation", "$changed_at", "$changed_by", "$old_config", "$new_config", "$version", "$reason", "$revision" })
+        {
+            insert.Parameters.Add(new SqliteParameter(name, DBNull.Value));
+        }
+        insert.Prepare();
+        foreach (var h in rows)
+        {
+            object?[] values = [h.Id, h.NamespaceId, h.Operation, h.ChangedAt, h.ChangedBy, h.OldConfig, h.NewConfig, h.Version, h.Reason, h.Revision];
+            for (var i = 0; i < values.Length; i++) insert.Parameters[i].Value = values[i] ?? DBNull.Value;
+            insert.ExecuteNonQuery();
+        }
+    }
+
+    internal static void InsertRegistry(SqliteConnection connection, StoreDump dump)
+    {
+        connection.Execute(SqlQueries.InsertDumpRegistry, dump.Registry);
+        connection.Execute(SqlQueries.InsertDumpRegistryHistory, dump.RegistryHistory);
     }
 }

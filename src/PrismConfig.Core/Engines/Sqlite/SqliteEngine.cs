@@ -337,9 +337,10 @@ internal sealed partial class SqliteEngine : IStorageEngine
 
     public StoreState ReadState() => OnRead(() => ReadState(_read));
 
-    internal static StoreState ReadState(SqliteConnection connection)
+    internal static StoreState ReadState(SqliteConnection connection, SqliteTransaction? tx = null)
     {
         using var command = connection.CreateCommand();
+        command.Transaction = tx;
         command.CommandText = SqliteDialect.SelectState;
         using var reader = command.ExecuteReader();
         return reader.Read() ? new StoreState(reader.GetInt64(0), reader.GetString(1)) : new StoreState(0, "");
@@ -389,8 +390,15 @@ internal sealed partial class SqliteEngine : IStorageEngine
         return r.Read() ? RowReader.Namespace(r) : null;
     }
 
-    public IWriteScope BeginWrite(IProgress<TimeSpan>? waiting = null)
+    public IWriteScope BeginWrite(IProgress<TimeSpan>? waiting = null) => BeginWrite(waiting, replicaSync: false);
+
+    /// <summary>
+    /// A write on a replica is refused inside its transaction, after the lock: a store may have become a replica
+    /// since this engine opened it, in another process. Only the sync itself (<paramref name="replicaSync"/>) writes.
+    /// </summary>
+    private SqliteWriteScope BeginWrite(IProgress<TimeSpan>? waiting, bool replicaSync)
     {
+        SqliteWriteScope scope;
         Monitor.Enter(_writeLock);
         try
         {
@@ -403,7 +411,7 @@ internal sealed partial class SqliteEngine : IStorageEngine
             }
             _statements ??= new SqliteWriteScope.Statements(_write);
             var waited = WriteLock.Acquire(_write, _path, _options.BusyTimeout, waiting);
-            return new SqliteWriteScope(this, _write, _statements, waited, () => Monitor.Exit(_writeLock));
+            scope = new SqliteWriteScope(this, _write, _statements, waited, () => Monitor.Exit(_writeLock));
         }
         catch (SqliteException ex)
         {
@@ -415,6 +423,21 @@ internal sealed partial class SqliteEngine : IStorageEngine
             Monitor.Exit(_writeLock);
             throw;
         }
+        if (replicaSync) return scope;
+        // The scope owns the lock now: disposing it rolls back and releases.
+        ReplicaRecord? replica;
+        try
+        {
+            replica = ReadReplica(_write);
+        }
+        catch (SqliteException ex)
+        {
+            scope.Dispose();
+            throw Translate(ex);
+        }
+        if (replica is null) return scope;
+        scope.Dispose();
+        throw new ReplicaReadOnlyException(_path, replica.Source);
     }
 
     /// <summary>Runs a read on the read connection under its lock, translating SQLite errors.</summary>

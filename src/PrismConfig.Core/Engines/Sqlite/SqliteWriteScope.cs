@@ -8,7 +8,7 @@ using Factory = PrismConfig.Core.Engines.Sqlite.SqliteConnectionFactory;
 namespace PrismConfig.Core.Engines.Sqlite;
 
 /// <summary>One BEGIN IMMEDIATE transaction on the engine's write connection, under the engine's write lock.</summary>
-internal sealed class SqliteWriteScope : IWriteScope
+internal sealed partial class SqliteWriteScope : IWriteScope, IReplicaScope
 {
     private readonly SqliteEngine _engine;
     private readonly SqliteConnection _connection;

@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using PrismConfig.Core.Engines;
+
+namespace PrismConfig.Core;
+
+public sealed partial class ConfigStore
+{
+    /// <summary>
+    /// One sync pass: makes this store (a local SQLite file) equal to <paramref name="source"/> at the source's
+    /// current revision, in one transaction, so a reader of the replica sees a revision whole or not at all.
+    /// </summary>
+    /// <remarks>
+    /// Changes are read by revision, never by id or time, so a pass after any outage picks up exactly where the last
+    /// one ended. The replica is rebuilt from a snapshot instead when it is new, when the source's epoch changed (a
+    /// whole-store restore), or when the source's history no longer holds every revision after the replica's. A pass
+    /// that fails, at any point, leaves the replica as it was.
+    /// </remarks>
+    public SyncResult SyncFrom(ConfigStore source, IProgress<TimeSpan>? lockWait = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ThrowIfDisposed();
+        source.ThrowIfDisposed();
+        if (_engine is not IReplicaEngine replica)
+        {
+            throw new StorePathException(Path, "ReplicaNotLocal",
+                $"A replica is a local SQLite file, and '{Path}' is not one. Give -Database a file path on this host.");
+        }
+        if (source.Locator.Equals(Locator))
+        {
+            throw new StorePathException(Path, "ReplicaIsSource", $"'{Path}' cannot be a replica of itself. Give -Database a path other than -Source.");
+        }
+        var clock = Stopwatch.StartNew();
+        var now = DateTimeOffset.UtcNow;
+        SyncResult result;
+        try
+        {
+            using var scope = replica.BeginReplicaWrite(lockWait);
+            var record = scope.ReadReplica();
+            var before = scope.ReadState();
+            string? rebuild = null;
+            ChangeSet? changes = null;
+            if (record is null)
+            {
+                if (!scope.IsEmpty())
+                {
+                    throw new PrismConfigException(PrismErrorKind.Conflict, "ReplicaTargetInUse",
+                        $"'{Path}' is a PrismConfig store with its own namespaces, not a replica; nothing was written. Sync into a new file, " +
+                        "or move this store away first (Backup-PrismConfig keeps a copy).", Path);
+                }
+                rebuild = "a new replica";
+            }
+            else if (!string.Equals(record.Source, source.Path, StringComparison.Ordinal))
+            {
+                throw new PrismConfigException(PrismErrorKind.Conflict, "ReplicaSourceMismatch",
+                    $"'{Path}' is a replica of '{record.Source}', not of '{source.Path}'; nothing was written. Sync it from '{record.Source}', " +
+                    $"or sync '{source.Path}' into another file.", Path);
+            }
+            else
+            {
+                changes = source._engine.ReadChanges(before.Revision, record.RegistryHistoryCount);
+                rebuild = RebuildReason(before, changes);
+            }
+
+            result = new SyncResult { Database = Path, Source = source.Path, FromRevision = record is null ? 0 : before.Revision, SyncedAt = now };
+            long registryHistory;
+            var changed = true;
+            if (rebuild is not null)
+            {
+                var dump = source._engine.ReadDump();
+                scope.Replace(dump);
+                result.Rebuilt = true;
+                result.Reason = rebuild;
+                result.Revision = dump.Revision;
+                result.Changes = dump.History.Count;
+                result.Namespaces = dump.Namespaces.Count;
+                registryHistory = dump.RegistryHistory.Count;
+            }
+            else
+            {
+                var c = changes!;
+                changed = c.History.Count > 0 || c.Registry is not null;
+                if (changed) scope.Apply(c);
+                result.Revision = c.State.Revision;
+                result.Changes = c.History.Count;
+                result.Namespaces = c.Namespaces.Count;
+                registryHistory = c.RegistryHistoryCount;
+            }
+            var stamp = now.ToUnixTimeMilliseconds();
+            scope.WriteReplica(new ReplicaRecord(source.Path, registryHistory, changed || record is null ? stamp : record.LastSyncedAt, stamp));
+            scope.Commit();
+        }
+        finally
+        {
+            InvalidateCache();
+        }
+        result.Duration = clock.Elapsed;
+        return result;
+    }
+
+    /// <summary>Why the change set cannot be applied as it is, or null when it can.</summary>
+    private static string? RebuildReason(StoreState replica, ChangeSet changes)
+    {
+        if (!string.Equals(changes.State.Epoch, replica.Epoch, StringComparison.Ordinal))
+        {
+            return "the source was replaced by a whole-store restore (its epoch changed), so its revisions no longer name the changes this replica has";
+        }
+        if (changes.State.Revision < replica.Revision)
+        {
+            return $"the source is at revision {changes.State.Revision}, behind this replica's {replica.Revision}";
+        }
+        // Every revision after the replica's must be in the history read, each at least once (an import is one
+        // revision over many rows): a missing one is a change this replica would never see.
+        var expected = replica.Revision + 1;
+        foreach (var revision in changes.History.Select(h => h.Revision ?? 0).Distinct())
+        {
+            if (revision != expected)
+            {
+                return expected == replica.Revision + 1
+                    ? $"the source's history no longer reaches back to revision {expected} (it was pruned)"
+                    : $"revision {expected} is missing from the source's history";
+            }
+            expected++;
+        }
+        if (expected != changes.State.Revision + 1)
+        {
+            return $"the source is at revision {changes.State.Revision}, but its history ends at revision {expected - 1}";
+        }
+        var present = changes.Namespaces.Select(n => n.Id).ToHashSet();
+        var gone = changes.History.FirstOrDefault(h => !present.Contains(h.NamespaceId));
+        return gone is null ? null : $"namespace row {gone.NamespaceId} has history but is gone from the source";
+    }
+
+    /// <summary>The store's position and, for a replica, its source and freshness.</summary>
+    public ConfigStatus ReadStatus()
+    {
+        ThrowIfDisposed();
+        var state = _engine.ReadState();
+        var status = new ConfigStatus
+        {
+            Database = Path,
+            Engine = Locator.Kind == StoreKind.Postgres ? "PostgreSQL" : "SQLite",
+            SchemaVersion = SchemaVersion,
+            Revision = state.Revision,
+            Epoch = state.Epoch,
+            Namespaces = _engine.CountNamespaces(),
+        };
+        if ((_engine as IReplicaEngine)?.ReadReplica() is { } record)
+        {
+            status.IsReplica = true;
+            status.Source = record.Source;
+            status.LastSyncedAt = DateTimeOffset.FromUnixTimeMilliseconds(record.LastSyncedAt);
+            status.LastContactAt = DateTimeOffset.FromUnixTimeMilliseconds(record.LastContactAt);
+            var lag = DateTimeOffset.UtcNow - status.LastContactAt.Value;
+            status.Lag = lag < TimeSpan.Zero ? TimeSpan.Zero : lag;
+        }
+        return status;
+    }
+}

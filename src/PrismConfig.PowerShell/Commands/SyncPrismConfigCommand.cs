@@ -1,0 +1,163 @@
+using System.Management.Automation;
+using PrismConfig.Core;
+
+namespace PrismConfig.PowerShell.Commands;
+
+/// <summary>
+/// <para type="synopsis">Makes and keeps a local SQLite replica of a store (usually a shared PostgreSQL one) for a proxy to read.</para>
+/// </summary>
+/// <remarks>
+/// Run plainly it makes one pass, for cron. With -Continuous it subscribes to the source's commits, then passes
+/// after every notification and at least every -PollInterval, until Ctrl+C or -Until. Changes are always read by
+/// revision, so a lost notification, a reconnect or an outage costs time, never an update.
+/// </remarks>
+[Cmdlet(VerbsData.Sync, "PrismConfig", DefaultParameterSetName = OnceSet)]
+[OutputType(typeof(SyncResult))]
+public sealed class SyncPrismConfigCommand : PrismCmdlet, IDisposable
+{
+    private const string OnceSet = "Once";
+    private const string ContinuousSet = "Continuous";
+
+    /// <summary>The store to copy: postgresql://…, or a SQLite path or sqlite:///path.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string Source { get; set; } = "";
+
+    /// <summary>Keep the replica in step until Ctrl+C or -Until.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ContinuousSet)]
+    public SwitchParameter Continuous { get; set; }
+
+    /// <summary>With -Continuous, pass at least this often even when no notification comes; also the longest wait between retries.</summary>
+    [Parameter(ParameterSetName = ContinuousSet)]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>With -Continuous, stop at this time.</summary>
+    [Parameter(ParameterSetName = ContinuousSet)]
+    public DateTime Until { get; set; }
+
+    private readonly CancellationTokenSource _stop = new();
+
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
+
+    private protected override void Complete()
+    {
+        if (PollInterval <= TimeSpan.Zero)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(PollInterval), "-PollInterval must be more than zero."),
+                "PollIntervalInvalid", ErrorCategory.InvalidArgument, PollInterval));
+        }
+        var source = ResolveSource();
+        if (!Continuous)
+        {
+            // The source first: a pass that cannot reach it must not leave a new, empty replica behind.
+            var from = StoreCache.Get(source, create: false);
+            var replica = StoreCache.Get(Locator, create: true, out var created);
+            try
+            {
+                Emit(replica.SyncFrom(from, LockWaitProgress()));
+            }
+            catch (PrismConfigException)
+            {
+                if (created) StoreCache.Discard(replica);
+                throw;
+            }
+            return;
+        }
+        RunContinuously(source);
+    }
+
+    private StoreLocator ResolveSource()
+    {
+        try
+        {
+            return ResolveLocator(Source, this);
+        }
+        catch (PrismConfigException ex)
+        {
+            ThrowCoreError(ex);
+            throw; // unreachable
+        }
+    }
+
+    private void RunContinuously(StoreLocator sourceLocator)
+    {
+        var deadline = MyInvocation.BoundParameters.ContainsKey(nameof(Until)) ? Until.ToUniversalTime() : DateTime.MaxValue;
+        var retry = FirstRetry;
+        string? failing = null;
+        var failingSince = DateTime.UtcNow;
+        ChangeSubscription? changes = null;
+        ConfigStore? replica = null;
+        try
+        {
+            while (!_stop.IsCancellationRequested && DateTime.UtcNow < deadline)
+            {
+                try
+                {
+                    var from = StoreCache.Get(sourceLocator, create: false);
+                    // Subscribe before the pass reads: a commit after the read always rings the wait below. A new
+                    // subscription after every failure is a new LISTEN after every reconnect.
+                    changes ??= from.SubscribeToChanges();
+                    replica ??= StoreCache.Get(Locator, create: true);
+                    Emit(replica.SyncFrom(from, LockWaitProgress()));
+                    if (failing is not null)
+                    {
+                        WriteWarning($"Sync-PrismConfig reached {sourceLocator.Display} again after {Display.Duration(DateTime.UtcNow - failingSince)} and caught up.");
+                        failing = null;
+                    }
+                    retry = FirstRetry;
+                    changes.Wait(Capped(deadline, PollInterval), _stop.Token);
+                }
+                catch (PrismConfigException ex) when (IsTransient(ex))
+                {
+                    changes?.Dispose();
+                    changes = null;
+                    // Once per distinct failure, not once per try: a service's log must not fill with one outage.
+                    if (failing != ex.Message)
+                    {
+                        if (failing is null) failingSince = DateTime.UtcNow;
+                        failing = ex.Message;
+                        WriteWarning($"{ex.Message} The replica {DatabasePath} keeps serving its last good state; Sync-PrismConfig retries until the source is back.");
+                    }
+                    // Exponential backoff with jitter, never longer than the poll interval between tries, so a
+                    // fleet that lost the same server does not come back in step.
+                    var wait = TimeSpan.FromMilliseconds(retry.TotalMilliseconds * (0.5 + (Random.Shared.NextDouble() / 2)));
+                    _stop.Token.WaitHandle.WaitOne(Capped(deadline, wait));
+                    retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, PollInterval.Ticks));
+                }
+            }
+        }
+        finally
+        {
+            changes?.Dispose();
+        }
+    }
+
+    private static TimeSpan Capped(DateTime deadline, TimeSpan wait)
+    {
+        var left = deadline - DateTime.UtcNow;
+        if (left <= TimeSpan.Zero) return TimeSpan.Zero;
+        return left < wait ? left : wait;
+    }
+
+    /// <summary>What goes away by itself: a server down or restarting, a lock held, a password being rotated, an I/O hiccup.</summary>
+    private static bool IsTransient(PrismConfigException ex) =>
+        ex.Kind is PrismErrorKind.Unavailable or PrismErrorKind.Busy or PrismErrorKind.AuthFailed or PrismErrorKind.StorageError;
+
+    private void Emit(SyncResult result)
+    {
+        if (result.Rebuilt && result.FromRevision > 0)
+        {
+            WriteWarning($"Rebuilt the replica {result.Database} from a snapshot of {result.Source}: {result.Reason}. It is at revision {result.Revision}.");
+        }
+        WriteVerbose($"{result.Database}: revision {result.FromRevision} → {result.Revision}, {result.Changes} changes, {result.Namespaces} namespaces, in {Display.Duration(result.Duration)}.");
+        // A continuous sync reports the passes that changed something; the plain pass always reports.
+        if (!Continuous || result.Rebuilt || result.Revision != result.FromRevision)
+        {
+            WriteObject(result);
+        }
+    }
+
+    protected override void StopProcessing() => _stop.Cancel();
+
+    public void Dispose() => _stop.Dispose();
+}
