@@ -29,7 +29,7 @@ public abstract class NamespaceCmdlet : PrismCmdlet
         {
             planned = plan();
         }
-        catch (PrismConfigException ex)
+        catch (PrismConfigException ex) when (!IsSetupFailure(ex))
         {
             WriteCoreError(ex);
             return;

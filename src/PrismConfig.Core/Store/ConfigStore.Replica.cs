@@ -130,6 +130,18 @@ public sealed partial class ConfigStore
         return gone is null ? null : $"namespace row {gone.NamespaceId} has history but is gone from the source";
     }
 
+    /// <summary>
+    /// A plan on a replica is a write aimed at the wrong store, even one that would change nothing: it is refused
+    /// before -WhatIf or a prompt can suggest it would work. The engine refuses every write transaction as well.
+    /// </summary>
+    private void ThrowIfReplica()
+    {
+        if ((_engine as IReplicaEngine)?.ReadReplica() is { } record)
+        {
+            throw new ReplicaReadOnlyException(Path, record.Source);
+        }
+    }
+
     /// <summary>The store's position and, for a replica, its source and freshness.</summary>
     public ConfigStatus ReadStatus()
     {

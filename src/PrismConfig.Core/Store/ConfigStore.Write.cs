@@ -41,6 +41,7 @@ public sealed partial class ConfigStore
     /// </summary>
     public WritePlan PlanUpdate(string name, NamespacePatch patch, int? expectedVersion = null)
     {
+        ThrowIfReplica();
         ArgumentNullException.ThrowIfNull(patch);
         var current = Current(name, expectedVersion);
         return Checked(Plan(current, NamespacePatcher.Apply(current.Config, patch), OpUpdate, null));
@@ -59,6 +60,7 @@ public sealed partial class ConfigStore
     /// <summary>As <see cref="PlanUpdate"/>, for a status change: 'disable', 'enable', or 'update' for migrating.</summary>
     public WritePlan PlanStatus(string name, string status, int? expectedVersion = null)
     {
+        ThrowIfReplica();
         if (status is null || !NamespaceStatus.All.Contains(status))
         {
             throw new ValidationException(name, "status", status, "status is one of active, disabled or migrating.");
@@ -81,6 +83,7 @@ public sealed partial class ConfigStore
     /// </summary>
     public WritePlan PlanRemove(string name, int? expectedVersion = null)
     {
+        ThrowIfReplica();
         var (current, damaged) = CurrentOrRepairBase(name, expectedVersion);
         var proposed = NamespaceNormalizer.Canonicalize(current.Config);
         proposed.Status = NamespaceStatus.Disabled;
@@ -96,6 +99,7 @@ public sealed partial class ConfigStore
     /// <summary>A rename (history operation 'rename'): the row, and so its whole history, moves to the new name.</summary>
     public WritePlan PlanRename(string name, string newName, int? expectedVersion = null)
     {
+        ThrowIfReplica();
         ArgumentNullException.ThrowIfNull(newName);
         var target = Key(newName);
         NamespaceValidator.ValidateName(target);
@@ -159,6 +163,7 @@ public sealed partial class ConfigStore
     /// <remarks>A removed namespace is brought back under its name, as a new version, while no other namespace holds that name.</remarks>
     public WritePlan PlanRestore(string name, int version, int? expectedVersion = null)
     {
+        ThrowIfReplica();
         ArgumentNullException.ThrowIfNull(name);
         var revived = !ExistsOrDamaged(name) ? Removed(name) : null;
         if (revived is not null && expectedVersion is { } expected && expected != revived.Config.Version)
