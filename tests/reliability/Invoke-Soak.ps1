@@ -8,6 +8,8 @@
                      fsync loops), a reader, and max(3, N / 100) backups: 0 StoreBusy, 0 lost updates, and the
                      write-lock wait p50/p99/max
       hostile YAML   max(1000, 10 x N) mutated files
+      replica crash  max(200, N / 2) SIGKILLs of Sync-PrismConfig -Continuous, each followed by a check that the
+                     replica is intact and at a whole revision of the (PostgreSQL) source
     Each suite prints its figures and appends them to out/reliability/figures.md. Exits 1 if any suite found a problem.
 .PARAMETER ModulePath
     The built module (out/PrismConfig).
@@ -22,7 +24,7 @@
 param(
     [Parameter(Mandatory)][string] $ModulePath,
     [ValidateRange(1, 1000000)][int] $Iterations = 500,
-    [ValidateSet('CrashSafety', 'Concurrency', 'HostileYaml')][string[]] $Suite = @('CrashSafety', 'Concurrency', 'HostileYaml'),
+    [ValidateSet('CrashSafety', 'Concurrency', 'HostileYaml', 'ReplicaCrash')][string[]] $Suite = @('CrashSafety', 'Concurrency', 'HostileYaml', 'ReplicaCrash'),
     [int] $Seed = (Get-Random -Maximum 1000000)
 )
 $ErrorActionPreference = 'Stop'
@@ -84,6 +86,18 @@ if ('HostileYaml' -in $Suite) {
     Write-Problems 'yaml-fuzz' $r.Problems
     Write-ReliabilityFigure -Mode $mode -Suite 'yaml-fuzz' -Text ("{0} fuzz cases run ({1} imported, {2} rejected with an error naming the file, store unchanged), slowest case {3} ms: {4}; seed {5}, {6} s" -f
         $r.Cases, $r.Imported, $r.Rejected, $r.MaxMs, $r.MaxCase, $r.Seed, $r.Seconds)
+}
+
+if ('ReplicaCrash' -in $Suite) {
+    $kills = [math]::Max(200, [int]($Iterations / 2))
+    Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
+    $source = if (Test-PostgresAvailable) { New-TestPostgresDatabase } else { Join-Path $work 'replica-source.db' }
+    New-PrismNamespace seed -Backend redis -Pattern keyvalue -Database $source -WarningAction SilentlyContinue | Out-Null
+    Write-Host "==> replica crash: $kills kills of Sync-PrismConfig -Continuous from $source" -ForegroundColor Cyan
+    $r = Invoke-ReplicaCrash -Kills $kills -WorkFolder (Join-Path $work 'replica-crash') -ModulePath $ModulePath -Source $source -Seed $Seed
+    Write-Problems 'replica-crash' $r.Problems
+    Write-ReliabilityFigure -Mode $mode -Suite 'replica-crash' -Text ("{0} of {1} kills of a continuous sync left the replica intact at a whole revision (source revision {2}, seed {3}, {4} s)" -f
+        $r.KillsSurvived, $r.Kills, $r.Revision, $r.Seed, $r.Seconds)
 }
 
 Write-Host ("Soak finished in {0:0.0} min: {1}" -f $total.Elapsed.TotalMinutes, $(if ($failed) { 'FAILED' } else { 'all suites passed' }))

@@ -569,6 +569,75 @@ function Invoke-YamlFuzzSuite {
     }
 }
 
+function Invoke-ReplicaCrash {
+    <#
+    .SYNOPSIS
+        SIGKILLs Sync-PrismConfig -Continuous at random moments while a writer imports batches into the source; after
+        every kill the replica must pass Test-PrismConfig (integrity_check, versions against history, revision
+        continuity) and hold exactly the source's history up to its revision: a whole revision, never part of one.
+    #>
+    param(
+        [Parameter(Mandatory)][int] $Kills,
+        [Parameter(Mandatory)][string] $WorkFolder,
+        [Parameter(Mandatory)][string] $ModulePath,
+        [Parameter(Mandatory)][string] $Source,
+        [int] $Seed = (Get-Random -Maximum 1000000)
+    )
+    $rng = [Random]::new($Seed)
+    $null = New-Item -ItemType Directory -Force -Path $WorkFolder
+    $replica = Join-Path $WorkFolder 'replica.db'
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    $problems = [Collections.Generic.List[string]]::new()
+    # Each round imports 40 namespaces with a new rate limit: one revision of 40 history rows, so a pass is long
+    # enough for a kill to land inside its transaction.
+    $writerScript = @'
+param($Module, $Source, $Folder)
+Import-Module $Module
+$round = 0
+while ($true) {
+    $round++
+    $yaml = Join-Path $Folder "round.yaml"
+    $lines = @('namespaces:') + (1..40 | ForEach-Object { "  - { name: crash-$_, backend: redis, pattern: keyvalue, rate_limit_rps: $($round + $_), tags: [r$round] }" })
+    Set-Content -Path $yaml -Value $lines
+    try { Import-PrismYaml -Path $yaml -Database $Source -ErrorAction Stop | Out-Null } catch { Start-Sleep -Milliseconds 100 }
+}
+'@
+    $writer = Start-ReliabilityPwsh -Script $writerScript -Arguments @{ Module = $ModulePath; Source = $Source; Folder = $WorkFolder } -Log (Join-Path $WorkFolder 'writer.log')
+    $syncScript = @'
+param($Module, $Source, $Replica)
+Import-Module $Module
+Sync-PrismConfig -Source $Source -Database $Replica -Continuous -PollInterval 00:00:01 | Out-Null
+'@
+    $survived = 0
+    try {
+        for ($k = 1; $k -le $Kills; $k++) {
+            $sync = Start-ReliabilityPwsh -Script $syncScript -Arguments @{ Module = $ModulePath; Source = $Source; Replica = $replica } -Log (Join-Path $WorkFolder "sync-$k.log")
+            Start-Sleep -Milliseconds $rng.Next(800, 2500)
+            $sync.Process.Kill()
+            $sync.Process.WaitForExit()
+            if (-not (Test-Path $replica)) { $survived++; continue }
+            $report = Test-PrismConfig -Database $replica
+            if (-not $report.IsHealthy) { $problems.Add("kill ${k}: $($report.Problems -join '; ')"); continue }
+            $revision = $report.Revision
+            $have = @(Get-PrismNamespaceHistory -IncludeRemoved -Database $replica).Count
+            $want = @(Get-PrismNamespaceHistory -IncludeRemoved -Database $Source | Where-Object Revision -le $revision).Count
+            if ($have -ne $want) { $problems.Add("kill ${k}: the replica is at revision $revision with $have history entries; the source has $want up to it.") }
+            else { $survived++ }
+        }
+    }
+    finally {
+        if (-not $writer.Process.HasExited) { $writer.Process.Kill() }
+        $writer.Process.WaitForExit()
+    }
+    Sync-PrismConfig -Source $Source -Database $replica | Out-Null
+    $final = (Get-PrismConfigStatus -Database $Source).Revision
+    if ((Get-PrismConfigStatus -Database $replica).Revision -ne $final) { $problems.Add("after the kills, one pass did not bring the replica to the source's revision $final.") }
+    [pscustomobject]@{
+        Kills = $Kills; KillsSurvived = $survived; Revision = $final; Seed = $Seed; Seconds = [math]::Round($clock.Elapsed.TotalSeconds, 1)
+        Problems = @($problems)
+    }
+}
+
 Export-ModuleMember -Function Get-ReliabilityRepoRoot, Get-DotnetHost, Get-CrashWorkerPath, Start-CrashWorker, Invoke-CrashWorker,
     Write-ReliabilityFigure, Invoke-CrashSafety, Start-ReliabilityPwsh, Start-ReliabilityLoad, Stop-ReliabilityLoad, Get-Percentile,
-    Invoke-ConcurrencySuite, Format-ConcurrencyFigure, Invoke-YamlFuzzSuite
+    Invoke-ConcurrencySuite, Format-ConcurrencyFigure, Invoke-YamlFuzzSuite, Invoke-ReplicaCrash
