@@ -313,6 +313,9 @@ internal static class PostgresDialect
 
     public const string SelectState = "SELECT revision, epoch FROM store_state WHERE id = 1";
 
+    /// <summary>Sent, on commit, by a transaction that changed the registry: the payload is not a revision.</summary>
+    public const string NotifyRegistry = "SELECT pg_notify('prism_config', 'registry')";
+
     /// <summary>Per namespace: its version, how many history rows it has and the highest history version.</summary>
     public const string HistoryAgreement = """
         SELECT n.name AS Name, n.version AS Version, COUNT(h.id) AS HistoryCount, MAX(h.version) AS MaxHistoryVersion,

@@ -25,6 +25,7 @@ internal sealed class PostgresWriteScope : IWriteScope
     private readonly List<FeatureRow> _newFeatures = [];
     private long? _revision;
     private bool _done;
+    private bool _registryNotified;
 
     /// <summary>Pending statements go out together once there are this many (an import's thousands of rows).</summary>
     private const int FlushAt = 512;
@@ -326,6 +327,12 @@ internal sealed class PostgresWriteScope : IWriteScope
     public void InsertRegistryHistory(RegistryHistoryWrite row) => Run(() =>
     {
         Flush();
+        if (!_registryNotified)
+        {
+            // A registry change takes no revision, but a replica must hear of it as soon as it commits, not at its next poll.
+            _connection.Execute(PostgresDialect.NotifyRegistry, transaction: _tx);
+            _registryNotified = true;
+        }
         return _connection.Execute(SqlQueries.InsertRegistryHistory, row, _tx);
     });
 
