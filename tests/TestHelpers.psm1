@@ -154,6 +154,38 @@ function New-TestPostgresDatabase {
     return "postgresql://postgres@127.0.0.1:$($admin.Port)/$name"
 }
 
+function Get-TestEngine {
+    <#
+    .SYNOPSIS
+        -ForEach data for a Describe whose tests run on both engines: Engine ('Sqlite' or 'Postgres') and Skip.
+    .DESCRIPTION
+        Skip is true for PostgreSQL when the Test task's cluster is not running, so those tests count as skipped, not
+        passed. -Skip on the Describe itself cannot see its -ForEach data, so a suite skips in a Context:
+
+            Describe 'Get-PrismNamespace on <Engine>' -ForEach (Get-TestEngine) {
+                Context 'reads' -Skip:$Skip { It '...' { $db = New-TestStore $Engine $TestDrive } }
+            }
+    #>
+    @(
+        @{ Engine = 'Sqlite'; Skip = $false }
+        @{ Engine = 'Postgres'; Skip = -not (Test-PostgresAvailable) }
+    )
+}
+
+function New-TestStore {
+    <#
+    .SYNOPSIS
+        A locator for a new, empty store: a file name in -Folder for SQLite (not created yet), a new database on the
+        test cluster for PostgreSQL.
+    #>
+    param(
+        [Parameter(Mandatory)][ValidateSet('Sqlite', 'Postgres')][string] $Engine,
+        [string] $Folder = [IO.Path]::GetTempPath()
+    )
+    if ($Engine -eq 'Postgres') { return New-TestPostgresDatabase }
+    Join-Path $Folder ([guid]::NewGuid().ToString() + '.db')
+}
+
 function Get-TestPostgresPasswordUri {
     <# .SYNOPSIS A URI for the password role (PRISM_TEST_POSTGRES_PASSWORD_USER), with -Password or its own in it. #>
     param([string] $Database = 'postgres', [string] $Password = $env:PRISM_TEST_POSTGRES_PASSWORD)
@@ -161,4 +193,4 @@ function Get-TestPostgresPasswordUri {
     "postgresql://$($env:PRISM_TEST_POSTGRES_PASSWORD_USER):$([uri]::EscapeDataString($Password))@127.0.0.1:$($admin.Port)/$Database"
 }
 
-Export-ModuleMember -Function Get-PrismTestModulePath, Invoke-FreshPwsh, Start-FreshPwsh, Start-InteractivePwsh, Wait-InteractiveText, Stop-InteractivePwsh, Test-PostgresAvailable, Get-TestPsqlPath, Invoke-TestPsql, New-TestPostgresDatabase, Get-TestPostgresPasswordUri
+Export-ModuleMember -Function Get-PrismTestModulePath, Invoke-FreshPwsh, Start-FreshPwsh, Start-InteractivePwsh, Wait-InteractiveText, Stop-InteractivePwsh, Test-PostgresAvailable, Get-TestPsqlPath, Invoke-TestPsql, New-TestPostgresDatabase, Get-TestPostgresPasswordUri, Get-TestEngine, New-TestStore
