@@ -36,13 +36,13 @@ BeforeAll {
     }
 
     # A continuous sync in a runspace of this process: its warnings and output stay readable after Stop().
-    function Start-ContinuousSync([string] $Source, [string] $Replica) {
+    function Start-ContinuousSync([string] $Source, [string] $Replica, [TimeSpan] $PollInterval = '00:00:02') {
         $ps = [powershell]::Create()
         $null = $ps.AddScript({
-            param($Module, $Source, $Replica)
+            param($Module, $Source, $Replica, $PollInterval)
             Import-Module $Module
-            Sync-PrismConfig -Source $Source -Database $Replica -Continuous -PollInterval 00:00:02
-        }).AddArgument((Get-PrismTestModulePath)).AddArgument($Source).AddArgument($Replica)
+            Sync-PrismConfig -Source $Source -Database $Replica -Continuous -PollInterval $PollInterval
+        }).AddArgument((Get-PrismTestModulePath)).AddArgument($Source).AddArgument($Replica).AddArgument($PollInterval)
         $output = [Management.Automation.PSDataCollection[psobject]]::new()
         [pscustomobject]@{ PowerShell = $ps; Output = $output; Async = $ps.BeginInvoke([Management.Automation.PSDataCollection[psobject]]::new(), $output) }
     }
@@ -196,6 +196,59 @@ Describe 'Sync-PrismConfig from <Engine>' -ForEach @(
         finally {
             $ps.Dispose()
         }
+    }
+
+    It 'with -Continuous -Until, ends by itself at the deadline with the replica in step' -Skip:$Skip {
+        $source = New-SourceDb $Engine
+        $replica = New-ReplicaPath
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript({
+            param($Module, $Source, $Replica)
+            Import-Module $Module
+            Sync-PrismConfig -Source $Source -Database $Replica -Continuous -Until (Get-Date).AddSeconds(3)
+        }).AddArgument((Get-PrismTestModulePath)).AddArgument($source).AddArgument($replica)
+        try {
+            $async = $ps.BeginInvoke()
+            # Far beyond the deadline and far short of the 30 s default poll: only -Until can end it in time.
+            $async.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(25)) | Should -BeTrue
+            $output = $ps.EndInvoke($async)
+            $ps.InvocationStateInfo.State | Should -Be 'Completed'
+            $ps.Streams.Error | Should -BeNullOrEmpty
+            @($output | ForEach-Object Revision) | Should -Be @(3)
+            Get-StoreShape $replica | Should -Be (Get-StoreShape $source)
+        }
+        finally {
+            if ($ps.InvocationStateInfo.State -eq 'Running') { $ps.Stop() }
+            $ps.Dispose()
+        }
+    }
+
+    It 'with -Continuous, takes a registry import from another process before its next poll' -Skip:$Skip {
+        $source = New-SourceDb $Engine
+        $replica = New-ReplicaPath
+        # The default poll, 30 s, is longer than the wait below.
+        $sync = Start-ContinuousSync $source $replica -PollInterval 00:00:30
+        try {
+            Wait-Revision $replica 3 | Should -BeTrue
+            @(Get-PrismRegistry -Database $replica) | Should -BeNullOrEmpty
+            # A registry change takes no revision: only its own notification (or the change token) can wake the sync.
+            $module = Get-PrismTestModulePath
+            $fixtures = Join-Path $PSScriptRoot 'registry-fixtures'
+            $child = Invoke-FreshPwsh -Command "Import-Module '$module'; Import-PrismRegistry '$fixtures' -Database '$source' | Out-Null"
+            $child.ExitCode | Should -Be 0
+            $expected = @(Get-PrismRegistry -Database $source | ForEach-Object { "$($_.Kind)/$($_.Name)" })
+            $expected.Count | Should -BeGreaterThan 0
+            $deadline = (Get-Date).AddSeconds(20)
+            do {
+                Start-Sleep -Milliseconds 100
+                $seen = @(Get-PrismRegistry -Database $replica | ForEach-Object { "$($_.Kind)/$($_.Name)" })
+            } until ($seen.Count -eq $expected.Count -or (Get-Date) -gt $deadline)
+            $seen | Should -Be $expected
+        }
+        finally {
+            $stopped = Stop-ContinuousSync $sync
+        }
+        $stopped.Errors | Should -BeNullOrEmpty
     }
 }
 
