@@ -35,14 +35,15 @@ BeforeAll {
         $false
     }
 
-    # A continuous sync in a runspace of this process: its warnings and output stay readable after Stop().
-    function Start-ContinuousSync([string] $Source, [string] $Replica, [TimeSpan] $PollInterval = '00:00:02') {
+    # A continuous sync in a runspace of this process: its warnings and output stay readable after Stop(). -With
+    # holds Sync-PrismConfig's other parameters; a 2 s poll unless it says otherwise.
+    function Start-ContinuousSync([string] $Source, [string] $Replica, [hashtable] $With = @{ PollInterval = [TimeSpan]'00:00:02' }) {
         $ps = [powershell]::Create()
         $null = $ps.AddScript({
-            param($Module, $Source, $Replica, $PollInterval)
+            param($Module, $Source, $Replica, $With)
             Import-Module $Module
-            Sync-PrismConfig -Source $Source -Database $Replica -Continuous -PollInterval $PollInterval
-        }).AddArgument((Get-PrismTestModulePath)).AddArgument($Source).AddArgument($Replica).AddArgument($PollInterval)
+            Sync-PrismConfig -Source $Source -Database $Replica -Continuous @With
+        }).AddArgument((Get-PrismTestModulePath)).AddArgument($Source).AddArgument($Replica).AddArgument($With)
         $output = [Management.Automation.PSDataCollection[psobject]]::new()
         [pscustomobject]@{ PowerShell = $ps; Output = $output; Async = $ps.BeginInvoke([Management.Automation.PSDataCollection[psobject]]::new(), $output) }
     }
@@ -172,14 +173,7 @@ Describe 'Sync-PrismConfig from <Engine>' -ForEach @(
     It 'with -Continuous, brings a commit from another process across, and stops cleanly on Ctrl+C' -Skip:$Skip {
         $source = New-SourceDb $Engine
         $replica = New-ReplicaPath
-        $ps = [powershell]::Create()
-        $null = $ps.AddScript({
-            param($Module, $Source, $Replica)
-            Import-Module $Module
-            Sync-PrismConfig -Source $Source -Database $Replica -Continuous
-        }).AddArgument((Get-PrismTestModulePath)).AddArgument($source).AddArgument($replica)
-        $output = [Management.Automation.PSDataCollection[psobject]]::new()
-        $async = $ps.BeginInvoke([Management.Automation.PSDataCollection[psobject]]::new(), $output)
+        $sync = Start-ContinuousSync $source $replica -With @{}
         try {
             Wait-Revision $replica 3 | Should -BeTrue
             $module = Get-PrismTestModulePath
@@ -188,38 +182,31 @@ Describe 'Sync-PrismConfig from <Engine>' -ForEach @(
             # The default poll is 30 s: arriving well before it means the notification or change token did it.
             Wait-Revision $replica 4 -Seconds 20 | Should -BeTrue
             (Get-PrismNamespace orders -Database $replica).RateLimitRps | Should -Be 42
-            $ps.Stop()
-            $async.IsCompleted | Should -BeTrue
-            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
-            @($output | ForEach-Object Revision) | Should -Be @(3, 4)
+            $sync.PowerShell.Stop()
+            $sync.Async.IsCompleted | Should -BeTrue
+            $sync.PowerShell.InvocationStateInfo.State | Should -Be 'Stopped'
+            @($sync.Output | ForEach-Object Revision) | Should -Be @(3, 4)
         }
         finally {
-            $ps.Dispose()
+            $sync.PowerShell.Dispose()
         }
     }
 
     It 'with -Continuous -Until, ends by itself at the deadline with the replica in step' -Skip:$Skip {
         $source = New-SourceDb $Engine
         $replica = New-ReplicaPath
-        $ps = [powershell]::Create()
-        $null = $ps.AddScript({
-            param($Module, $Source, $Replica)
-            Import-Module $Module
-            Sync-PrismConfig -Source $Source -Database $Replica -Continuous -Until (Get-Date).AddSeconds(3)
-        }).AddArgument((Get-PrismTestModulePath)).AddArgument($source).AddArgument($replica)
+        $sync = Start-ContinuousSync $source $replica -With @{ Until = (Get-Date).AddSeconds(3) }
         try {
-            $async = $ps.BeginInvoke()
             # Far beyond the deadline and far short of the 30 s default poll: only -Until can end it in time.
-            $async.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(25)) | Should -BeTrue
-            $output = $ps.EndInvoke($async)
-            $ps.InvocationStateInfo.State | Should -Be 'Completed'
-            $ps.Streams.Error | Should -BeNullOrEmpty
-            @($output | ForEach-Object Revision) | Should -Be @(3)
+            $sync.Async.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(25)) | Should -BeTrue
+            $sync.PowerShell.InvocationStateInfo.State | Should -Be 'Completed'
+            $sync.PowerShell.Streams.Error | Should -BeNullOrEmpty
+            @($sync.Output | ForEach-Object Revision) | Should -Be @(3)
             Get-StoreShape $replica | Should -Be (Get-StoreShape $source)
         }
         finally {
-            if ($ps.InvocationStateInfo.State -eq 'Running') { $ps.Stop() }
-            $ps.Dispose()
+            if ($sync.PowerShell.InvocationStateInfo.State -eq 'Running') { $sync.PowerShell.Stop() }
+            $sync.PowerShell.Dispose()
         }
     }
 
@@ -227,7 +214,7 @@ Describe 'Sync-PrismConfig from <Engine>' -ForEach @(
         $source = New-SourceDb $Engine
         $replica = New-ReplicaPath
         # The default poll, 30 s, is longer than the wait below.
-        $sync = Start-ContinuousSync $source $replica -PollInterval 00:00:30
+        $sync = Start-ContinuousSync $source $replica -With @{}
         try {
             Wait-Revision $replica 3 | Should -BeTrue
             @(Get-PrismRegistry -Database $replica) | Should -BeNullOrEmpty
