@@ -179,10 +179,12 @@ function New-TestStore {
         test cluster for PostgreSQL.
     #>
     param(
-        [Parameter(Mandatory)][ValidateSet('Sqlite', 'Postgres')][string] $Engine,
+        # Empty means SQLite, so a suite's New-TestDb also serves its SQLite-only Describes, which have no $Engine.
+        [AllowEmptyString()][AllowNull()][string] $Engine,
         [string] $Folder = [IO.Path]::GetTempPath()
     )
     if ($Engine -eq 'Postgres') { return New-TestPostgresDatabase }
+    if ($Engine -and $Engine -ne 'Sqlite') { throw "Unknown engine '$Engine': use Sqlite or Postgres." }
     Join-Path $Folder ([guid]::NewGuid().ToString() + '.db')
 }
 
