@@ -81,6 +81,18 @@ function Invoke-RawSql {
     }
 }
 
+function Invoke-StoreSql {
+    <#
+    .SYNOPSIS
+        Runs SQL on a test store of either engine, bypassing Core: Invoke-RawSql for a file, the test cluster's psql
+        for a postgresql:// locator (TestHelpers.psm1 must be imported too).
+    #>
+    param([Parameter(Mandatory)][string] $Database, [Parameter(Mandatory)][string] $Sql, [switch] $Scalar)
+    if ($Database -notmatch '^postgres(ql)?://') { return Invoke-RawSql -Database $Database -Sql $Sql -Scalar:$Scalar }
+    $rows = @(Invoke-TestPsql -Uri $Database -Sql $Sql)
+    if ($Scalar) { $rows | Select-Object -First 1 }
+}
+
 function Get-PrismTestHistory {
     <#
     .SYNOPSIS
@@ -92,4 +104,4 @@ function Get-PrismTestHistory {
     try { $store.GetHistory($null) } finally { $store.Dispose() }
 }
 
-Export-ModuleMember -Function New-RandomNamespaceYaml, Get-PrismCoreType, Invoke-RawSql, Get-PrismTestHistory
+Export-ModuleMember -Function New-RandomNamespaceYaml, Get-PrismCoreType, Invoke-RawSql, Invoke-StoreSql, Get-PrismTestHistory
