@@ -86,9 +86,14 @@ function Invoke-StoreSql {
     .SYNOPSIS
         Runs SQL on a test store of either engine, bypassing Core: Invoke-RawSql for a file, the test cluster's psql
         for a postgresql:// locator (TestHelpers.psm1 must be imported too).
+    .PARAMETER TriggersOff
+        On PostgreSQL, runs the SQL with triggers off (session_replication_role, which needs the test cluster's
+        superuser). The side-table trigger parses tags and slots as JSON and refuses damage a test plants; SQLite's
+        triggers skip JSON that is not valid, so a file needs nothing.
     #>
-    param([Parameter(Mandatory)][string] $Database, [Parameter(Mandatory)][string] $Sql, [switch] $Scalar)
+    param([Parameter(Mandatory)][string] $Database, [Parameter(Mandatory)][string] $Sql, [switch] $Scalar, [switch] $TriggersOff)
     if ($Database -notmatch '^postgres(ql)?://') { return Invoke-RawSql -Database $Database -Sql $Sql -Scalar:$Scalar }
+    if ($TriggersOff) { $Sql = "SET session_replication_role = replica; $Sql" }
     $rows = @(Invoke-TestPsql -Uri $Database -Sql $Sql)
     if ($Scalar) { $rows | Select-Object -First 1 }
 }

@@ -202,6 +202,30 @@ public sealed class PostgresEngineTests : IDisposable
     }
 
     [SkippableFact]
+    public void Health_check_reports_json_and_side_rows_written_around_the_trigger_instead_of_failing()
+    {
+        using var store = _engine.OpenNew();
+        store.Create(T.Full("tagged"));
+        store.Create(T.Ns("broken"));
+        Assert.True(store.CheckHealth().IsHealthy, string.Join("; ", store.CheckHealth().Problems));
+        using (var raw = Raw())
+        {
+            // Triggers off: the writes a client that went around PrismConfig could leave.
+            using var command = new NpgsqlCommand("""
+                SET session_replication_role = replica;
+                UPDATE namespaces SET tags = '[broken' WHERE name = 'broken';
+                UPDATE namespaces SET tags = '["one", "one", 3]' WHERE name = 'tagged';
+                """, raw);
+            command.ExecuteNonQuery();
+        }
+
+        var problems = store.CheckHealth().Problems;
+        Assert.Contains(problems, p => p.Contains("'broken'", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("'tagged'", StringComparison.Ordinal) && p.Contains("namespace_tags", StringComparison.Ordinal));
+        Assert.DoesNotContain(problems, p => p.Contains("'broken'", StringComparison.Ordinal) && p.Contains("namespace_tags", StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
     public async Task A_backup_taken_while_writers_run_is_one_consistent_moment_and_restores_into_either_engine()
     {
         using var dir = new TempDir();

@@ -331,15 +331,15 @@ internal static class PostgresDialect
           FROM namespace_history
         """;
 
-    /// <summary>Namespaces whose side-table rows disagree with their tags or slots columns (a write that bypassed the trigger).</summary>
-    public const string SideTableDisagreement = """
-        SELECT n.name FROM namespaces n
-         WHERE (SELECT COUNT(*) FROM namespace_slots s WHERE s.namespace_id = n.id)
-               != COALESCE(jsonb_array_length(CASE WHEN jsonb_typeof(n.slots::jsonb) = 'array' THEN n.slots::jsonb END), 0)
-            OR (SELECT COUNT(*) FROM namespace_tags t WHERE t.namespace_id = n.id)
-               != (SELECT COUNT(DISTINCT j.value) FROM jsonb_array_elements(CASE WHEN jsonb_typeof(n.tags::jsonb) = 'array' THEN n.tags::jsonb ELSE '[]'::jsonb END) j
-                    WHERE jsonb_typeof(j.value) = 'string')
-         ORDER BY n.name
+    /// <summary>
+    /// Each namespace's side-table row counts. The engine compares them with the tags and slots columns in C#: a
+    /// column written around the trigger may not be JSON, and a cast in SQL would fail the whole health check.
+    /// </summary>
+    public const string SideTableCounts = """
+        SELECT n.id AS NamespaceId,
+               (SELECT COUNT(*) FROM namespace_slots s WHERE s.namespace_id = n.id) AS SlotRows,
+               (SELECT COUNT(*) FROM namespace_tags t WHERE t.namespace_id = n.id) AS TagRows
+          FROM namespaces n
         """;
 
     // --- Whole-store copies (backup and restore) --------------------------------------------------------------

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Dapper;
 using Npgsql;
 using NpgsqlTypes;
@@ -106,13 +107,64 @@ internal sealed partial class PostgresEngine
             Revisions = connection.QuerySingle<RevisionSummary>(PostgresDialect.RevisionSummary, transaction: tx),
             Registry = connection.Query<RegistryRow>(SqlQueries.SelectRegistry, transaction: tx).AsList(),
         };
-        foreach (var name in connection.Query<string>(PostgresDialect.SideTableDisagreement, transaction: tx))
+        var counts = connection.Query<SideTableCount>(PostgresDialect.SideTableCounts, transaction: tx).ToDictionary(c => c.NamespaceId);
+        foreach (var row in data.Namespaces.OrderBy(n => n.Name, StringComparer.Ordinal))
         {
-            data.StorageProblems.Add($"namespace '{name}': its namespace_tags or namespace_slots rows do not match its tags or slots column (written around PrismConfig?); Set-PrismNamespace rewrites them.");
+            var count = counts.GetValueOrDefault(row.Id) ?? new SideTableCount();
+            if (count.SlotRows != SlotCount(row.Slots) || count.TagRows != DistinctTagCount(row.Tags))
+            {
+                data.StorageProblems.Add($"namespace '{row.Name}': its namespace_tags or namespace_slots rows do not match its tags or slots column (written around PrismConfig?); Set-PrismNamespace rewrites them.");
+            }
         }
         tx.Commit();
         return data;
     });
+
+    private sealed class SideTableCount
+    {
+        public long NamespaceId { get; set; }
+        public long SlotRows { get; set; }
+        public long TagRows { get; set; }
+    }
+
+    /// <summary>The slot rows the trigger writes for a slots column: one per list element; none when it is not a JSON list.</summary>
+    private static long SlotCount(string? slots)
+    {
+        using var document = TryParse(slots);
+        return document?.RootElement.ValueKind == JsonValueKind.Array ? document.RootElement.GetArrayLength() : 0;
+    }
+
+    /// <summary>The tag rows the trigger writes for a tags column: one per distinct string; none when it is not a JSON list.</summary>
+    private static long DistinctTagCount(string? tags)
+    {
+        using var document = TryParse(tags);
+        if (document?.RootElement.ValueKind != JsonValueKind.Array)
+        {
+            return 0;
+        }
+        return document.RootElement.EnumerateArray()
+            .Where(e => e.ValueKind == JsonValueKind.String)
+            .Select(e => e.GetString())
+            .Distinct(StringComparer.Ordinal)
+            .LongCount();
+    }
+
+    private static JsonDocument? TryParse(string? json)
+    {
+        if (json is null)
+        {
+            return null;
+        }
+        try
+        {
+            return JsonDocument.Parse(json);
+        }
+        catch (JsonException)
+        {
+            // Not JSON: the row check reports the column itself, and no side row can follow from it.
+            return null;
+        }
+    }
 
     /// <summary>Writes a dump's rows over an emptied store with COPY, inside an open write scope.</summary>
     internal static void CopyIn(NpgsqlConnection connection, StoreDump dump)
