@@ -1,13 +1,28 @@
 # The tests Disable-PrismNamespace and Enable-PrismNamespace share: the two cmdlets differ only in the status they set,
 # so one body, run by each cmdlet's own test file with its own data, keeps them from drifting apart.
-# Data each caller passes: Cmdlet, Opposite (the other cmdlet), Target and From (statuses), Operation (history).
+# Data each caller passes: Cmdlet, Opposite (the other cmdlet), Target and From (statuses), Operation (history), and
+# Engine for the tests that run on both engines (see Add-StatusDescribes).
 
-function Add-StatusCommandTests {
+function Add-StatusDescribes {
+    <# The cmdlet's Describes: its tests once per engine (Engine and Skip from Get-TestEngine), and its file cases. #>
+    param([Parameter(Mandatory)][hashtable] $Data)
+    Describe "$($Data.Cmdlet) on <Engine>" -ForEach @(Get-TestEngine | ForEach-Object { $_ + $Data }) {
+        Context 'on <Engine>' -Skip:$Skip {
+            Add-StatusCommandTests
+        }
+    }
+    Describe "$($Data.Cmdlet) on a SQLite file" -ForEach @($Data) {
+        Add-StatusFileTests
+    }
+}
+
+function Add-StatusTestSetup {
     BeforeAll {
         Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
         Import-Module (Get-PrismTestModulePath)
         $script:ErrorSuffix = 'PrismConfig.PowerShell.Commands.' + ($Cmdlet -replace '-', '') + 'Command'
-        function New-TestDb { Join-Path $TestDrive ([guid]::NewGuid().ToString() + '.db') }
+        # $Engine is empty in the SQLite-file Describe, which New-TestStore takes as SQLite.
+        function New-TestDb { New-TestStore $Engine $TestDrive }
         function New-Seeded {
             $db = New-TestDb
             foreach ($n in 'orders', 'cache-a', 'cache-b') {
@@ -16,6 +31,10 @@ function Add-StatusCommandTests {
             $db
         }
     }
+}
+
+function Add-StatusCommandTests {
+    Add-StatusTestSetup
 
     It 'sets the status with its history entry and the reason' {
         $db = New-Seeded
@@ -78,10 +97,32 @@ function Add-StatusCommandTests {
         (Get-PrismNamespace orders -Database $db).Status | Should -Be $From
     }
 
-    It 'changes nothing under -WhatIf and creates no file' {
+    It 'changes nothing under -WhatIf' {
         $db = New-Seeded
         & $Cmdlet orders -WhatIf -Database $db
-        (Get-PrismNamespace orders -Database $db).Status | Should -Be $From
+        $ns = Get-PrismNamespace orders -Database $db
+        $ns.Status | Should -Be $From
+        $ns.Version | Should -Be 1
+        @(Get-PrismNamespaceHistory orders -Database $db).Count | Should -Be 1
+    }
+
+    It 'works with $env:PRISM_CONFIG_DB, and is seen by another process' {
+        $db = New-Seeded
+        $old = $env:PRISM_CONFIG_DB
+        $env:PRISM_CONFIG_DB = $db
+        try { & $Cmdlet cache-b }
+        finally { $env:PRISM_CONFIG_DB = $old }
+        & $Cmdlet cache-a -Database $db
+        $r = Invoke-FreshPwsh -Command "Import-Module '$(Get-PrismTestModulePath)'; (Get-PrismNamespace 'cache-*' -Database '$db').Status -join ','"
+        $r.Output | Should -Contain "$Target,$Target"
+    }
+}
+
+# What is about a file: a missing one under -WhatIf, and a path relative to the current folder.
+function Add-StatusFileTests {
+    Add-StatusTestSetup
+
+    It 'reports a missing file under -WhatIf as DatabaseNotFound and creates none' {
         $missing = New-TestDb
         $err = $null
         try { & $Cmdlet orders -WhatIf -Database $missing } catch { $err = $_ }
@@ -90,16 +131,11 @@ function Add-StatusCommandTests {
         $missing | Should -Not -Exist
     }
 
-    It 'works with a relative -Database and with $env:PRISM_CONFIG_DB, and is seen by another process' {
+    It 'works with a relative -Database' {
         $db = New-Seeded
         Push-Location $TestDrive
         try { & $Cmdlet cache-a -Database (Split-Path $db -Leaf) }
         finally { Pop-Location }
-        $old = $env:PRISM_CONFIG_DB
-        $env:PRISM_CONFIG_DB = $db
-        try { & $Cmdlet cache-b }
-        finally { $env:PRISM_CONFIG_DB = $old }
-        $r = Invoke-FreshPwsh -Command "Import-Module '$(Get-PrismTestModulePath)'; (Get-PrismNamespace 'cache-*' -Database '$db').Status -join ','"
-        $r.Output | Should -Contain "$Target,$Target"
+        (Get-PrismNamespace cache-a -Database $db).Status | Should -Be $Target
     }
 }
