@@ -113,11 +113,18 @@ Describe 'Watch-PrismNamespace on a missing store' {
     }
 }
 
-Describe 'Watch-PrismNamespace across a whole-store restore' {
-    It 'warns that revisions restarted and still streams the commits after the restore' {
-        $db = Join-Path $TestDrive 'restored.db'
+Describe 'Watch-PrismNamespace across a whole-store restore on <Engine>' -ForEach (Get-TestEngine) {
+    # A PostgreSQL store's pre-restore backup goes under XDG_DATA_HOME: the test's own, never the user's.
+    BeforeAll {
+        $script:SavedDataHome = $env:XDG_DATA_HOME
+        $env:XDG_DATA_HOME = Join-Path $TestDrive 'data-home'
+    }
+    AfterAll { $env:XDG_DATA_HOME = $SavedDataHome }
+
+    It 'warns that revisions restarted and still streams the commits after the restore' -Skip:$Skip {
+        $db = New-TestStore $Engine $TestDrive
         New-PrismNamespace orders -Backend postgres -Pattern keyvalue -Database $db -WarningAction SilentlyContinue | Out-Null
-        $backup = Backup-PrismConfig (Join-Path $TestDrive 'early.db') -Database $db
+        $backup = Backup-PrismConfig (Join-Path $TestDrive "early-$Engine.db") -Database $db
         # Revisions the restore will roll the counter back below.
         1..5 | ForEach-Object { Set-PrismNamespace orders -CacheTtlSeconds $_ -Database $db }
 
