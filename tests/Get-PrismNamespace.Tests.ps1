@@ -207,26 +207,28 @@ Describe 'Get-PrismNamespace -Slot on <Engine>' -ForEach (Get-TestEngine) {
     }
 }
 
-Describe 'Get-PrismNamespace with one damaged row' {
+Describe 'Get-PrismNamespace with one damaged row on <Engine>' -ForEach (Get-TestEngine) {
     BeforeAll { Import-Module (Join-Path $PSScriptRoot 'StoreTestHelpers.psm1') -Force }
 
-    It 'lists every other namespace and reports the damaged one as one non-terminating NamespaceDamaged error' {
-        $db = New-Seeded
-        Invoke-RawSql -Database $db -Sql "UPDATE namespaces SET backend_config = 'not json' WHERE name = 'order-events'"
-        $all = @(Get-PrismNamespace -Database $db -ErrorAction SilentlyContinue -ErrorVariable err)
-        $all.Name | Should -Be @('cache', 'orders')
-        $err.Count | Should -Be 1
-        $err[0].FullyQualifiedErrorId | Should -Be 'NamespaceDamaged,PrismConfig.PowerShell.Commands.GetPrismNamespaceCommand'
-        $err[0].CategoryInfo.Category | Should -Be 'InvalidData'
-        $err[0].TargetObject | Should -Be 'order-events'
-        "$($err[0])" | Should -Match "order-events"
-        $err[0].ErrorDetails.RecommendedAction | Should -Match 'Restore-PrismNamespace -Name order-events'
+    Context 'on <Engine>' -Skip:$Skip {
+        It 'lists every other namespace and reports the damaged one as one non-terminating NamespaceDamaged error' {
+            $db = New-Seeded
+            Invoke-StoreSql -Database $db -Sql "UPDATE namespaces SET backend_config = 'not json' WHERE name = 'order-events'"
+            $all = @(Get-PrismNamespace -Database $db -ErrorAction SilentlyContinue -ErrorVariable err)
+            $all.Name | Should -Be @('cache', 'orders')
+            $err.Count | Should -Be 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'NamespaceDamaged,PrismConfig.PowerShell.Commands.GetPrismNamespaceCommand'
+            $err[0].CategoryInfo.Category | Should -Be 'InvalidData'
+            $err[0].TargetObject | Should -Be 'order-events'
+            "$($err[0])" | Should -Match "order-events"
+            $err[0].ErrorDetails.RecommendedAction | Should -Match 'Restore-PrismNamespace -Name order-events'
 
-        Get-PrismNamespace order-events, orders -Database $db -ErrorAction SilentlyContinue -ErrorVariable err | ForEach-Object Name | Should -Be 'orders'
-        $err[0].FullyQualifiedErrorId | Should -Be 'NamespaceDamaged,PrismConfig.PowerShell.Commands.GetPrismNamespaceCommand'
-        # The others stay writable.
-        (Set-PrismNamespace orders -RateLimitRps 5 -Database $db -PassThru).Version | Should -Be 2
-        (Get-PrismNamespace -Backend redis -Database $db).Name | Should -Be 'cache'
+            Get-PrismNamespace order-events, orders -Database $db -ErrorAction SilentlyContinue -ErrorVariable err | ForEach-Object Name | Should -Be 'orders'
+            $err[0].FullyQualifiedErrorId | Should -Be 'NamespaceDamaged,PrismConfig.PowerShell.Commands.GetPrismNamespaceCommand'
+            # The others stay writable.
+            (Set-PrismNamespace orders -RateLimitRps 5 -Database $db -PassThru).Version | Should -Be 2
+            (Get-PrismNamespace -Backend redis -Database $db).Name | Should -Be 'cache'
+        }
     }
 }
 
