@@ -465,7 +465,7 @@ if ($env:PRISM_TEST_POSTGRES) {
         (F '{0:N1} µs/call' $po) (F '{0:N1} µs/call' $pr) ($po / $pr) 1.3 (F 'median of {0} interleaved rounds of {1} calls per side; both read the whole row with its features; a lookup is one round trip (the store does not cache PostgreSQL rows: asking whether they changed would cost the same round trip)' $rounds $pgPerRound)
     $pi = Get-Median $pgImportS; $li = Get-Median $liteImportS
     Add-Figure '10b. PostgreSQL (loopback): Import-PrismYaml of 10,000 namespaces into an empty database vs the same into a new SQLite file' `
-        (F '{0:N2} s' $pi) (F '{0:N2} s' $li) ($pi / $li) 2.0 'median of 3 interleaved runs per side after 1 warm-up; one transaction; inserts, features and history rows go out in batches of 512 statements with row ids reserved from the sequence'
+        (F '{0:N2} s' $pi) (F '{0:N2} s' $li) ($pi / $li) 2.0 'median of 3 interleaved runs per side after 1 warm-up; one transaction; new rows, their features and history rows go out by binary COPY in batches of 512, with row ids reserved from the sequence; the throwaway cluster runs with fsync off, the SQLite file with synchronous=FULL'
 }
 
 # ---- Figure 11: Watch-PrismNamespace latency, commit to entry ----------------------------------------------

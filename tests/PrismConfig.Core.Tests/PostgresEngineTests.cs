@@ -202,6 +202,32 @@ public sealed class PostgresEngineTests : IDisposable
     }
 
     [SkippableFact]
+    public void A_copy_batch_the_server_refuses_fails_the_import_and_writes_nothing()
+    {
+        using var store = _engine.OpenNew();
+        store.Create(T.Ns("before"));
+        using (var raw = Raw())
+        {
+            // Stands in for anything the server refuses partway through: a row in the third COPY batch of 512.
+            using var command = new NpgsqlCommand("""
+                CREATE FUNCTION refuse_bulk() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF NEW.name = 'bulk-01200' THEN RAISE EXCEPTION 'refused %', NEW.name USING ERRCODE = 'check_violation'; END IF; RETURN NEW; END $$;
+                CREATE TRIGGER refuse_bulk BEFORE INSERT ON namespaces FOR EACH ROW EXECUTE FUNCTION refuse_bulk();
+                """, raw);
+            command.ExecuteNonQuery();
+        }
+        var desired = Enumerable.Range(0, 1_700).Select(i => T.Ns($"bulk-{i:D5}")).ToList();
+
+        var ex = Assert.ThrowsAny<PrismConfigException>(() => store.ImportStream(desired, new ImportOptions { ReadAhead = true }));
+        Assert.DoesNotContain("Npgsql", ex.GetType().FullName, StringComparison.Ordinal);
+        Assert.Equal(["before"], store.List().Select(n => n.Name));
+        Assert.Single(store.GetHistory());
+        // The scope gave its connection back whole: the next write works.
+        store.Create(T.Ns("after"));
+        Assert.Equal(2, store.CountNamespaces());
+    }
+
+    [SkippableFact]
     public void Health_check_reports_json_and_side_rows_written_around_the_trigger_instead_of_failing()
     {
         using var store = _engine.OpenNew();

@@ -225,14 +225,23 @@ internal sealed partial class PostgresEngine
         }
     }
 
-    private static void CopyHistory(NpgsqlConnection connection, IReadOnlyList<HistoryDumpRow> rows)
+    private static void CopyHistory(NpgsqlConnection connection, IReadOnlyList<HistoryDumpRow> rows) =>
+        CopyHistory(connection, PostgresDialect.CopyHistory, rows, withIds: true);
+
+    /// <summary>New history rows of one write, all at its revision; the identity numbers them in list order.</summary>
+    internal static void CopyNewHistory(NpgsqlConnection connection, IReadOnlyList<HistoryWrite> rows, long revision) =>
+        CopyHistory(connection, PostgresDialect.CopyNewHistory,
+            rows.Select(h => new HistoryDumpRow(0, h.NamespaceId, h.Operation, h.ChangedAt, h.ChangedBy, h.OldConfig, h.NewConfig, h.Version, h.Reason, revision)),
+            withIds: false);
+
+    private static void CopyHistory(NpgsqlConnection connection, string copySql, IEnumerable<HistoryDumpRow> rows, bool withIds)
     {
-        using (var copy = connection.BeginBinaryImport(PostgresDialect.CopyHistory))
+        using (var copy = connection.BeginBinaryImport(copySql))
         {
             foreach (var h in rows)
             {
                 copy.StartRow();
-                copy.Write(h.Id, NpgsqlDbType.Bigint);
+                if (withIds) copy.Write(h.Id, NpgsqlDbType.Bigint);
                 copy.Write(h.NamespaceId, NpgsqlDbType.Bigint);
                 WriteText(copy, h.Operation);
                 copy.Write(h.ChangedAt, NpgsqlDbType.Bigint);

@@ -23,6 +23,7 @@ internal sealed class PostgresWriteScope : IWriteScope
     private NpgsqlBatch? _pending;
     private readonly List<NamespaceRow> _newRows = [];
     private readonly List<FeatureRow> _newFeatures = [];
+    private readonly List<HistoryWrite> _newHistory = [];
     private long? _revision;
     private bool _done;
     private bool _registryNotified;
@@ -120,8 +121,8 @@ internal sealed class PostgresWriteScope : IWriteScope
     });
 
     /// <remarks>
-    /// New rows and their features are queued and go out by binary COPY, ahead of the other queued statements
-    /// (history rows, changes to existing rows): an import's thousands of creates are then a few round trips.
+    /// New rows, their features and history rows are queued and go out by binary COPY, ahead of the other queued
+    /// statements (changes to existing rows' features): an import's thousands of creates are then a few round trips.
     /// </remarks>
     public long InsertNamespace(NamespaceConfig ns, string backendConfigJson, string tagsJson) => Run(() =>
     {
@@ -186,6 +187,11 @@ internal sealed class PostgresWriteScope : IWriteScope
         {
             PostgresEngine.CopyFeatures(_connection, _newFeatures);
             _newFeatures.Clear();
+        }
+        if (_newHistory.Count > 0)
+        {
+            PostgresEngine.CopyNewHistory(_connection, _newHistory, Revision);
+            _newHistory.Clear();
         }
         if (_pending is not { } batch) return;
         _pending = null;
@@ -275,25 +281,14 @@ internal sealed class PostgresWriteScope : IWriteScope
         return reader.GetInt64(0);
     });
 
+    /// <remarks>History rows are queued and go out by binary COPY, in order, after the new rows they refer to.</remarks>
     public void InsertHistory(HistoryWrite row)
     {
-        var revision = Revision;
-        Run(() =>
-        {
-            var command = new NpgsqlBatchCommand(PostgresDialect.InsertHistory);
-            var p = command.Parameters;
-            Number(p, "namespace_id", row.NamespaceId);
-            Text(p, "operation", row.Operation);
-            Number(p, "changed_at", row.ChangedAt);
-            Text(p, "changed_by", row.ChangedBy);
-            Text(p, "old_config", row.OldConfig);
-            Text(p, "new_config", row.NewConfig);
-            Number(p, "version", row.Version);
-            Text(p, "reason", row.Reason);
-            Number(p, "revision", revision);
-            Queue(command);
-            return true;
-        });
+        // Taken now, not at the flush: the revision's counter row is what orders this commit among the others.
+        _ = Revision;
+        ObjectDisposedException.ThrowIf(_done, this);
+        _newHistory.Add(row);
+        if (_newHistory.Count >= FlushAt) Run(() => { Flush(); return true; });
     }
 
     public void RenameNamespace(long id, string newName) => Run(() =>
