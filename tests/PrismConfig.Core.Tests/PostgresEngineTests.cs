@@ -228,36 +228,6 @@ public sealed class PostgresEngineTests : IDisposable
     }
 
     [SkippableFact]
-    public void Side_rows_go_with_a_deleted_namespace_and_the_health_check_reports_ones_that_belong_to_none()
-    {
-        using var store = _engine.OpenNew();
-        store.Create(T.Full("kept"));
-        store.Create(T.Full("deleted"));
-        using var raw = Raw();
-        void Exec(string sql)
-        {
-            using var command = new NpgsqlCommand(sql, raw);
-            command.ExecuteNonQuery();
-        }
-        long Scalar(string sql)
-        {
-            using var command = new NpgsqlCommand(sql, raw);
-            return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        // A delete around PrismConfig (history first: the ADR's foreign key guards it) takes the side rows with it.
-        Exec("DELETE FROM namespace_features WHERE namespace_id = (SELECT id FROM namespaces WHERE name = 'deleted'); " +
-             "DELETE FROM namespace_history WHERE namespace_id = (SELECT id FROM namespaces WHERE name = 'deleted'); " +
-             "DELETE FROM namespaces WHERE name = 'deleted'");
-        Assert.Equal(2, Scalar("SELECT COUNT(*) FROM namespace_tags"));
-        // The history rows went too, so the health check has revisions to report, but no side rows.
-        Assert.DoesNotContain(store.CheckHealth().Problems, p => p.Contains("namespace_tags", StringComparison.Ordinal));
-
-        Exec("INSERT INTO namespace_tags (tag, namespace_id) VALUES ('stray', 424242)");
-        Assert.Contains(store.CheckHealth().Problems, p => p.Contains("1 namespace_tags and 0 namespace_slots rows belong to no namespace", StringComparison.Ordinal));
-    }
-
-    [SkippableFact]
     public void Health_check_reports_json_and_side_rows_written_around_the_trigger_instead_of_failing()
     {
         using var store = _engine.OpenNew();

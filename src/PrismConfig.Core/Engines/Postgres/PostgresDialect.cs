@@ -91,14 +91,14 @@ internal static class PostgresDialect
         """
         CREATE TABLE namespace_tags (
             tag text COLLATE "C" NOT NULL,
-            namespace_id bigint NOT NULL,
+            namespace_id bigint NOT NULL REFERENCES namespaces(id) ON DELETE CASCADE,
             PRIMARY KEY (tag, namespace_id)
         )
         """,
         "CREATE INDEX idx_namespace_tags_namespace ON namespace_tags(namespace_id)",
         """
         CREATE TABLE namespace_slots (
-            namespace_id bigint NOT NULL,
+            namespace_id bigint NOT NULL REFERENCES namespaces(id) ON DELETE CASCADE,
             slot_name text COLLATE "C" NOT NULL,
             position integer NOT NULL,
             backend text NOT NULL,
@@ -116,18 +116,10 @@ internal static class PostgresDialect
         )
         """,
         "INSERT INTO store_state (id, revision, epoch) VALUES (1, 0, md5(random()::text || clock_timestamp()::text))",
-        // The side tables follow namespaces.tags and namespaces.slots inside every write's transaction, whoever writes,
-        // and go with a deleted row. Only this trigger writes them, and only for the row it fires on, so they carry no
-        // foreign key: its check per side row was most of an import's cost on the server. A side row written around
-        // the trigger is the health check's to find (SideTableCounts, SideTableOrphans).
+        // The side tables follow namespaces.tags and namespaces.slots inside every write's transaction, whoever writes.
         """
         CREATE FUNCTION prism_sync_side_tables() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            IF TG_OP = 'DELETE' THEN
-                DELETE FROM namespace_tags WHERE namespace_id = OLD.id;
-                DELETE FROM namespace_slots WHERE namespace_id = OLD.id;
-                RETURN NULL;
-            END IF;
             -- A new row has no side rows yet, and most namespaces have no slots: both skip work an import repeats.
             IF TG_OP = 'INSERT' OR NEW.tags IS DISTINCT FROM OLD.tags THEN
                 IF TG_OP = 'UPDATE' THEN
@@ -156,7 +148,7 @@ internal static class PostgresDialect
         END
         $$
         """,
-        "CREATE TRIGGER trg_namespace_side_tables AFTER INSERT OR DELETE OR UPDATE OF tags, slots ON namespaces FOR EACH ROW EXECUTE FUNCTION prism_sync_side_tables()",
+        "CREATE TRIGGER trg_namespace_side_tables AFTER INSERT OR UPDATE OF tags, slots ON namespaces FOR EACH ROW EXECUTE FUNCTION prism_sync_side_tables()",
         "INSERT INTO schema_migrations (version, description) VALUES (3, 'ADR-036 tables, slots, tag index, store revision')",
     ];
 
@@ -349,12 +341,6 @@ internal static class PostgresDialect
                (SELECT COUNT(*) FROM namespace_slots s WHERE s.namespace_id = n.id) AS SlotRows,
                (SELECT COUNT(*) FROM namespace_tags t WHERE t.namespace_id = n.id) AS TagRows
           FROM namespaces n
-        """;
-
-    /// <summary>Side rows whose namespace_id names no namespace: written around the trigger, since it never leaves one.</summary>
-    public const string SideTableOrphans = """
-        SELECT (SELECT COUNT(*) FROM namespace_tags t WHERE NOT EXISTS (SELECT 1 FROM namespaces n WHERE n.id = t.namespace_id)) AS Tags,
-               (SELECT COUNT(*) FROM namespace_slots s WHERE NOT EXISTS (SELECT 1 FROM namespaces n WHERE n.id = s.namespace_id)) AS Slots
         """;
 
     // --- Whole-store copies (backup and restore) --------------------------------------------------------------

@@ -107,12 +107,6 @@ internal sealed partial class PostgresEngine
             Revisions = connection.QuerySingle<RevisionSummary>(PostgresDialect.RevisionSummary, transaction: tx),
             Registry = connection.Query<RegistryRow>(SqlQueries.SelectRegistry, transaction: tx).AsList(),
         };
-        var orphans = connection.QuerySingle<(long Tags, long Slots)>(PostgresDialect.SideTableOrphans, transaction: tx);
-        if (orphans.Tags + orphans.Slots > 0)
-        {
-            data.StorageProblems.Add($"{orphans.Tags} namespace_tags and {orphans.Slots} namespace_slots rows belong to no namespace (written around PrismConfig?). " +
-                "Delete them: DELETE FROM namespace_tags WHERE namespace_id NOT IN (SELECT id FROM namespaces), and the same for namespace_slots.");
-        }
         var counts = connection.Query<SideTableCount>(PostgresDialect.SideTableCounts, transaction: tx).ToDictionary(c => c.NamespaceId);
         foreach (var row in data.Namespaces.OrderBy(n => n.Name, StringComparer.Ordinal))
         {
