@@ -291,6 +291,11 @@ internal static class PostgresDialect
 
     public const string DeleteFeature = "DELETE FROM namespace_features WHERE namespace_id = @namespace_id AND feature_name = @feature_name";
 
+    public const string InsertHistory = """
+        INSERT INTO namespace_history (namespace_id, operation, changed_at, changed_by, old_config, new_config, version, reason, revision)
+        VALUES (@namespace_id, @operation, @changed_at, @changed_by, @old_config, @new_config, @version, @reason, @revision)
+        """;
+
     /// <summary>New history rows; their ids come from the identity, in the order the rows are written.</summary>
     public const string CopyNewHistory = """
         COPY namespace_history (namespace_id, operation, changed_at, changed_by, old_config, new_config, version, reason, revision)

@@ -31,6 +31,12 @@ internal sealed class PostgresWriteScope : IWriteScope
     /// <summary>Pending statements go out together once there are this many (an import's thousands of rows).</summary>
     private const int FlushAt = 512;
 
+    /// <summary>
+    /// History rows go by COPY from this many: a COPY takes a round trip of its own, which a single write's one row
+    /// would pay for, while an INSERT rides in the batch that goes out anyway.
+    /// </summary>
+    private const int CopyHistoryAt = 32;
+
     private PostgresWriteScope(PostgresEngine engine, NpgsqlConnection connection, NpgsqlTransaction tx, TimeSpan lockWait)
     {
         _engine = engine;
@@ -121,7 +127,7 @@ internal sealed class PostgresWriteScope : IWriteScope
     });
 
     /// <remarks>
-    /// New rows, their features and history rows are queued and go out by binary COPY, ahead of the other queued
+    /// New rows, their features and (many) history rows are queued and go out by binary COPY, ahead of the other queued
     /// statements (changes to existing rows' features): an import's thousands of creates are then a few round trips.
     /// </remarks>
     public long InsertNamespace(NamespaceConfig ns, string backendConfigJson, string tagsJson) => Run(() =>
@@ -188,11 +194,15 @@ internal sealed class PostgresWriteScope : IWriteScope
             PostgresEngine.CopyFeatures(_connection, _newFeatures);
             _newFeatures.Clear();
         }
-        if (_newHistory.Count > 0)
+        if (_newHistory.Count >= CopyHistoryAt)
         {
             PostgresEngine.CopyNewHistory(_connection, _newHistory, Revision);
-            _newHistory.Clear();
         }
+        else
+        {
+            foreach (var row in _newHistory) BatchHistory(row);
+        }
+        _newHistory.Clear();
         if (_pending is not { } batch) return;
         _pending = null;
         using (batch)
@@ -281,7 +291,7 @@ internal sealed class PostgresWriteScope : IWriteScope
         return reader.GetInt64(0);
     });
 
-    /// <remarks>History rows are queued and go out by binary COPY, in order, after the new rows they refer to.</remarks>
+    /// <remarks>History rows are queued and go out in order, after the new rows they refer to.</remarks>
     public void InsertHistory(HistoryWrite row)
     {
         // Taken now, not at the flush: the revision's counter row is what orders this commit among the others.
@@ -289,6 +299,22 @@ internal sealed class PostgresWriteScope : IWriteScope
         ObjectDisposedException.ThrowIf(_done, this);
         _newHistory.Add(row);
         if (_newHistory.Count >= FlushAt) Run(() => { Flush(); return true; });
+    }
+
+    private void BatchHistory(HistoryWrite row)
+    {
+        var command = new NpgsqlBatchCommand(PostgresDialect.InsertHistory);
+        var p = command.Parameters;
+        Number(p, "namespace_id", row.NamespaceId);
+        Text(p, "operation", row.Operation);
+        Number(p, "changed_at", row.ChangedAt);
+        Text(p, "changed_by", row.ChangedBy);
+        Text(p, "old_config", row.OldConfig);
+        Text(p, "new_config", row.NewConfig);
+        Number(p, "version", row.Version);
+        Text(p, "reason", row.Reason);
+        Number(p, "revision", Revision);
+        (_pending ??= new NpgsqlBatch(_connection, _tx)).BatchCommands.Add(command);
     }
 
     public void RenameNamespace(long id, string newName) => Run(() =>
