@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Globalization;
 using PrismConfig.Core.Validation;
 
 namespace PrismConfig.Core.Store;
@@ -88,21 +89,44 @@ internal static class ConfigDiff
         }
     }
 
+    /// <remarks>
+    /// Runs for every table on every write, and most tables are unchanged: keys are collected and sorted only when
+    /// they changed. The tables compare keys without regard to case, so a key is reported once, as the old side spells it.
+    /// </remarks>
     private static void Table(List<PropertyChange> changes, string property, Hashtable? before, Hashtable? after)
     {
-        var keys = new SortedSet<string>(StringComparer.Ordinal);
-        if (before is not null) keys.UnionWith(ConfigJson.SortedKeys(before));
-        if (after is not null) keys.UnionWith(ConfigJson.SortedKeys(after));
-        foreach (var key in keys)
+        List<string>? changed = null;
+        if (before is not null)
         {
-            var hadOld = before is not null && before.ContainsKey(key);
-            var hasNew = after is not null && after.ContainsKey(key);
-            var oldValue = hadOld ? before![key] : null;
-            var newValue = hasNew ? after![key] : null;
-            if (hadOld != hasNew || !ConfigJson.DeepEquals(oldValue, newValue))
+            foreach (DictionaryEntry entry in before)
             {
-                changes.Add(new PropertyChange(property + "." + key, NamespaceConfig.DeepCopy(oldValue), NamespaceConfig.DeepCopy(newValue)));
+                var key = KeyText(entry.Key);
+                if (after is null || !after.ContainsKey(key) || !ConfigJson.DeepEquals(entry.Value, after[key]))
+                {
+                    (changed ??= []).Add(key);
+                }
             }
         }
+        if (after is not null)
+        {
+            foreach (DictionaryEntry entry in after)
+            {
+                var key = KeyText(entry.Key);
+                if (before is null || !before.ContainsKey(key))
+                {
+                    (changed ??= []).Add(key);
+                }
+            }
+        }
+        if (changed is null) return;
+        changed.Sort(StringComparer.Ordinal);
+        foreach (var key in changed)
+        {
+            var oldValue = before is not null && before.ContainsKey(key) ? before[key] : null;
+            var newValue = after is not null && after.ContainsKey(key) ? after[key] : null;
+            changes.Add(new PropertyChange(property + "." + key, NamespaceConfig.DeepCopy(oldValue), NamespaceConfig.DeepCopy(newValue)));
+        }
     }
+
+    private static string KeyText(object key) => Convert.ToString(key, CultureInfo.InvariantCulture) ?? "";
 }

@@ -26,7 +26,27 @@ internal static class Snapshot
     /// <summary>Only the content a user sets (no version, timestamps or authors): the basis of no-op detection.</summary>
     public static string ContentKey(NamespaceConfig ns) => Write(ns, includeMetadata: false);
 
-    public static bool SameContent(NamespaceConfig a, NamespaceConfig b) => ContentKey(a) == ContentKey(b);
+    /// <summary>True exactly when both have the same <see cref="ContentKey"/>, compared field by field without writing either.</summary>
+    /// <remarks>Each field here is one <see cref="WriteObject"/> writes as content; a test holds the two in step.</remarks>
+    public static bool SameContent(NamespaceConfig a, NamespaceConfig b) =>
+        Same(a.Name, b.Name) && Same(a.Backend, b.Backend) && Same(a.Pattern, b.Pattern) && Same(a.Status, b.Status)
+        && Same(a.Consistency, b.Consistency) && Same(a.Description, b.Description) && Same(a.PatternVersion, b.PatternVersion)
+        && a.CacheTtlSeconds == b.CacheTtlSeconds && a.RateLimitRps == b.RateLimitRps
+        && a.Tags.AsSpan().SequenceEqual(b.Tags, StringComparer.Ordinal)
+        && ConfigJson.DeepEquals(a.BackendConfig, b.BackendConfig)
+        && SameFeatures(a.Features, b.Features)
+        && ConfigJson.SameWhenSet(a.Behavior, b.Behavior)
+        && ConfigJson.SameWhenSet(a.Slots, b.Slots);
+
+    private static bool Same(string? a, string? b) => string.Equals(a, b, StringComparison.Ordinal);
+
+    /// <summary>Features are written as booleans: a value that is not true is false.</summary>
+    private static bool SameFeatures(Hashtable a, Hashtable b)
+    {
+        if (ConfigJson.IsSmall(a) && ConfigJson.IsSmall(b)) return ConfigJson.SameEntries(a, b, static (x, y) => (x is true) == (y is true));
+        var keys = ConfigJson.SortedKeys(a);
+        return keys.SequenceEqual(ConfigJson.SortedKeys(b), StringComparer.Ordinal) && keys.All(k => (a[k] is true) == (b[k] is true));
+    }
 
     private static string Write(NamespaceConfig ns, bool includeMetadata) =>
         ConfigJson.WriteToString((ns, includeMetadata), static (w, s) => WriteObject(w, s.ns, s.includeMetadata));

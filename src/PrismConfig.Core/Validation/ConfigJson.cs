@@ -311,6 +311,46 @@ public static class ConfigJson
         return table;
     }
 
-    /// <summary>Deep equality by canonical JSON text.</summary>
-    public static bool DeepEquals(object? a, object? b) => Serialize(a) == Serialize(b);
+    /// <summary>Deep equality by canonical JSON text: true exactly when <see cref="Serialize"/> writes the same text for both.</summary>
+    /// <remarks>
+    /// Every write compares each table of a namespace this way, and most values are scalars of one type or small
+    /// tables of them: those compare directly, without writing either side. Anything else compares as text.
+    /// </remarks>
+    public static bool DeepEquals(object? a, object? b) => (a, b) switch
+    {
+        (string x, string y) => string.Equals(x, y, StringComparison.Ordinal),
+        (bool x, bool y) => x == y,
+        (long x, long y) => x == y,
+        (int x, int y) => x == y,
+        (SlotTable or NamespaceSlot, _) or (_, SlotTable or NamespaceSlot) => Serialize(a) == Serialize(b),
+        (IDictionary x, IDictionary y) when IsSmall(x) && IsSmall(y) => SameEntries(x, y, DeepEquals),
+        _ => Serialize(a) == Serialize(b),
+    };
+
+    /// <summary>For behaviour and slots, written only when they hold something: empty and missing are the same.</summary>
+    internal static bool SameWhenSet(ICollection? a, ICollection? b) =>
+        (a is not { Count: > 0 } && b is not { Count: > 0 }) || DeepEquals(a, b);
+
+    /// <summary>Small enough for <see cref="SameEntries"/>, which scans one table for each key of the other.</summary>
+    internal static bool IsSmall(IDictionary table) => table.Count <= 16;
+
+    /// <summary>Each key of one is spelt the same in the other (the text writes keys as they are), with an equal value.</summary>
+    internal static bool SameEntries(IDictionary x, IDictionary y, Func<object?, object?, bool> sameValue)
+    {
+        if (x.Count != y.Count) return false;
+        for (var ex = x.GetEnumerator(); ex.MoveNext();)
+        {
+            var key = Convert.ToString(ex.Key, CultureInfo.InvariantCulture) ?? "";
+            var found = false;
+            for (var ey = y.GetEnumerator(); ey.MoveNext();)
+            {
+                if (!string.Equals(key, Convert.ToString(ey.Key, CultureInfo.InvariantCulture) ?? "", StringComparison.Ordinal)) continue;
+                if (!sameValue(ex.Value, ey.Value)) return false;
+                found = true;
+                break;
+            }
+            if (!found) return false;
+        }
+        return true;
+    }
 }

@@ -84,6 +84,12 @@ internal static class NamespaceNormalizer
 
     public static Hashtable CanonicalTable(string? ns, string field, IDictionary table)
     {
+        // Every stored table, and so every table a write starts from, is already what parsing canonical JSON makes:
+        // that is its own canonical form, so it is copied rather than written out and parsed again.
+        if (IsCanonicalTable(table))
+        {
+            return (Hashtable)NamespaceConfig.DeepCopy(table)!;
+        }
         try
         {
             return ConfigJson.ParseObject(ConfigJson.Serialize(ConfigJson.Normalize(table)));
@@ -113,6 +119,48 @@ internal static class NamespaceNormalizer
             throw new ValidationException(ns, field, null, ex.Message);
         }
     }
+
+    /// <summary>
+    /// True when <paramref name="table"/> is exactly what <c>ConfigJson.ParseObject</c> makes of its own JSON text:
+    /// a <see cref="ConfigTable"/> of string keys and of strings, booleans, nulls, ints, longs outside the int range,
+    /// object[] and nested such tables. Doubles are left to the round trip, which decides how each one reads back.
+    /// </summary>
+    internal static bool IsCanonicalTable(IDictionary table)
+    {
+        if (table is not ConfigTable) return false;
+        for (var en = table.GetEnumerator(); en.MoveNext();)
+        {
+            var e = en.Entry;
+            if (e.Key is not string key || !IsPlainText(key) || !IsCanonicalValue(e.Value)) return false;
+        }
+        return true;
+    }
+
+    private static bool IsCanonicalValue(object? value)
+    {
+        switch (value)
+        {
+            case null or bool or int:
+                return true;
+            case string text:
+                return IsPlainText(text);
+            case long l:
+                return l is < int.MinValue or > int.MaxValue;
+            case object?[] list when list.GetType() == typeof(object[]):
+                foreach (var item in list)
+                {
+                    if (!IsCanonicalValue(item)) return false;
+                }
+                return true;
+            case IDictionary nested:
+                return IsCanonicalTable(nested);
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>No UTF-16 surrogates: such text reads back from JSON exactly as it was written.</summary>
+    private static bool IsPlainText(string text) => !text.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF');
 
     internal static bool IsPlainTable(IDictionary table)
     {

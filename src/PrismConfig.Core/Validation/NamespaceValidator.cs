@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -231,12 +232,48 @@ public static partial class NamespaceValidator
         {
             throw new ValidationException(ns, "backend_config", null, "backend_config is a mapping (use an empty one, {}, for none).");
         }
+        if (canonicalJson is null && NamespaceNormalizer.IsCanonicalTable(config) && JsonBytesAtMost(config) <= MaxBackendConfigBytes)
+        {
+            return;
+        }
         // A table of plain JSON values (all the YAML reader makes) is its own canonical form: no normalising copy.
         var json = canonicalJson ?? (NamespaceNormalizer.IsPlainTable(config) ? ConfigJson.Serialize(config) : SerializeForSize(ns, config));
         var bytes = Encoding.UTF8.GetByteCount(json);
         if (bytes > MaxBackendConfigBytes)
         {
             throw new ValidationException(ns, "backend_config", $"{bytes} bytes", $"backend_config is at most {MaxBackendConfigBytes / 1024} KiB when serialised to JSON.");
+        }
+    }
+
+    /// <summary>
+    /// An upper bound on the UTF-8 size of a canonical table's JSON, without writing it: a character is at most six
+    /// bytes (an escape), a number at most 20, and each entry adds its quotes, colon and comma. Every write checks
+    /// the size, and almost every table is far below the limit.
+    /// </summary>
+    private static long JsonBytesAtMost(object? value)
+    {
+        switch (value)
+        {
+            case null or bool:
+                return 5;
+            case int or long:
+                return 20;
+            case string text:
+                return 2 + (6L * text.Length);
+            case object?[] list:
+                var listBytes = 2L;
+                foreach (var item in list) listBytes += JsonBytesAtMost(item) + 1;
+                return listBytes;
+            case IDictionary table:
+                var tableBytes = 2L;
+                for (var en = table.GetEnumerator(); en.MoveNext();)
+                {
+                    tableBytes += JsonBytesAtMost(Convert.ToString(en.Key, CultureInfo.InvariantCulture) ?? "") + 2 + JsonBytesAtMost(en.Value);
+                }
+                return tableBytes;
+            default:
+                // Not in a canonical table (IsCanonicalTable refuses it); counted as over any limit.
+                return long.MaxValue / 2;
         }
     }
 
