@@ -25,6 +25,12 @@ public sealed class StoreOptions
 
     /// <summary>The default <see cref="BusyTimeout"/>.</summary>
     public static readonly TimeSpan DefaultBusyTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// SQLite: serve the reads a write plans with from the write connection when it is free (see SqliteEngine).
+    /// Always on; off only for Bench, which measures the update figure both ways in one run.
+    /// </summary>
+    internal bool WarmReads { get; set; } = true;
 }
 
 /// <summary>Who makes a change, why, and against which version.</summary>

@@ -286,6 +286,24 @@ public abstract class RegistryTests : IDisposable
     }
 
     [SkippableFact]
+    public void A_registry_changed_through_another_handle_is_enforced_on_the_next_write_here()
+    {
+        LoadFixtures();
+        var ns = Slotted("watched", ("message_source", "kafka", ["pubsub_basic"]));
+        _store.Create(ns);
+        // Writes that leave the registry alone, so this handle has read and kept it.
+        _store.Update("watched", new NamespacePatch { Description = "one" });
+        _store.Update("watched", new NamespacePatch { Description = "two" });
+        using (var other = _engine.OpenAnother())
+        {
+            other.ImportRegistry([Doc("name: kafka\ninterfaces:\n  pubsub:\n    - { interface: pubsub_basic, status: planned }\n", "/tmp/backends/kafka.yaml")]);
+        }
+        var refused = Assert.Throws<RegistryValidationException>(() => _store.Update("watched", new NamespacePatch { Description = "three" }));
+        Assert.Contains("as planned", refused.Message, StringComparison.Ordinal);
+        Assert.Equal("two", _store.Get("watched").Description);
+    }
+
+    [SkippableFact]
     public void The_health_check_reports_every_namespace_the_current_registry_refuses()
     {
         LoadFixtures();

@@ -205,6 +205,23 @@ internal sealed class RegistryRow
     public long UpdatedAt { get; set; }
     public string? CreatedBy { get; set; }
     public string? UpdatedBy { get; set; }
+
+    /// <summary>True when both lists hold the same rows, in the same order, equal in every column.</summary>
+    public static bool SameRows(IReadOnlyList<RegistryRow> a, IReadOnlyList<RegistryRow> b)
+    {
+        if (a.Count != b.Count) return false;
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (!a[i].SameAs(b[i])) return false;
+        }
+        return true;
+    }
+
+    private bool SameAs(RegistryRow o) =>
+        Id == o.Id && Version == o.Version && CreatedAt == o.CreatedAt && UpdatedAt == o.UpdatedAt
+        && string.Equals(Kind, o.Kind, StringComparison.Ordinal) && string.Equals(Name, o.Name, StringComparison.Ordinal)
+        && string.Equals(Document, o.Document, StringComparison.Ordinal) && string.Equals(Source, o.Source, StringComparison.Ordinal)
+        && string.Equals(CreatedBy, o.CreatedBy, StringComparison.Ordinal) && string.Equals(UpdatedBy, o.UpdatedBy, StringComparison.Ordinal);
 }
 
 /// <summary>A registry history row to insert; the documents are JSON text.</summary>

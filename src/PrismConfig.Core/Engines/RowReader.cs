@@ -32,4 +32,19 @@ internal static class RowReader
         Behavior = r.IsDBNull(18) ? null : r.GetString(18),
         Slots = r.IsDBNull(19) ? null : r.GetString(19),
     };
+
+    /// <summary>A registry row in the column order of <see cref="SqlQueries.SelectRegistry"/>.</summary>
+    public static RegistryRow Registry(DbDataReader r) => new()
+    {
+        Id = r.GetInt64(0),
+        Kind = r.GetString(1),
+        Name = r.GetString(2),
+        Document = r.GetString(3),
+        Source = r.IsDBNull(4) ? null : r.GetString(4),
+        Version = r.GetInt64(5),
+        CreatedAt = r.GetInt64(6),
+        UpdatedAt = r.GetInt64(7),
+        CreatedBy = r.IsDBNull(8) ? null : r.GetString(8),
+        UpdatedBy = r.IsDBNull(9) ? null : r.GetString(9),
+    };
 }

@@ -9,6 +9,7 @@ namespace PrismConfig.Core;
 public sealed partial class ConfigStore
 {
     private RegistrySnapshot? _registry;
+    private IReadOnlyList<RegistryRow>? _registryRows;
     private long _registryToken = long.MinValue;
 
     /// <summary>The registry's definitions, sorted by kind and name; <paramref name="kind"/> and <paramref name="names"/> (wildcards) filter.</summary>
@@ -195,16 +196,38 @@ public sealed partial class ConfigStore
     }
 
     /// <summary>The registry as of now, re-read only when anyone has committed since it was last read.</summary>
-    internal RegistrySnapshot CurrentRegistry()
+    internal RegistrySnapshot CurrentRegistry() => CurrentRegistry(askTokenFirst: true);
+
+    /// <summary>
+    /// The registry as of now. A write's plan passes false: it nearly always follows a commit (its own previous
+    /// write or anyone's), after which the token has moved and the rows must be read anyway, so asking first would
+    /// cost one more read transaction for nothing.
+    /// </summary>
+    /// <remarks>
+    /// Almost every commit is a namespace write, after which the rows read back are the ones the cached snapshot
+    /// was built from: the documents are parsed again only when a row differs in any column.
+    /// </remarks>
+    private RegistrySnapshot CurrentRegistry(bool askTokenFirst)
     {
         lock (_cacheLock)
         {
             ThrowIfDisposed();
-            var token = _engine.ChangeToken();
-            if (_registry is null || token != _registryToken)
+            var token = askTokenFirst ? _engine.ChangeToken() : (long?)null;
+            if (_registry is not null && token == _registryToken)
             {
-                _registry = ToSnapshot(_engine.ReadRegistry());
-                _registryToken = token;
+                return _registry;
+            }
+            var rows = _engine.ReadRegistry();
+            if (_registry is null || _registryRows is null || !RegistryRow.SameRows(rows, _registryRows))
+            {
+                _registry = ToSnapshot(rows);
+                _registryRows = rows;
+                // Without a token these rows cannot be dated, so the next asking read reads them again.
+                _registryToken = token ?? long.MinValue;
+            }
+            else if (token is { } read)
+            {
+                _registryToken = read;
             }
             return _registry;
         }

@@ -42,6 +42,11 @@ public sealed partial class ConfigStore
     public WritePlan PlanUpdate(string name, NamespacePatch patch, int? expectedVersion = null)
     {
         ThrowIfReplica();
+        return PlanUpdateUnchecked(name, patch, expectedVersion);
+    }
+
+    private WritePlan PlanUpdateUnchecked(string name, NamespacePatch patch, int? expectedVersion)
+    {
         ArgumentNullException.ThrowIfNull(patch);
         var current = Current(name, expectedVersion);
         return Checked(Plan(current, NamespacePatcher.Apply(current.Config, patch), OpUpdate, null));
@@ -52,7 +57,7 @@ public sealed partial class ConfigStore
     {
         if (plan.Changed)
         {
-            plan.Warnings = CheckAgainst(CurrentRegistry(), plan.Proposed, strict: false);
+            plan.Warnings = CheckAgainst(CurrentRegistry(askTokenFirst: false), plan.Proposed, strict: false);
         }
         return plan;
     }
@@ -218,7 +223,8 @@ public sealed partial class ConfigStore
         WriteChange(scope, new StoredNamespace(plan.Id, plan.Current), proposed, plan.Operation, ChangedBy(context.ChangedBy),
             context.Reason ?? plan.DefaultReason, Snapshot.UnixNow(), plan.RenameTo, plan.RewritesDamagedRow);
         scope.Commit();
-        return new WriteResult(proposed.Clone(), true, plan.Changes) { LockWait = scope.LockWait };
+        // proposed is this call's own copy, kept by nothing else: it is the caller's.
+        return new WriteResult(proposed, true, plan.Changes) { LockWait = scope.LockWait };
     }
 
     /// <summary>What <see cref="Update"/> would do, without writing: the proposed state and its changes.</summary>
@@ -228,8 +234,16 @@ public sealed partial class ConfigStore
     public WriteResult PreviewRestore(string name, int version) => PlanRestore(name, version).Preview;
 
     /// <summary>Applies a partial change. A patch that changes nothing writes nothing and keeps the version.</summary>
-    public WriteResult Update(string name, NamespacePatch patch, WriteContext? context = null) =>
-        Apply(PlanUpdate(name, patch, context?.ExpectedVersion), context);
+    /// <remarks>
+    /// With nothing to show or ask between plan and write, a replica is refused once: by the write transaction for a
+    /// change, here for a no-op, which writes nothing.
+    /// </remarks>
+    public WriteResult Update(string name, NamespacePatch patch, WriteContext? context = null)
+    {
+        var plan = PlanUpdateUnchecked(name, patch, context?.ExpectedVersion);
+        if (!plan.Changed) ThrowIfReplica();
+        return Apply(plan, context);
+    }
 
     /// <summary>Sets the status. History operation: 'disable' for disabled, 'enable' for active, 'update' for migrating.</summary>
     public WriteResult SetStatus(string name, string status, WriteContext? context = null) =>
@@ -277,15 +291,21 @@ public sealed partial class ConfigStore
     }
 
     /// <summary>The namespace's current row, checked against the version the caller expects.</summary>
+    /// <remarks>
+    /// Read from the engine, not the lookup cache: a plan nearly always follows a commit, which emptied the cache,
+    /// and the row read is the plan's own object, so it needs no copy.
+    /// </remarks>
     private StoredNamespace Current(string name, int? expectedVersion)
     {
         ArgumentNullException.ThrowIfNull(name);
-        var current = TryGetStored(name) ?? throw new NamespaceNotFoundException(name);
+        ThrowIfDisposed();
+        var row = _engine.ReadNamespace(Key(name)) ?? throw new NamespaceNotFoundException(name);
+        var current = new StoredNamespace(row.Id, ToConfig(row));
         if (expectedVersion is { } expected && expected != current.Config.Version)
         {
             throw new VersionConflictException(current.Config.Name, expected, current.Config.Version);
         }
-        return new StoredNamespace(current.Id, current.Config.Clone());
+        return current;
     }
 
     private static WritePlan Plan(StoredNamespace current, NamespaceConfig proposed, string operation, string? defaultReason)

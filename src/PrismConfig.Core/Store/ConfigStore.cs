@@ -47,7 +47,7 @@ public sealed partial class ConfigStore : IDisposable
         ArgumentNullException.ThrowIfNull(locator);
         var given = options ?? new StoreOptions();
         // A private copy: a caller changing its options object later must not change a shared open store.
-        var opts = new StoreOptions { CreateIfMissing = given.CreateIfMissing, Durability = given.Durability, BusyTimeout = given.BusyTimeout };
+        var opts = new StoreOptions { CreateIfMissing = given.CreateIfMissing, Durability = given.Durability, BusyTimeout = given.BusyTimeout, WarmReads = given.WarmReads };
         return new ConfigStore(locator, EngineFactory.Open(locator, opts));
     }
 
@@ -229,6 +229,7 @@ public sealed partial class ConfigStore : IDisposable
             _cache.Clear();
             _cacheToken = long.MinValue;
             _registry = null;
+            _registryRows = null;
         }
     }
 

@@ -1,4 +1,4 @@
-using Factory = PrismConfig.Core.Engines.Sqlite.SqliteConnectionFactory;
+using System.Globalization;
 
 namespace PrismConfig.Core.Engines.Sqlite;
 
@@ -10,14 +10,13 @@ internal sealed partial class SqliteEngine : IReplicaEngine
 {
     public IReplicaScope BeginReplicaWrite(IProgress<TimeSpan>? waiting = null) => BeginWrite(waiting, replicaSync: true);
 
-    public ReplicaRecord? ReadReplica() => OnRead(() => ReadReplica(_read));
+    public ReplicaRecord? ReadReplica() => OnWarmRead(statements => ReadReplica(statements.Commands), () => ReadReplica(_reads));
 
-    internal static ReplicaRecord? ReadReplica(Microsoft.Data.Sqlite.SqliteConnection connection)
+    /// <remarks>The table is looked for first: a store that never was a replica has none to prepare a SELECT on.</remarks>
+    internal static ReplicaRecord? ReadReplica(PreparedCommands commands)
     {
-        if (Factory.ScalarInt64(connection, SqliteDialect.HasReplicaState) == 0) return null;
-        using var command = connection.CreateCommand();
-        command.CommandText = SqliteDialect.SelectReplicaState;
-        using var r = command.ExecuteReader();
+        if (Convert.ToInt64(commands.Get(SqliteDialect.HasReplicaState).ExecuteScalar() ?? 0L, CultureInfo.InvariantCulture) == 0) return null;
+        using var r = commands.Get(SqliteDialect.SelectReplicaState).ExecuteReader();
         return r.Read() ? new ReplicaRecord(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3)) : null;
     }
 }

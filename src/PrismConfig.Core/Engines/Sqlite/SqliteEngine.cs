@@ -20,6 +20,7 @@ internal sealed partial class SqliteEngine : IStorageEngine
     private readonly SqliteConnection _read;
     private readonly SqliteConnection _write;
     private readonly Factory.DataVersionProbe _dataVersion;
+    private readonly PreparedCommands _reads;
     private SqliteCommand? _readByName;
     private SqliteWriteScope.Statements? _statements;
     private int _schemaVersion;
@@ -35,6 +36,7 @@ internal sealed partial class SqliteEngine : IStorageEngine
         _write = write;
         _read = read;
         _dataVersion = probe;
+        _reads = new PreparedCommands(read);
         _schemaVersion = schemaVersion;
         _walReady = walReady;
         CreatedOnOpen = created;
@@ -286,11 +288,13 @@ internal sealed partial class SqliteEngine : IStorageEngine
 
     public bool StillThere() => File.Exists(_path);
 
-    public NamespaceRow? ReadNamespace(string name) => OnRead(() =>
-    {
-        _readByName ??= PrepareReadByName(_read);
-        return ReadByName(_readByName, name);
-    });
+    public NamespaceRow? ReadNamespace(string name) => OnWarmRead(
+        statements => ReadByName(statements.SelectByName, name),
+        () =>
+        {
+            _readByName ??= PrepareReadByName(_read);
+            return ReadByName(_readByName, name);
+        });
 
     public IReadOnlyList<NamespaceRow> ListNamespaces(NamespaceQuery? query) => OnRead(() =>
     {
@@ -353,7 +357,21 @@ internal sealed partial class SqliteEngine : IStorageEngine
         return (IReadOnlyList<HistoryRow>)_read.Query<HistoryRow>(sql, parameters).AsList();
     });
 
-    public IReadOnlyList<RegistryRow> ReadRegistry() => OnRead(() => ReadRegistry(_read, _schemaVersion));
+    public IReadOnlyList<RegistryRow> ReadRegistry() =>
+        OnWarmRead(statements => ReadRegistry(statements.Commands, _schemaVersion), () => ReadRegistry(_reads, _schemaVersion));
+
+    /// <remarks>Read after every commit by the next write's plan, so it is prepared once and read by column position.</remarks>
+    internal static IReadOnlyList<RegistryRow> ReadRegistry(PreparedCommands commands, int schemaVersion)
+    {
+        if (schemaVersion < SqliteDialect.RegistrySchemaVersion) return [];
+        using var reader = commands.Get(SqlQueries.SelectRegistry).ExecuteReader();
+        var rows = new List<RegistryRow>();
+        while (reader.Read())
+        {
+            rows.Add(RowReader.Registry(reader));
+        }
+        return rows;
+    }
 
     internal static IReadOnlyList<RegistryRow> ReadRegistry(SqliteConnection connection, int schemaVersion) =>
         schemaVersion >= SqliteDialect.RegistrySchemaVersion ? connection.Query<RegistryRow>(SqlQueries.SelectRegistry).AsList() : [];
@@ -428,7 +446,7 @@ internal sealed partial class SqliteEngine : IStorageEngine
         ReplicaRecord? replica;
         try
         {
-            replica = ReadReplica(_write);
+            replica = ReadReplica(_statements.Commands);
         }
         catch (SqliteException ex)
         {
@@ -454,6 +472,35 @@ internal sealed partial class SqliteEngine : IStorageEngine
             {
                 throw Translate(ex);
             }
+        }
+    }
+
+    /// <summary>
+    /// A read served by the write connection when that is free: its page cache survives this engine's own commits
+    /// and the read connection's does not, so the read after a write (the next write's plan, a watcher's re-read)
+    /// finds its pages cached instead of reading each one again. It never waits, because while another thread
+    /// writes the read connection serves; and never runs inside this thread's own write transaction, whose
+    /// uncommitted rows no read may see.
+    /// </summary>
+    private T OnWarmRead<T>(Func<SqliteWriteScope.Statements, T> onWrite, Func<T> onRead)
+    {
+        if (!_options.WarmReads || Monitor.IsEntered(_writeLock) || !Monitor.TryEnter(_writeLock))
+        {
+            return OnRead(onRead);
+        }
+        try
+        {
+            ThrowIfDisposed();
+            _statements ??= new SqliteWriteScope.Statements(_write);
+            return onWrite(_statements);
+        }
+        catch (SqliteException ex)
+        {
+            throw Translate(ex);
+        }
+        finally
+        {
+            Monitor.Exit(_writeLock);
         }
     }
 
@@ -501,6 +548,7 @@ internal sealed partial class SqliteEngine : IStorageEngine
                 if (_disposed) return;
                 _disposed = true;
                 _dataVersion.Dispose();
+                _reads.Dispose();
                 _readByName?.Dispose();
                 _statements?.Dispose();
                 _read.Dispose();

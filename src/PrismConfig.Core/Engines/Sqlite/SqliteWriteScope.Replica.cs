@@ -6,7 +6,7 @@ namespace PrismConfig.Core.Engines.Sqlite;
 /// <summary>A sync pass's writes: the source's rows copied as they are, ids included, inside this one transaction.</summary>
 internal sealed partial class SqliteWriteScope
 {
-    ReplicaRecord? IReplicaScope.ReadReplica() => Run(() => SqliteEngine.ReadReplica(_connection));
+    ReplicaRecord? IReplicaScope.ReadReplica() => Run(() => SqliteEngine.ReadReplica(_s.Commands));
 
     StoreState IReplicaScope.ReadState() => Run(() => SqliteEngine.ReadState(_connection));
 

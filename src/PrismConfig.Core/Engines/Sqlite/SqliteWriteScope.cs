@@ -141,7 +141,7 @@ internal sealed partial class SqliteWriteScope : IWriteScope, IReplicaScope
         return command.ExecuteNonQuery();
     });
 
-    public IReadOnlyList<RegistryRow> ReadRegistry() => Run(() => SqliteEngine.ReadRegistry(_connection, _engine.SchemaVersion));
+    public IReadOnlyList<RegistryRow> ReadRegistry() => Run(() => SqliteEngine.ReadRegistry(_s.Commands, _engine.SchemaVersion));
 
     public long InsertRegistryDefinition(RegistryRow row) => Run(() =>
     {
@@ -222,6 +222,7 @@ internal sealed partial class SqliteWriteScope : IWriteScope, IReplicaScope
             InsertHistory = Prepare(connection, SqliteDialect.InsertHistory, "$namespace_id", "$operation", "$changed_at", "$changed_by",
                 "$old_config", "$new_config", "$version", "$reason", "$revision");
             TakeRevision = Prepare(connection, SqliteDialect.TakeRevision);
+            Commands = new PreparedCommands(connection);
         }
 
         public SqliteCommand SelectByName { get; }
@@ -230,6 +231,9 @@ internal sealed partial class SqliteWriteScope : IWriteScope, IReplicaScope
         public SqliteCommand DeleteFeature { get; }
         public SqliteCommand InsertHistory { get; }
         public SqliteCommand TakeRevision { get; }
+
+        /// <summary>The parameterless reads a write makes (the replica check, the registry an import validates with).</summary>
+        public PreparedCommands Commands { get; }
 
         /// <summary>The prepared UPDATE that sets the columns in <paramref name="mask"/> and the metadata, guarded by the version.</summary>
         public SqliteCommand UpdateFor(int mask)
@@ -272,6 +276,7 @@ internal sealed partial class SqliteWriteScope : IWriteScope, IReplicaScope
             DeleteFeature.Dispose();
             InsertHistory.Dispose();
             TakeRevision.Dispose();
+            Commands.Dispose();
             foreach (var command in _updates.Values)
             {
                 command.Dispose();
