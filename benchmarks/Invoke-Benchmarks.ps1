@@ -10,7 +10,7 @@
       2 Cmdlet lookup vs cmdlet floor      pwsh loops here, interleaved rounds
       3 Bulk import vs parsing alone       pwsh here (Import-PrismYaml) and BenchmarkDotNet (ImportBenchmarks)
       4 Cold start, 10,000 vs 100          a fresh process per run (PrismConfig.Bench.ColdStart), alternating
-      5 Write vs raw write                 BenchmarkDotNet (WriteBenchmarks)
+      5 Write vs raw write                 interleaved rounds in the helper (WriteBenchmarks' sides; 5b: WarmReads off)
       6 Size per namespace                 file size and dbstat of the 10,000-namespace store
       7 Import memory                      child pwsh processes: idle working sets, then peak working set after import
       8 Filters                            EXPLAIN QUERY PLAN (also an xUnit test) and tag filter timings (BDN)
@@ -134,6 +134,9 @@ if ($LASTEXITCODE -ne 0) { throw 'The query plan check failed.' }
 Write-Step 'Where Core import time goes (YAML read vs store write), for the notes'
 $split = (& dotnet $benchDll import-split --work $work) -join "`n" | ConvertFrom-Json
 if ($LASTEXITCODE -ne 0) { throw 'The import split measurement failed.' }
+Write-Step 'Figures 5 and 5b: interleaved update rounds'
+$writes = (& dotnet $benchDll write --work $work) -join "`n" | ConvertFrom-Json
+if ($LASTEXITCODE -ne 0) { throw 'The update rounds failed.' }
 
 # ---- Figure 4: cold start -----------------------------------------------------------------------------------
 Write-Step "Cold start: $ColdStartRuns fresh processes per store, alternating 10,000 and 100 namespaces"
@@ -350,9 +353,11 @@ $cb = Get-Median $cold.Big; $cs = Get-Median $cold.Small
 Add-Figure '4. Cold start: new process, ConfigStore.Open + first TryGet, 10,000 vs 100 namespaces' `
     (F '{0:N0} µs' $cb) (F '{0:N0} µs' $cs) ($cb / $cs) 1.2 (F 'median of {0} processes each, alternating; Open alone: {1:N0} vs {2:N0} µs' $ColdStartRuns (Get-Median $coldOpen.Big) (Get-Median $coldOpen.Small))
 
-$w1 = Get-Bdn WriteBenchmarks CoreUpdate; $w0 = Get-Bdn WriteBenchmarks Raw
 Add-Figure '5. Core Update of one field (+ history row), synchronous=FULL vs raw UPDATE + INSERT in one BEGIN IMMEDIATE tx' `
-    (Us $w1.MedianNs) (Us $w0.MedianNs) ($w1.MedianNs / $w0.MedianNs) 1.5 'BenchmarkDotNet median of 25 iterations; WAL, synchronous=FULL, foreign_keys=ON, temp_store=MEMORY on both; each side writes its own copy of a 1,000-namespace store; one fsync-bound commit dominates both, so this figure is the noisiest'
+    (F '{0:N0} µs' $writes.coreUs) (F '{0:N0} µs' $writes.rawUs) $writes.coreVsRaw 1.5 (F 'median of the ratios of {0} interleaved rounds of {1} updates per side (order rotating), since fsync latency drifts within seconds; WAL, synchronous=FULL, foreign_keys=ON, temp_store=MEMORY on both; each side writes its own copy of a 1,000-namespace store' $writes.rounds $writes.perRound)
+
+Add-Figure '5b. The same Core Update with its plan read from the write connection (WarmReads, the default) vs from the read connection' `
+    (F '{0:N0} µs' $writes.coreUs) (F '{0:N0} µs' $writes.coldUs) $writes.coreVsCold 0.95 'same rounds as figure 5, a third copy of the store; the write connection''s page cache survives its own commit and the read connection''s does not; the device stays while it buys 5% or more'
 
 $noHistory = $size.fileBytesWithoutHistory / $size.namespaces
 $withHistory = $size.fileBytes / $size.namespaces

@@ -16,5 +16,6 @@ public static class BenchPaths
     public static string StoreBulk => Path.Combine(Work, "store-bulk.db");
     public static string WriteStore => Path.Combine(Work, "write-core.db");
     public static string WriteRaw => Path.Combine(Work, "write-raw.db");
+    public static string WriteCold => Path.Combine(Work, "write-cold.db");
     public static string ImportTarget => Path.Combine(Work, "import-core.db");
 }

@@ -8,12 +8,14 @@ namespace PrismConfig.Benchmarks;
 /// Figure 5: one Core Update of one field (its history row included) with full durability, versus a raw UPDATE
 /// plus an INSERT of a history row of the same size in one BEGIN IMMEDIATE transaction with the same pragmas
 /// (WAL, synchronous=FULL, foreign_keys=ON). Each side writes its own copy of the same 1,000-namespace store,
-/// so neither waits on the other's lock and both files have the same shape.
+/// so neither waits on the other's lock and both files have the same shape. Figure 5b: the same Core update with
+/// StoreOptions.WarmReads off, on a third copy, so the device's share is measured in the same run.
 /// </summary>
 public class WriteBenchmarks
 {
     private const string Target = "ns-00042";
     private ConfigStore store = null!;
+    private ConfigStore cold = null!;
     private SqliteConnection raw = null!;
     private SqliteCommand begin = null!, update = null!, insert = null!, commit = null!;
     private int counter;
@@ -23,10 +25,13 @@ public class WriteBenchmarks
     {
         Fixture.BuildStore(BenchPaths.WriteStore, 1000);
         Fixture.BuildStore(BenchPaths.WriteRaw, 1000);
+        Fixture.BuildStore(BenchPaths.WriteCold, 1000);
 
         store = ConfigStore.Open(BenchPaths.WriteStore, new StoreOptions { Durability = Durability.Full });
         // One real Core update, so the baseline's history row copies the size and shape of a real one.
         store.Update(Target, new NamespacePatch { RateLimitRps = 777 });
+        cold = ConfigStore.Open(BenchPaths.WriteCold, new StoreOptions { Durability = Durability.Full, WarmReads = false });
+        cold.Update(Target, new NamespacePatch { RateLimitRps = 777 });
 
         var history = ReadLastHistoryRow(BenchPaths.WriteStore);
 
@@ -74,11 +79,15 @@ public class WriteBenchmarks
         foreach (var c in new[] { begin, update, insert, commit }) c.Dispose();
         raw.Dispose();
         store.Dispose();
+        cold.Dispose();
         SqliteConnection.ClearAllPools();
     }
 
     [Benchmark(Description = "ConfigStore.Update (1 field + history, FULL)")]
     public WriteResult CoreUpdate() => store.Update(Target, new NamespacePatch { RateLimitRps = ++counter });
+
+    [Benchmark(Description = "ConfigStore.Update, WarmReads off")]
+    public WriteResult CoreUpdateColdReads() => cold.Update(Target, new NamespacePatch { RateLimitRps = ++counter });
 
     [Benchmark(Baseline = true, Description = "raw UPDATE + INSERT history, 1 tx, FULL")]
     public int Raw()
