@@ -373,8 +373,11 @@ internal sealed partial class SqliteEngine : IStorageEngine
         return rows;
     }
 
-    internal static IReadOnlyList<RegistryRow> ReadRegistry(SqliteConnection connection, int schemaVersion) =>
-        schemaVersion >= SqliteDialect.RegistrySchemaVersion ? connection.Query<RegistryRow>(SqlQueries.SelectRegistry).AsList() : [];
+    internal static IReadOnlyList<RegistryRow> ReadRegistry(SqliteConnection connection, int schemaVersion)
+    {
+        using var commands = new PreparedCommands(connection);
+        return ReadRegistry(commands, schemaVersion);
+    }
 
     public IReadOnlyList<RegistryHistoryRow> ReadRegistryHistory(string? kind, string? name) => OnRead(() =>
         (IReadOnlyList<RegistryHistoryRow>)_read.Query<RegistryHistoryRow>(SqliteDialect.SelectRegistryHistory, new { kind, name }).AsList());
