@@ -207,6 +207,27 @@ namespaces:
             finally { Pop-Location }
         }
 
+        It 'streams the results of an import larger than it keeps in memory, each naming its file' {
+            $db = New-Db
+            $bulk = {
+                param($Prefix)
+                $text = [Text.StringBuilder]::new("namespaces:`n")
+                for ($i = 0; $i -lt 2500; $i++) { $null = $text.Append("  - name: $Prefix-$($i.ToString('D5'))`n    backend: redis`n    pattern: keyvalue`n") }
+                $text.ToString()
+            }
+            $a = New-Yaml (& $bulk 'bulk-a') 'bulk-a.yaml'
+            $b = New-Yaml (& $bulk 'bulk-b') 'bulk-b.yaml'
+            $results = Import-PrismYaml $a, $b -Database $db
+            $results.Count | Should -Be 5000
+            @($results | Where-Object { $_.Name -like 'bulk-b-*' -and $_.Source -eq $b -and $_.Action -eq 'Created' }).Count | Should -Be 2500
+            $results[4999].Name | Should -Be 'bulk-b-02499'
+            # A consumer that stops early stops the output, not the import: the commit came first.
+            $first = Import-PrismYaml $a, $b -Database $db | Select-Object -First 2
+            $first.Action | Should -Be @('Unchanged', 'Unchanged')
+            $first[1].Source | Should -Be $a
+            @(Get-PrismNamespace 'bulk-*' -Database $db).Count | Should -Be 5000
+        }
+
         It 'resolves relative paths against the current location' {
             $db = New-Db
             $file = New-Yaml $AdrYaml 'rel.yaml'
@@ -403,6 +424,15 @@ namespaces:
             $err.Exception.Message | Should -Match ([regex]::Escape((Split-Path -Leaf $a)))
             $err.Exception.Message | Should -Match ([regex]::Escape((Split-Path -Leaf $b)))
             $err.Exception.Message | Should -Match 'user-profiles'
+        }
+
+        It 'refuses a namespace defined twice in one file, naming both lines' {
+            $twice = $AdrYaml + "`n  - name: other`n    backend: redis`n    pattern: keyvalue`n  - name: user-profiles`n    backend: redis`n    pattern: keyvalue`n"
+            $file = New-Yaml $twice 'twice.yaml'
+            $err = { Import-PrismYaml $file -Database $ErrDb } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -BeLike 'YamlInvalid,*'
+            $err.Exception.Message | Should -Match ([regex]::Escape("${file}:11:5"))
+            $err.Exception.Message | Should -Match 'at line 3 and at line 11'
         }
 
         It 'reports a missing file as ObjectNotFound' {

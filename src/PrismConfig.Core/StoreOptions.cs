@@ -1,3 +1,5 @@
+using PrismConfig.Core.Store;
+
 namespace PrismConfig.Core;
 
 /// <summary>How durable a reported write is.</summary>
@@ -208,6 +210,18 @@ public sealed class ImportOptions
 
     /// <summary>Refuse, instead of accepting with a warning, a backend, pattern or parameter the store's registry does not define.</summary>
     public bool Strict { get; set; }
+
+    /// <summary>
+    /// Names where the namespace at a 0-based position of the desired set came from (for example its file), for
+    /// <see cref="ImportResult.Source"/>. Called on the importing thread, in order.
+    /// </summary>
+    public Func<int, string?>? SourceOf { get; set; }
+
+    /// <summary>How many results an applied import keeps in memory before the rest wait in a file; tests lower it.</summary>
+    internal int ResultsInMemory { get; set; } = ImportResultCollection.DefaultInMemory;
+
+    /// <summary>The capacity of the name filter's first stage; tests lower it to saturate the filter.</summary>
+    internal int NameFilterStage { get; set; } = NameFilter.DefaultFirstStage;
 }
 
 /// <summary>How many namespaces an import creates, updates, disables and leaves unchanged.</summary>

@@ -30,10 +30,17 @@ public sealed partial class ConfigStore
         NamespaceValidator.ValidateReason(options.Reason);
         if (options.Confirm is not { } confirm)
         {
-            return ApplyImport(desired, options, null);
+            return Materialised(desired, options, null);
         }
         var plan = PlanImport(desired, options);
-        return confirm(plan.Summary) ? ApplyImport(desired, options, plan) : plan.Results;
+        return confirm(plan.Summary) ? Materialised(desired, options, plan) : plan.Results;
+    }
+
+    /// <summary>The results as a list: all of them end up in memory anyway, so none goes to a file first.</summary>
+    private List<ImportResult> Materialised(IEnumerable<NamespaceConfig> desired, ImportOptions options, ImportPlan? plan)
+    {
+        using var results = ApplyImport(desired, options, plan, int.MaxValue);
+        return [.. results];
     }
 
     /// <summary>What an import would do, read-only: no write transaction is begun and no lock is taken.</summary>
@@ -72,13 +79,16 @@ public sealed partial class ConfigStore
         var plan = new ImportPlan();
         var names = new HashSet<string>(StringComparer.Ordinal);
         using var preparer = new ImportPreparer(keys, Snapshot.UnixNow(), ChangedBy(options.ChangedBy), registry, options.Strict);
+        var position = -1;
         foreach (var item in Prepared(desired, preparer, options))
         {
+            position++;
             var ns = item.Config;
             if (!names.Add(ns.Name))
             {
                 throw DuplicateInImport(ns.Name);
             }
+            var source = options.SourceOf?.Invoke(position);
             NamespaceConfig? current;
             try
             {
@@ -91,21 +101,21 @@ public sealed partial class ConfigStore
             }
             if (current is null)
             {
-                plan.Add(new ImportResult { Name = ns.Name, Action = ImportAction.Created, Version = 1, Warnings = item.Warnings }, 0, ns);
+                plan.Add(new ImportResult { Name = ns.Name, Action = ImportAction.Created, Version = 1, Warnings = item.Warnings, Source = source }, 0, ns);
             }
             else if (Snapshot.SameContent(current, ns))
             {
-                plan.Add(new ImportResult { Name = ns.Name, Action = ImportAction.Unchanged, Version = current.Version, Warnings = item.Warnings }, current.Version, ns);
+                plan.Add(new ImportResult { Name = ns.Name, Action = ImportAction.Unchanged, Version = current.Version, Warnings = item.Warnings, Source = source }, current.Version, ns);
             }
             else
             {
-                plan.Add(new ImportResult { Name = ns.Name, Action = ImportAction.Updated, Version = current.Version + 1, Changes = ConfigDiff.Compute(current, ns), Warnings = item.Warnings },
+                plan.Add(new ImportResult { Name = ns.Name, Action = ImportAction.Updated, Version = current.Version + 1, Changes = ConfigDiff.Compute(current, ns), Warnings = item.Warnings, Source = source },
                     current.Version, ns);
             }
         }
         if (options.Prune)
         {
-            CheckPruneBreadth(keys, names, options);
+            CheckPruneBreadth(keys, names, names.Count, options);
             foreach (var (name, key) in PruneCandidates(keys, names))
             {
                 NamespaceConfig current;
@@ -128,18 +138,20 @@ public sealed partial class ConfigStore
     }
 
     /// <summary>The namespaces a prune disables: in the store, not in the desired set, and not disabled already.</summary>
-    private static IEnumerable<KeyValuePair<string, NamespaceKey>> PruneCandidates(Dictionary<string, NamespaceKey> keys, HashSet<string> desired) =>
+    private static IEnumerable<KeyValuePair<string, NamespaceKey>> PruneCandidates(Dictionary<string, NamespaceKey> keys, IReadOnlySet<string> desired) =>
         keys.Where(kv => !desired.Contains(kv.Key) && kv.Value.Status != NamespaceStatus.Disabled).OrderBy(kv => kv.Key, StringComparer.Ordinal);
 
     /// <summary>
     /// Refuses, unless Force, a prune of an empty desired set, or one that disables more than half of the active
     /// namespaces or all of them: an empty or truncated file would otherwise switch production off.
     /// </summary>
-    private static void CheckPruneBreadth(Dictionary<string, NamespaceKey> keys, HashSet<string> desired, ImportOptions options)
+    /// <paramref name="desired"/> needs to hold only the desired names the store has; <paramref name="desiredCount"/>
+    /// counts them all.
+    private static void CheckPruneBreadth(Dictionary<string, NamespaceKey> keys, IReadOnlySet<string> desired, int desiredCount, ImportOptions options)
     {
         if (options.Force) return;
         var active = keys.Count(kv => kv.Value.Status == NamespaceStatus.Active);
-        if (desired.Count == 0)
+        if (desiredCount == 0)
         {
             throw PruneRefusedException.EmptyDesiredSet(active);
         }
@@ -150,8 +162,10 @@ public sealed partial class ConfigStore
         }
     }
 
-    private static ValidationException DuplicateInImport(string name) =>
-        new(name, "name", name, "each namespace may appear only once in an import, and this name appears more than once.");
+    /// <summary>The rule of the error for a name that comes twice in one import (a desired set, or a comparison's).</summary>
+    internal const string RepeatedNameRule = "each namespace may appear only once in an import, and this name appears more than once.";
+
+    private static ValidationException DuplicateInImport(string name) => new(name, "name", name, RepeatedNameRule);
 
     private static IEnumerable<PreparedImport> Prepared(IEnumerable<NamespaceConfig> desired, ImportPreparer preparer, ImportOptions options) =>
         options.ReadAhead ? ReadAhead.Run(desired, preparer.Prepare, "PrismConfig import reader") : desired.Select(preparer.Prepare);
@@ -160,29 +174,51 @@ public sealed partial class ConfigStore
     /// Applies an import inside one write transaction, in one pass over the desired set. A new name takes the create
     /// path with everything serialised once; an existing one is loaded, compared and updated as any other write.
     /// With a <paramref name="plan"/> (from <see cref="PlanImport"/>), every namespace must still be what the plan
-    /// saw, at the version it saw, or nothing is written: a VersionConflict names the namespace.
+    /// saw, at the version it saw, or nothing is written: a VersionConflict names the namespace. The results are
+    /// the caller's to dispose (see <see cref="ImportResultCollection"/>).
     /// </summary>
-    public IReadOnlyList<ImportResult> ApplyImport(IEnumerable<NamespaceConfig> desired, ImportOptions options, ImportPlan? plan)
+    public ImportResultCollection ApplyImport(IEnumerable<NamespaceConfig> desired, ImportOptions options, ImportPlan? plan) =>
+        ApplyImport(desired, options, plan, options?.ResultsInMemory ?? 0);
+
+    private ImportResultCollection ApplyImport(IEnumerable<NamespaceConfig> desired, ImportOptions options, ImportPlan? plan, int inMemory)
     {
         ArgumentNullException.ThrowIfNull(desired);
         ArgumentNullException.ThrowIfNull(options);
         NamespaceValidator.ValidateReason(options.Reason);
         ThrowIfDisposed();
+        var results = new ImportResultCollection(inMemory);
+        try
+        {
+            ApplyInto(results, desired, options, plan);
+            return results;
+        }
+        catch
+        {
+            results.Dispose();
+            throw;
+        }
+    }
+
+    private void ApplyInto(ImportResultCollection results, IEnumerable<NamespaceConfig> desired, ImportOptions options, ImportPlan? plan)
+    {
         using var scope = _engine.BeginWrite(options.LockWaitProgress);
         var keys = scope.ReadKeys();
-        var results = new List<ImportResult>(desired is IReadOnlyCollection<NamespaceConfig> known ? known.Count : 256);
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        // Nothing here holds the whole desired set: names are checked for repeats in a few bits each, and results
+        // past the first few thousand wait for the commit in a temporary file (ImportResultCollection).
+        var names = new ImportNames(options.NameFilterStage);
         var now = Snapshot.UnixNow();
         var changedBy = ChangedBy(options.ChangedBy);
-        var processed = 0;
+        var position = -1;
         using var preparer = new ImportPreparer(keys, now, changedBy, ToSnapshot(scope.ReadRegistry()), options.Strict);
         foreach (var item in Prepared(desired, preparer, options))
         {
+            position++;
             var ns = item.Config;
-            if (!names.Add(ns.Name))
+            if (names.IsRepeat(ns.Name, keys.ContainsKey(ns.Name), name => scope.ReadNamespace(name) is not null))
             {
                 throw DuplicateInImport(ns.Name);
             }
+            var source = options.SourceOf?.Invoke(position);
             if (item.Create is null)
             {
                 var key = keys[ns.Name];
@@ -193,13 +229,13 @@ public sealed partial class ConfigStore
                 var current = new StoredNamespace(row.Id, loaded);
                 if (Snapshot.SameContent(current.Config, ns))
                 {
-                    results.Add(new ImportResult { Name = ns.Name, Action = ImportAction.Unchanged, Version = current.Config.Version, Warnings = item.Warnings });
+                    results.Add(new ImportResult { Name = ns.Name, Action = ImportAction.Unchanged, Version = current.Config.Version, Warnings = item.Warnings, Source = source });
                 }
                 else
                 {
                     var changes = ConfigDiff.Compute(current.Config, ns);
                     WriteChange(scope, current, ns, OpUpdate, changedBy, options.Reason, now);
-                    results.Add(new ImportResult { Name = ns.Name, Action = ImportAction.Updated, Version = ns.Version, Changes = changes, Warnings = item.Warnings });
+                    results.Add(new ImportResult { Name = ns.Name, Action = ImportAction.Updated, Version = ns.Version, Changes = changes, Warnings = item.Warnings, Source = source });
                 }
             }
             else
@@ -208,19 +244,18 @@ public sealed partial class ConfigStore
                 var id = scope.InsertNamespace(ns, item.Create.BackendConfigJson, item.Create.TagsJson);
                 scope.SyncFeatures(id, null, ns.Features, now);
                 scope.InsertHistory(new HistoryWrite(id, OpCreate, now, changedBy, null, item.Create.Snapshot, 1, options.Reason));
-                results.Add(new ImportResult { Name = ns.Name, Action = ImportAction.Created, Version = 1, Warnings = item.Warnings });
+                results.Add(new ImportResult { Name = ns.Name, Action = ImportAction.Created, Version = 1, Warnings = item.Warnings, Source = source });
             }
-            processed++;
-            if (processed % 100 == 0)
+            if ((position + 1) % 100 == 0)
             {
-                options.Progress?.Report(processed);
+                options.Progress?.Report(position + 1);
             }
         }
 
         if (options.Prune)
         {
-            CheckPruneBreadth(keys, names, options);
-            foreach (var (name, key) in PruneCandidates(keys, names))
+            CheckPruneBreadth(keys, names.ExistingSeen, names.Count, options);
+            foreach (var (name, key) in PruneCandidates(keys, names.ExistingSeen))
             {
                 var row = scope.ReadNamespace(name) ?? throw new NamespaceNotFoundException(name);
                 if (LoadForImport(row, options) is not { } loaded) continue;
@@ -234,9 +269,8 @@ public sealed partial class ConfigStore
             }
         }
         plan?.CheckAllSeen();
-        options.Progress?.Report(processed);
+        options.Progress?.Report(position + 1);
         scope.Commit();
-        return results;
     }
 
     /// <summary>A namespace of an import, checked; <see cref="Create"/> is set when the store does not have it yet.</summary>

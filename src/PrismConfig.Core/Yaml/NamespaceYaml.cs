@@ -49,11 +49,83 @@ public static class NamespaceYaml
     /// Reads a file as a stream of entries, decoding strict UTF-8 straight from the file (the text is never held
     /// whole), each entry checked as <see cref="ReadFile(string)"/> checks it. The file is opened when the
     /// enumeration starts; whole-file errors (for example a second document) surface at its end, so a caller that
-    /// acts on entries as they come must be able to undo them (ConfigStore.ImportStream rolls back).
+    /// acts on entries as they come must be able to undo them (ConfigStore.ImportStream rolls back). A stream keeps
+    /// nothing of the entries it has given, so it does not look for a name that comes twice: the consumer does
+    /// (ConfigStore's import does, and <see cref="FindDefinitions"/> then names both places).
     /// </summary>
     public static IEnumerable<YamlNamespace> StreamFile(string path) => StreamFile(path, MaxFileBytes);
 
-    internal static IReadOnlyList<YamlNamespace> ReadFile(string path, long maxBytes) => StreamFile(path, maxBytes).ToList();
+    internal static IReadOnlyList<YamlNamespace> ReadFile(string path, long maxBytes) => Unique(StreamFile(path, maxBytes)).ToList();
+
+    /// <summary>
+    /// Where the namespace <paramref name="name"/> is defined in the files, in order, at most <paramref name="max"/>
+    /// places: what an error about a repeated or refused namespace names. The files are read again for it, and a
+    /// file that fails to read further just ends the search.
+    /// </summary>
+    public static IReadOnlyList<YamlNamespace> FindDefinitions(IEnumerable<string> paths, string name, int max = 2)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var found = new List<YamlNamespace>();
+        foreach (var path in paths)
+        {
+            try
+            {
+                foreach (var entry in StreamFile(path))
+                {
+                    if (!string.Equals(entry.Config.Name, name, StringComparison.Ordinal)) continue;
+                    found.Add(entry);
+                    if (found.Count >= max) return found;
+                }
+            }
+            catch (YamlImportException)
+            {
+                // The search is for an error message; the file's own error is reported by the import that reads it.
+            }
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// An error the store raised while importing or comparing <paramref name="paths"/>, placed in the files: a name
+    /// that came twice becomes the YAML error naming both definitions. Any other error is returned as it is.
+    /// </summary>
+    public static PrismConfigException InFiles(PrismConfigException error, IEnumerable<string> paths)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return error is ValidationException { Rule: ConfigStore.RepeatedNameRule, NamespaceName: { } name } && RepeatedDefinition(paths, name) is { } placed
+            ? placed
+            : error;
+    }
+
+    /// <summary>The error naming both definitions of <paramref name="name"/>; null when the files do not define it twice.</summary>
+    private static YamlImportException? RepeatedDefinition(IEnumerable<string> paths, string name)
+    {
+        if (FindDefinitions(paths, name) is not [var first, var second]) return null;
+        var problem = string.Equals(first.File, second.File, StringComparison.Ordinal)
+            ? $"the namespace name '{name}' appears twice, at line {first.Line} and at line {second.Line}; each namespace may appear only once"
+            : $"namespace '{name}' is defined twice: also in {first.File}:{first.Line}:{first.Column}; keep one definition";
+        return new YamlImportException(second.File, second.Line, second.Column, problem, name);
+    }
+
+    /// <summary>
+    /// A file's entries, refusing a name that comes twice and naming both lines. It keeps each name's line, which a
+    /// list holds anyway.
+    /// </summary>
+    private static IEnumerable<YamlNamespace> Unique(IEnumerable<YamlNamespace> entries)
+    {
+        var lineByName = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            if (lineByName.TryGetValue(entry.Config.Name, out var firstLine))
+            {
+                throw new YamlImportException(entry.File, entry.Line, entry.Column,
+                    $"the namespace name '{entry.Config.Name}' appears twice, at line {firstLine} and at line {entry.Line}; each namespace may appear only once",
+                    entry.Config.Name);
+            }
+            lineByName.Add(entry.Config.Name, entry.Line);
+            yield return entry;
+        }
+    }
 
     internal static IEnumerable<YamlNamespace> StreamFile(string path, long maxBytes)
     {
@@ -174,7 +246,7 @@ public static class NamespaceYaml
             var (line, column) = LocateInvalidUtf8(content);
             throw new YamlImportException(fileName, line, column, "the file is not valid UTF-8; save it as UTF-8", null, ex);
         }
-        return NamespaceYamlReader.Read(text, fileName, MaxNestingDepth);
+        return Unique(NamespaceYamlReader.Stream(new StringReader(text), () => new StringReader(text), fileName, MaxNestingDepth)).ToList();
     }
 
     private static YamlImportException TooLarge(string file, long length, long maxBytes) =>

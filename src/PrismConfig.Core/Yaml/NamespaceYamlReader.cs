@@ -29,9 +29,6 @@ internal sealed partial class NamespaceYamlReader
         parser = new Parser(reader);
     }
 
-    public static List<YamlNamespace> Read(string text, string file, int maxDepth) =>
-        new NamespaceYamlReader(new StringReader(text), () => new StringReader(text), file, maxDepth).ReadEntries().ToList();
-
     /// <summary>
     /// The entries as they are parsed, one at a time; the whole-file checks (nothing after the list, one document)
     /// run when the enumeration reaches the end. <paramref name="reopen"/> gives the text again from the start,
@@ -200,21 +197,12 @@ internal sealed partial class NamespaceYamlReader
         {
             throw Fail(ev.Start, $"'namespaces' must be a list of namespace entries, not {Describe(ev)}");
         }
-        // Only the line of each name is kept, not the entry: a streamed file is not held in memory.
-        var lineByName = new Dictionary<string, long>(StringComparer.Ordinal);
+        // Names are not checked for repeats here: a stream holds none of its entries (NamespaceYaml.Unique does).
         for (var index = 0; ; index++)
         {
             ev = Next();
             if (ev is SequenceEnd) break;
-            var entry = ReadEntry(ev, index);
-            if (lineByName.TryGetValue(entry.Config.Name, out var firstLine))
-            {
-                throw Fail(ev.Start,
-                    $"the namespace name '{entry.Config.Name}' appears twice, at line {firstLine} and at line {entry.Line}; each namespace may appear only once",
-                    entry.Config.Name);
-            }
-            lineByName.Add(entry.Config.Name, entry.Line);
-            yield return entry;
+            yield return ReadEntry(ev, index);
         }
     }
 

@@ -67,7 +67,8 @@ public sealed class ComparePrismNamespaceCommand : PrismCmdlet
     private protected override void Complete()
     {
         if (ParameterSetName != PathSet || files.Count == 0) return;
-        var desired = files.Distinct(StringComparer.Ordinal).SelectMany(f => NamespaceYaml.StreamFile(f)).Select(item => item.Config);
+        var paths = files.Distinct(StringComparer.Ordinal).ToList();
+        var desired = paths.SelectMany(f => NamespaceYaml.StreamFile(f)).Select(item => item.Config);
         // A store that does not exist is compared as an empty one, and is not created.
         var store = OpenExistingStore();
         IReadOnlyList<FieldChange> changes;
@@ -77,7 +78,8 @@ public sealed class ComparePrismNamespaceCommand : PrismCmdlet
         }
         catch (PrismConfigException ex)
         {
-            ThrowCoreError(ex);
+            // A name the files define twice is named at both places.
+            ThrowCoreError(NamespaceYaml.InFiles(ex, paths));
             return;
         }
         WriteMasked(changes);

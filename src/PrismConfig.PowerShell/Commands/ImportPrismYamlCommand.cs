@@ -74,11 +74,12 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
             Strict = StrictWrites(Strict),
             Damaged = ex => damaged.TryAdd(ex.Name, ex),
         };
+        var desired = new DesiredStream(distinct);
+        options.SourceOf = desired.SourceOf;
         foreach (var path in distinct)
         {
             WriteVerbose($"Reading '{path}'.");
         }
-        var desired = new DesiredStream(distinct);
         var store = OpenExistingStore();
         ImportPlan? plan = null;
         try
@@ -86,7 +87,6 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
             if (WhatIfRequested() || ConfirmationWillBeAsked(Impact))
             {
                 plan = store is null ? ConfigStore.PlanImportIntoNewStore(desired.Read(), options) : store.PlanImport(desired.Read(), options);
-                AttachSources(plan.Results, desired.Sources);
                 WriteRegistryWarnings(plan.Results.SelectMany(r => r.Warnings));
                 var action = "Import " + plan.Summary;
                 if (!ShouldProcess($"Performing \"{action}\" on target \"{database}\".", $"{action} into '{database}'?", "Confirm", out var why))
@@ -95,7 +95,7 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
                     if (why == ShouldProcessReason.WhatIf)
                     {
                         ReportDamaged();
-                        WriteObject(Masked(plan.Results), enumerateCollection: true);
+                        foreach (var r in plan.Results) WriteObject(Masked(r));
                     }
                     return;
                 }
@@ -113,7 +113,7 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
         }
         catch (PrismConfigException ex)
         {
-            ThrowTerminatingError(WithSource(ex, desired));
+            ThrowTerminatingError(WithSource(ex, distinct));
             return;
         }
 
@@ -124,7 +124,7 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
             store = OpenStore(create: true);
             createdHere = store.Created;
         }
-        IReadOnlyList<ImportResult> results;
+        ImportResultCollection results;
         var progress = new ImportProgress(this);
         try
         {
@@ -136,20 +136,26 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
         {
             // A store this import created, and that received nothing, is removed again: a typo leaves no file.
             if (createdHere) StoreCache.Discard(store);
-            ThrowTerminatingError(WithSource(ex, desired));
+            ThrowTerminatingError(WithSource(ex, distinct));
             return;
         }
-        AttachSources(results, desired.Sources);
-        ReportDamaged();
-        if (plan is null) WriteRegistryWarnings(results.SelectMany(r => r.Warnings));
-        WriteObject(Masked(results), enumerateCollection: true);
+        // Written one at a time as they are read back: a large import's results are never all in memory.
+        using (results)
+        {
+            ReportDamaged();
+            if (plan is null) WriteRegistryWarnings(results.Warnings);
+            foreach (var r in results) WriteObject(Masked(r));
+        }
     }
 
-    /// <summary>A registry refusal found by the store, with the file and line of the namespace it is about.</summary>
-    private static ErrorRecord WithSource(PrismConfigException ex, DesiredStream desired)
+    /// <summary>
+    /// An error the store found about one namespace, placed in the files: a registry refusal gets the file and line of
+    /// the namespace, a repeated name becomes the YAML error that names both definitions.
+    /// </summary>
+    private static ErrorRecord WithSource(PrismConfigException ex, List<string> paths)
     {
-        var record = ToErrorRecord(ex);
-        if (ex is RegistryValidationException r && desired.Sources.TryGetValue(r.NamespaceName, out var at))
+        var record = ToErrorRecord(NamespaceYaml.InFiles(ex, paths));
+        if (ex is RegistryValidationException r && NamespaceYaml.FindDefinitions(paths, r.NamespaceName, 1) is [var at])
         {
             record.ErrorDetails = new ErrorDetails($"{at.File}:{at.Line}:{at.Column}: {ex.Message} Nothing was imported.");
         }
@@ -162,33 +168,40 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
     private bool ConfirmGiven() => MyInvocation.BoundParameters.ContainsKey("Confirm");
 
     /// <summary>
-    /// The YAML files as one stream of namespaces, names checked across files. Core enumerates it on its read-ahead
-    /// thread (ImportOptions.ReadAhead), so it touches nothing of PowerShell's; <see cref="Sources"/> is complete
-    /// once the import has returned. -WhatIf against no database reads it to a list.
+    /// The YAML files as one stream of namespaces. Core enumerates it on its read-ahead thread (ImportOptions.ReadAhead),
+    /// so it touches nothing of PowerShell's; repeated names are Core's to find. It keeps only where each file starts,
+    /// so that <see cref="SourceOf"/> can name the file of any position.
     /// </summary>
     private sealed class DesiredStream(List<string> paths)
     {
-        /// <summary>Where each namespace was read: its file (for the output) and position (to name a duplicate).</summary>
-        public Dictionary<string, (string File, long Line, long Column)> Sources { get; } = new(StringComparer.Ordinal);
+        private readonly List<(int First, string File)> starts = [];
 
         /// <summary>Reads every file from the start; a second read (the apply after a plan) starts afresh.</summary>
         public IEnumerable<NamespaceConfig> Read()
         {
-            Sources.Clear();
+            lock (starts) starts.Clear();
+            var position = 0;
             foreach (var path in paths)
             {
+                lock (starts) starts.Add((position, path));
                 foreach (var item in NamespaceYaml.StreamFile(path))
                 {
-                    var name = item.Config.Name;
-                    if (Sources.TryGetValue(name, out var first))
-                    {
-                        throw new YamlImportException(item.File, item.Line, item.Column,
-                            $"namespace '{name}' is defined twice: also in {first.File}:{first.Line}:{first.Column}; keep one definition",
-                            name);
-                    }
-                    Sources[name] = (item.File, item.Line, item.Column);
+                    position++;
                     yield return item.Config;
                 }
+            }
+        }
+
+        /// <summary>The file the namespace at <paramref name="position"/> came from; called on the importing thread while the reader runs ahead.</summary>
+        public string? SourceOf(int position)
+        {
+            lock (starts)
+            {
+                for (var i = starts.Count - 1; i >= 0; i--)
+                {
+                    if (starts[i].First <= position) return starts[i].File;
+                }
+                return null;
             }
         }
     }
@@ -200,34 +213,23 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
     }
 
     /// <summary>
-    /// The results with each change's old and new value masked: they are a report (a table, a CI log, a JSON
+    /// The result with each change's old and new value masked: results are a report (a table, a CI log, a JSON
     /// artefact), never a way back to the stored values, which Get-PrismNamespace gives.
     /// </summary>
-    private static IReadOnlyList<ImportResult> Masked(IReadOnlyList<ImportResult> results)
+    private static ImportResult Masked(ImportResult r)
     {
-        foreach (var r in results)
+        if (r.Changes.Length > 0)
         {
             r.Changes = r.Changes.Select(c => new PropertyChange(c.Property,
                 Core.Display.SecretMasker.MaskAnyChange(c.Property, c.OldValue),
                 Core.Display.SecretMasker.MaskAnyChange(c.Property, c.NewValue))).ToArray();
         }
-        return results;
+        return r;
     }
 
     private void ReportDamaged()
     {
         foreach (var ex in damaged.Values.OrderBy(e => e.Name, StringComparer.Ordinal)) WriteCoreError(ex);
-    }
-
-    private static void AttachSources(IReadOnlyList<ImportResult> results, Dictionary<string, (string File, long Line, long Column)> sources)
-    {
-        foreach (var r in results)
-        {
-            if (r.Source is null && r.Action != ImportAction.Disabled && sources.TryGetValue(r.Name, out var source))
-            {
-                r.Source = source.File;
-            }
-        }
     }
 
     /// <summary>Turns Core's per-namespace callbacks into throttled Write-Progress records on the pipeline thread.</summary>
