@@ -287,9 +287,9 @@ if ($WarmUp) {
     $null = Get-PrismNamespace -Name warm-up -Database "$Db.warm-up.db"
     $idle = Get-IdleWorkingSet
 }
-# $null = rather than | Out-Null: passing 10,000 results through a pipeline to Out-Null raised the peak by
-# about 5 MiB of PowerShell's own objects (more on the first use of the type), which is the harness, not the import.
-$null = Import-PrismYaml -Path $files -Database $Db -Confirm:$false
+# | Out-Null, not $null = : an assignment collects the whole output into an array before it discards it, which
+# would measure PowerShell holding 100,000 results, not the import streaming them.
+Import-PrismYaml -Path $files -Database $Db -Confirm:$false | Out-Null
 $p = [Diagnostics.Process]::GetCurrentProcess()
 $p.Refresh()
 [pscustomobject]@{ AfterImportModule = $afterImportModule; Idle = $idle; Peak = $p.PeakWorkingSet64; After = $p.WorkingSet64 } | ConvertTo-Json -Compress
@@ -297,6 +297,8 @@ $p.Refresh()
 $memFile = Join-Path $work 'memory.ps1'
 Set-Content -Path $memFile -Value $memScript -Encoding utf8
 $pwshExe, $pwshArgs = @(Get-PwshCommand); $pwshArgs = @($pwshArgs)   # one remaining element would splat as characters
+# One process's growth swings by a few MiB from run to run (when the GC happens to run against the peak), so
+# figures 7a and 7c take the process with the median growth of three, the sizes alternating.
 function Measure-ImportMemory([string[]] $YamlPath, [switch] $WarmUp) {
     $db = Join-Path $work 'memory-import.db'
     Remove-Database $db; Remove-Database "$db.warm-up.db"
@@ -305,11 +307,17 @@ function Measure-ImportMemory([string[]] $YamlPath, [switch] $WarmUp) {
     Remove-Database $db; Remove-Database "$db.warm-up.db"
     return ($out | Select-Object -Last 1) | ConvertFrom-Json
 }
-$mem = Measure-ImportMemory $yaml -WarmUp
+function Get-MedianGrowth($Runs) { @($Runs | Sort-Object { $_.Peak - $_.Idle })[[int][Math]::Floor(@($Runs).Count / 2)] }
+$runs10k = [Collections.Generic.List[object]]::new(); $runs100k = [Collections.Generic.List[object]]::new()
+for ($i = 0; $i -lt 3; $i++) {
+    $runs10k.Add((Measure-ImportMemory $yaml -WarmUp))
+    $runs100k.Add((Measure-ImportMemory $yaml100k -WarmUp))
+}
+$mem = Get-MedianGrowth $runs10k
+$mem100k = Get-MedianGrowth $runs100k
 $memCold = Measure-ImportMemory $yaml
 $yaml2500 = Join-Path $work 'namespaces-2500.yaml'
 $mem2500 = Measure-ImportMemory $yaml2500 -WarmUp
-$mem100k = Measure-ImportMemory $yaml100k -WarmUp
 
 # ---- Report -------------------------------------------------------------------------------------------------
 Write-Step 'Writing the report'
@@ -378,7 +386,7 @@ Add-Figure '7b. The same in a process where this import is the module''s first u
 $growth100k = $mem100k.Peak - $mem100k.Idle
 Add-Figure '7c. Peak working set growth importing 100,000 namespaces vs importing 10,000 (both as 7a)' `
     (F '{0:N1} MiB (peak {1:N1} − idle {2:N1})' ($growth100k / 1MB) ($mem100k.Peak / 1MB) ($mem100k.Idle / 1MB)) (F '{0:N1} MiB (7a)' ($growth / 1MB)) ($growth100k / $growth) 1.3 `
-    (F 'a streaming import stays flat: ten times the namespaces ({0:N1} MiB of YAML in two files, one transaction) may grow at most 1.3 times as much' ((($yaml100k | ForEach-Object { (Get-Item $_).Length }) | Measure-Object -Sum).Sum / 1MB))
+    (F 'a streaming import stays flat: ten times the namespaces ({0:N1} MiB of YAML in two files, one transaction) may grow at most 1.3 times as much; growth of the three 100,000 runs: {1} MiB; of the three 10,000 runs: {2} MiB' ((($yaml100k | ForEach-Object { (Get-Item $_).Length }) | Measure-Object -Sum).Sum / 1MB) (($runs100k | ForEach-Object { '{0:N1}' -f (($_.Peak - $_.Idle) / 1MB) }) -join ', ') (($runs10k | ForEach-Object { '{0:N1}' -f (($_.Peak - $_.Idle) / 1MB) }) -join ', '))
 
 $t1 = Get-Bdn TagFilterBenchmarks Rare; $t0 = Get-Bdn TagFilterBenchmarks Common; $tAll = Get-Bdn TagFilterBenchmarks All
 Add-Figure '8b. List -Tag matching 10 vs -Tag matching 5,000, 10,000-namespace store' `
@@ -592,7 +600,7 @@ $null = $md.AppendLine("- Data: $($size.namespaces) generated ADR-shaped namespa
 $null = $md.AppendLine('- Core figures: BenchmarkDotNet 0.15.8, in-process toolchain, few iterations (see bdn/ for the full tables). Raw SQLite baselines use Microsoft.Data.Sqlite with prepared, reused commands.')
 $dbstat = if ($size.dbstat) { 'dbstat by table and index (bytes): ' + ((@($size.dbstat) | ForEach-Object { "$($_.Name) $('{0:N0}' -f $_.Bytes)" }) -join ', ') } else { 'dbstat is not compiled into the bundled SQLite (e_sqlite3), so there is no per-table breakdown' }
 $null = $md.AppendLine("- Size: PRAGMA wal_checkpoint(TRUNCATE), then the file length; without history = a copy with every history row deleted and VACUUMed (measured, not estimated). $('{0:N0}' -f $size.pageCount) pages of $($size.pageSize) bytes, $($size.freelistCount) free; $dbstat.")
-$null = $md.AppendLine('- Memory: a fresh pwsh per measurement; idle = `Process.WorkingSet64` after a full GC, taken after `Import-Module` (7b) or after a one-namespace import and a lookup into a scratch store (7a); then `PeakWorkingSet64` after `$null = Import-PrismYaml ...`.')
+$null = $md.AppendLine('- Memory: a fresh pwsh per measurement; idle = `Process.WorkingSet64` after a full GC, taken after `Import-Module` (7b) or after a one-namespace import and a lookup into a scratch store (7a); then `PeakWorkingSet64` after `Import-PrismYaml ... | Out-Null` (an assignment to `$null` would collect the whole output first). 7a and 7c: the process with the median growth of three per size, the sizes alternating.')
 $null = $md.AppendLine('- Nothing here is a test assertion; the only benchmark-related test is the query plan test (8a).')
 $null = $md.AppendLine().AppendLine('### Machine').AppendLine()
 $null = $md.AppendLine("- CPU: $cpu; nproc: $([Environment]::ProcessorCount)")
