@@ -61,12 +61,24 @@ public sealed class YamlRepeatTests : IDisposable
     }
 
     [Fact]
+    public void An_error_about_a_namespace_defined_twice_becomes_the_repeat()
+    {
+        // The second definition can be checked, and refused, before the store sees that it is a repeat.
+        var path = Write("one.yaml", "orders", "orders");
+        var refused = new ValidationException("orders", "rate_limit_rps", 0, "must be positive.");
+        var placed = Assert.IsType<YamlImportException>(NamespaceYaml.InFiles(refused, [path]));
+        Assert.Contains("at line 2 and at line 5", placed.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Any_other_error_is_left_as_it_is()
     {
-        var path = Write("one.yaml", "orders", "orders");
-        var other = new ValidationException("orders", "rate_limit_rps", 0, "must be positive.");
-        Assert.Same(other, NamespaceYaml.InFiles(other, [path]));
+        var path = Write("one.yaml", "orders", "other");
+        var once = new ValidationException("orders", "rate_limit_rps", 0, "must be positive.");
+        Assert.Same(once, NamespaceYaml.InFiles(once, [path]));
         var notInFiles = new ValidationException("elsewhere", "name", "elsewhere", "each namespace may appear only once in an import, and this name appears more than once.");
         Assert.Same(notInFiles, NamespaceYaml.InFiles(notInFiles, [path]));
+        var noNamespace = new PrismConfigException(PrismErrorKind.Busy, "StoreBusy", "busy", path);
+        Assert.Same(noNamespace, NamespaceYaml.InFiles(noNamespace, [path]));
     }
 }

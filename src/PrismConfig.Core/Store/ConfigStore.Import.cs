@@ -162,10 +162,8 @@ public sealed partial class ConfigStore
         }
     }
 
-    /// <summary>The rule of the error for a name that comes twice in one import (a desired set, or a comparison's).</summary>
-    internal const string RepeatedNameRule = "each namespace may appear only once in an import, and this name appears more than once.";
-
-    private static ValidationException DuplicateInImport(string name) => new(name, "name", name, RepeatedNameRule);
+    private static ValidationException DuplicateInImport(string name) =>
+        new(name, "name", name, "each namespace may appear only once in an import, and this name appears more than once.");
 
     private static IEnumerable<PreparedImport> Prepared(IEnumerable<NamespaceConfig> desired, ImportPreparer preparer, ImportOptions options) =>
         options.ReadAhead ? ReadAhead.Run(desired, preparer.Prepare, "PrismConfig import reader") : desired.Select(preparer.Prepare);

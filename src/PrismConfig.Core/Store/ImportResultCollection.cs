@@ -100,16 +100,25 @@ public sealed class ImportResultCollection : IReadOnlyCollection<ImportResult>, 
         for (var i = _head.Count; i < Count; i++)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (reader.ReadByte() == Kept)
-            {
-                yield return _kept[kept++];
-                continue;
-            }
+            yield return Read(reader) ?? _kept[kept++];
+        }
+    }
+
+    /// <summary>The next spilled result, or null for the next kept one.</summary>
+    private static ImportResult? Read(BinaryReader reader)
+    {
+        try
+        {
+            if (reader.ReadByte() == Kept) return null;
             var name = reader.ReadString();
             var action = Actions[reader.ReadByte()];
             var version = reader.ReadInt32();
             var source = reader.ReadBoolean() ? reader.ReadString() : null;
-            yield return new ImportResult { Name = name, Action = action, Version = version, Source = source };
+            return new ImportResult { Name = name, Action = action, Version = version, Source = source };
+        }
+        catch (IOException ex)
+        {
+            throw SpoolFailed(ex, "The import was committed; Get-PrismNamespace shows its namespaces.");
         }
     }
 
@@ -119,8 +128,22 @@ public sealed class ImportResultCollection : IReadOnlyCollection<ImportResult>, 
     {
         if (_disposed) return;
         _disposed = true;
-        _writer?.Dispose();
-        _file?.Dispose();
+        // Nothing written is wanted any more; a flush that fails (the folder filled up) must not replace the error
+        // that is being reported, nor keep the file open.
+        try
+        {
+            _writer?.Dispose();
+        }
+        catch (IOException)
+        {
+        }
+        try
+        {
+            _file?.Dispose();
+        }
+        catch (IOException)
+        {
+        }
     }
 
     /// <summary>The spool read from the start at its own offset, up to where the writes ended.</summary>

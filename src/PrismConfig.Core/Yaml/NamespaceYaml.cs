@@ -86,15 +86,21 @@ public static class NamespaceYaml
     }
 
     /// <summary>
-    /// An error the store raised while importing or comparing <paramref name="paths"/>, placed in the files: a name
-    /// that came twice becomes the YAML error naming both definitions. Any other error is returned as it is.
+    /// An error the store raised about one namespace while importing or comparing <paramref name="paths"/>, placed in
+    /// the files: when the files define that namespace twice, the repeat is the error, naming both definitions (the
+    /// second definition may have been checked, and refused, before the repeat was seen). Any other error is returned
+    /// as it is.
     /// </summary>
     public static PrismConfigException InFiles(PrismConfigException error, IEnumerable<string> paths)
     {
         ArgumentNullException.ThrowIfNull(error);
-        return error is ValidationException { Rule: ConfigStore.RepeatedNameRule, NamespaceName: { } name } && RepeatedDefinition(paths, name) is { } placed
-            ? placed
-            : error;
+        var name = error switch
+        {
+            ValidationException v => v.NamespaceName,
+            RegistryValidationException r => r.NamespaceName,
+            _ => null,
+        };
+        return name is not null && RepeatedDefinition(paths, name) is { } placed ? placed : error;
     }
 
     /// <summary>The error naming both definitions of <paramref name="name"/>; null when the files do not define it twice.</summary>

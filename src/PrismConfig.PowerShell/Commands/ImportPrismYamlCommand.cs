@@ -130,7 +130,6 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
         {
             options.Progress = progress;
             results = store.ApplyImport(desired.Read(), options, plan);
-            progress.Complete();
         }
         catch (PrismConfigException ex)
         {
@@ -142,6 +141,7 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
         // Written one at a time as they are read back: a large import's results are never all in memory.
         using (results)
         {
+            progress.Complete();
             ReportDamaged();
             if (plan is null) WriteRegistryWarnings(results.Warnings);
             foreach (var r in results) WriteObject(Masked(r));
@@ -154,8 +154,9 @@ public sealed class ImportPrismYamlCommand : PrismCmdlet
     /// </summary>
     private static ErrorRecord WithSource(PrismConfigException ex, List<string> paths)
     {
-        var record = ToErrorRecord(NamespaceYaml.InFiles(ex, paths));
-        if (ex is RegistryValidationException r && NamespaceYaml.FindDefinitions(paths, r.NamespaceName, 1) is [var at])
+        var placed = NamespaceYaml.InFiles(ex, paths);
+        var record = ToErrorRecord(placed);
+        if (placed is RegistryValidationException r && NamespaceYaml.FindDefinitions(paths, r.NamespaceName, 1) is [var at])
         {
             record.ErrorDetails = new ErrorDetails($"{at.File}:{at.Line}:{at.Column}: {ex.Message} Nothing was imported.");
         }
