@@ -144,9 +144,9 @@ public sealed partial class ConfigStore
     /// <summary>
     /// Refuses, unless Force, a prune of an empty desired set, or one that disables more than half of the active
     /// namespaces or all of them: an empty or truncated file would otherwise switch production off.
-    /// </summary>
     /// <paramref name="desired"/> needs to hold only the desired names the store has; <paramref name="desiredCount"/>
     /// counts them all.
+    /// </summary>
     private static void CheckPruneBreadth(Dictionary<string, NamespaceKey> keys, IReadOnlySet<string> desired, int desiredCount, ImportOptions options)
     {
         if (options.Force) return;
@@ -175,13 +175,15 @@ public sealed partial class ConfigStore
     /// saw, at the version it saw, or nothing is written: a VersionConflict names the namespace. The results are
     /// the caller's to dispose (see <see cref="ImportResultCollection"/>).
     /// </summary>
-    public ImportResultCollection ApplyImport(IEnumerable<NamespaceConfig> desired, ImportOptions options, ImportPlan? plan) =>
-        ApplyImport(desired, options, plan, options?.ResultsInMemory ?? 0);
+    public ImportResultCollection ApplyImport(IEnumerable<NamespaceConfig> desired, ImportOptions options, ImportPlan? plan)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return ApplyImport(desired, options, plan, options.ResultsInMemory);
+    }
 
     private ImportResultCollection ApplyImport(IEnumerable<NamespaceConfig> desired, ImportOptions options, ImportPlan? plan, int inMemory)
     {
         ArgumentNullException.ThrowIfNull(desired);
-        ArgumentNullException.ThrowIfNull(options);
         NamespaceValidator.ValidateReason(options.Reason);
         ThrowIfDisposed();
         var results = new ImportResultCollection(inMemory);

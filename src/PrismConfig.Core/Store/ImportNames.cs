@@ -20,9 +20,6 @@ internal sealed class ImportNames
     /// <summary>How many names the import has met.</summary>
     public int Count { get; private set; }
 
-    /// <summary>How often the transaction was asked; a test reads it to prove the filter saturates safely.</summary>
-    internal int Verifications { get; private set; }
-
     /// <summary>
     /// Records <paramref name="name"/> and returns true when the import met it before. <paramref name="existing"/>
     /// says whether the store had it before the import began; <paramref name="createdByImport"/> answers, from
@@ -35,12 +32,7 @@ internal sealed class ImportNames
         {
             return !_existingSeen.Add(name);
         }
-        if (!_created.AddAndMaybeSeen(name))
-        {
-            return false;
-        }
-        Verifications++;
-        return createdByImport(name);
+        return _created.AddAndMaybeSeen(name) && createdByImport(name);
     }
 }
 
@@ -79,11 +71,10 @@ internal sealed class NameFilter(int firstStageCapacity)
             _inStage = 0;
         }
         var current = _stages[^1];
-        var bits = (ulong)current.Length * 64;
         for (var i = 0; i < Probes; i++)
         {
-            var bit = (h1 + (ulong)i * h2) % bits;
-            current[bit >> 6] |= 1UL << (int)(bit & 63);
+            var (word, mask) = Probe(current, h1, h2, i);
+            current[word] |= mask;
         }
         _inStage++;
         return maybe;
@@ -91,13 +82,19 @@ internal sealed class NameFilter(int firstStageCapacity)
 
     private static bool AllSet(ulong[] stage, ulong h1, ulong h2)
     {
-        var bits = (ulong)stage.Length * 64;
         for (var i = 0; i < Probes; i++)
         {
-            var bit = (h1 + (ulong)i * h2) % bits;
-            if ((stage[bit >> 6] & (1UL << (int)(bit & 63))) == 0) return false;
+            var (word, mask) = Probe(stage, h1, h2, i);
+            if ((stage[word] & mask) == 0) return false;
         }
         return true;
+    }
+
+    /// <summary>Probe <paramref name="i"/>'s word and bit in <paramref name="stage"/> (double hashing).</summary>
+    private static (int Word, ulong Mask) Probe(ulong[] stage, ulong h1, ulong h2, int i)
+    {
+        var bit = (h1 + (ulong)i * h2) % ((ulong)stage.Length * 64);
+        return ((int)(bit >> 6), 1UL << (int)(bit & 63));
     }
 
     /// <summary>Two independent 64-bit hashes (FNV-1a over the UTF-16 code units, and a multiply-xorshift mix of it).</summary>
