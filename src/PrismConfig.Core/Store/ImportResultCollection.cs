@@ -130,16 +130,15 @@ public sealed class ImportResultCollection : IReadOnlyCollection<ImportResult>, 
         _disposed = true;
         // Nothing written is wanted any more; a flush that fails (the folder filled up) must not replace the error
         // that is being reported, nor keep the file open.
+        DisposeQuietly(_writer);
+        DisposeQuietly(_file);
+    }
+
+    private static void DisposeQuietly(IDisposable? resource)
+    {
         try
         {
-            _writer?.Dispose();
-        }
-        catch (IOException)
-        {
-        }
-        try
-        {
-            _file?.Dispose();
+            resource?.Dispose();
         }
         catch (IOException)
         {
