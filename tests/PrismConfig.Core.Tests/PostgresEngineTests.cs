@@ -252,6 +252,42 @@ public sealed class PostgresEngineTests : IDisposable
     }
 
     [SkippableFact]
+    public void The_side_tables_follow_sql_that_writes_many_rows_at_once_and_never_parse_rows_it_leaves_alone()
+    {
+        using var store = _engine.OpenNew();
+        store.Create(T.Ns("one", "redis", "keyvalue", "a", "b"));
+        store.Create(T.Ns("two", "redis", "keyvalue", "b"));
+        store.Create(T.Ns("damaged", "redis", "keyvalue", "d"));
+        using (var raw = Raw())
+        {
+            using (var damage = new NpgsqlCommand("SET session_replication_role = replica; UPDATE namespaces SET tags = '[broken' WHERE name = 'damaged'; RESET session_replication_role;", raw))
+            {
+                damage.ExecuteNonQuery();
+            }
+            // Triggers on: one UPDATE over every row, one multi-row INSERT, then slots taken away from one row.
+            using var command = new NpgsqlCommand("""
+                UPDATE namespaces SET description = 'touched', tags = CASE name WHEN 'one' THEN '["c"]' ELSE tags END;
+                INSERT INTO namespaces (name, backend, pattern, backend_config, tags, slots) VALUES
+                    ('four', 'redis', 'keyvalue', '{}', '["x", "x", 7]', '[{"name": "cache", "backend": "redis", "interfaces": ["KeyValueBasicInterface"], "config": {}}, {"name": "store", "backend": "postgres", "interfaces": [], "config": {}}]'),
+                    ('five', 'redis', 'keyvalue', '{}', '["y"]', '[{"name": "cache", "backend": "redis", "interfaces": [], "config": {}}]');
+                UPDATE namespaces SET slots = NULL WHERE name = 'five';
+                """, raw);
+            command.ExecuteNonQuery();
+
+            using var tags = new NpgsqlCommand("SELECT n.name, t.tag FROM namespace_tags t JOIN namespaces n ON n.id = t.namespace_id ORDER BY 1, 2", raw);
+            using (var r = tags.ExecuteReader())
+            {
+                Assert.Equal(["damaged|d", "five|y", "four|x", "one|c", "two|b"], Rows(r));
+            }
+            using var slots = new NpgsqlCommand("SELECT n.name, s.slot_name, s.position, s.backend FROM namespace_slots s JOIN namespaces n ON n.id = s.namespace_id ORDER BY 1, 3", raw);
+            using (var r = slots.ExecuteReader())
+            {
+                Assert.Equal(["four|cache|0|redis", "four|store|1|postgres"], Rows(r));
+            }
+        }
+    }
+
+    [SkippableFact]
     public async Task A_backup_taken_while_writers_run_is_one_consistent_moment_and_restores_into_either_engine()
     {
         using var dir = new TempDir();
