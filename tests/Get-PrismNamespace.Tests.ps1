@@ -233,6 +233,23 @@ Describe 'Get-PrismNamespace with one damaged row on <Engine>' -ForEach (Get-Tes
 }
 
 Describe 'Get-PrismNamespace on a SQLite file' {
+    It 'serves what is at the path now, after another store is moved over the file or the file is deleted' -Skip:$IsWindows {
+        $db = New-Seeded
+        (Get-PrismNamespace orders -Database $db).Name | Should -Be 'orders'
+        $other = Join-Path $TestDrive "other-$([guid]::NewGuid().ToString('N')).db"
+        New-PrismNamespace moved-in -Backend redis -Pattern keyvalue -Database $other -WarningAction SilentlyContinue | Out-Null
+        # A backup is one complete file, as a store copied in from elsewhere would be.
+        $file = Backup-PrismConfig -Database $other -Destination "$other.bak"
+        Move-Item -Force $file.FullName $db
+
+        (Get-PrismNamespace moved-in -Database $db).Name | Should -Be 'moved-in'
+        Get-PrismNamespace orders -Database $db -ErrorAction SilentlyContinue -ErrorVariable err | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'NamespaceNotFound,*'
+
+        Remove-Item $db
+        { Get-PrismNamespace moved-in -Database $db -ErrorAction Stop } | Should -Throw -ErrorId 'DatabaseNotFound,*'
+    }
+
     It 'resolves a relative -Database against the current location' {
         $db = New-Seeded
         Push-Location $TestDrive

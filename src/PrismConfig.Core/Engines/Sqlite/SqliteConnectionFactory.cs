@@ -157,10 +157,35 @@ internal static class SqliteConnectionFactory
         }
     }
 
+    /// <summary>
+    /// Checkpoints the WAL into the connection's own file and empties it, ignoring failure. For a file deleted or
+    /// replaced while open: SQLite skips its checkpoint on close then and leaves the WAL beside the path, where the
+    /// next file there (another store moved in) would replay this file's pages into itself.
+    /// </summary>
+    public static void EmptyWalQuietly(SqliteConnection connection)
+    {
+        if (connection.Handle is { } handle)
+        {
+            raw.sqlite3_exec(handle, SqliteDialect.CheckpointTruncate);
+        }
+    }
+
     internal static SqliteException LastErrorException(SqliteConnection connection, int rc)
     {
         var message = raw.sqlite3_errmsg(connection.Handle).utf8_to_string() ?? "SQLite error " + rc.ToString(CultureInfo.InvariantCulture);
         return new SqliteException(message, rc, raw.sqlite3_extended_errcode(connection.Handle));
+    }
+
+    /// <summary>
+    /// True while <paramref name="path"/> still names the file the connection has open. SQLite's HAS_MOVED answers
+    /// with one stat of the path: false once the file is deleted, and once another file is moved over it (an
+    /// operator's <c>mv</c> of another store), which a check that the path exists would miss. A VFS that does not
+    /// answer leaves the path's existence as the test.
+    /// </summary>
+    public static bool StillAtPath(SqliteConnection connection, string path)
+    {
+        var rc = NativeMethods.FileControl(connection.Handle!.DangerousGetHandle(), IntPtr.Zero, NativeMethods.FcntlHasMoved, out var moved);
+        return rc == SqliteOk ? moved == 0 : File.Exists(path);
     }
 
     /// <summary>A prepared "PRAGMA data_version" stepped directly, the cheapest way to ask "did anyone commit?".</summary>

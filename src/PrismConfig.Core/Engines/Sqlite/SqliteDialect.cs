@@ -277,6 +277,8 @@ internal static class SqliteDialect
     public const string Commit = "COMMIT";
     public const string Rollback = "ROLLBACK";
 
+    public const string CheckpointTruncate = "PRAGMA wal_checkpoint(TRUNCATE)";
+
     public static string SetUserVersion(int version) =>
         "PRAGMA user_version=" + version.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

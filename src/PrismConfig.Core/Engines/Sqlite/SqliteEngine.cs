@@ -286,7 +286,13 @@ internal sealed partial class SqliteEngine : IStorageEngine
 
     public IChangeSignal SubscribeToChanges() => new TokenChangeSignal(ChangeToken);
 
-    public bool StillThere() => File.Exists(_path);
+    public bool StillThere()
+    {
+        lock (_readLock)
+        {
+            return !_disposed && Factory.StillAtPath(_read, _path);
+        }
+    }
 
     public NamespaceRow? ReadNamespace(string name) => OnWarmRead(
         statements => ReadByName(statements.SelectByName, name),
@@ -541,7 +547,10 @@ internal sealed partial class SqliteEngine : IStorageEngine
         }
     }
 
-    /// <summary>Closes both connections; the last one to close checkpoints the WAL into the file and removes -wal and -shm.</summary>
+    /// <summary>
+    /// Closes both connections; the last one to close checkpoints the WAL into the file and removes -wal and -shm
+    /// (SQLite does not when the file has moved, so then this store empties its WAL itself first).
+    /// </summary>
     public void Dispose()
     {
         lock (_writeLock)
@@ -550,6 +559,7 @@ internal sealed partial class SqliteEngine : IStorageEngine
             {
                 if (_disposed) return;
                 _disposed = true;
+                if (!Factory.StillAtPath(_read, _path)) Factory.EmptyWalQuietly(_write);
                 _dataVersion.Dispose();
                 _reads.Dispose();
                 _readByName?.Dispose();
