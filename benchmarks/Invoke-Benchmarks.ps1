@@ -458,6 +458,7 @@ if ($env:PRISM_TEST_POSTGRES) {
     # tier-up takes seconds on two cores; rounds timed inside it measure the JIT, not the lookup. The first warm-up
     # round's ratio goes in the note, so that what a fresh session sees is not hidden.
     $pgSides = @('Ours', 'Core', 'CoreFloor', 'Raw')
+    $pgSidesReversed = @($pgSides); [array]::Reverse($pgSidesReversed)
     $warmClock = [Diagnostics.Stopwatch]::StartNew()
     $quietRounds = 0; $warmRounds = 0; $firstRatio = $null
     while (($quietRounds -lt 3 -or $warmClock.Elapsed.TotalSeconds -lt 10) -and $warmClock.Elapsed.TotalSeconds -lt 60) {
@@ -474,7 +475,7 @@ if ($env:PRISM_TEST_POSTGRES) {
     $pgWarmSeconds = $warmClock.Elapsed.TotalSeconds
     $pgUs = @{}; foreach ($which in $pgSides) { $pgUs[$which] = [Collections.Generic.List[double]]::new() }
     for ($r = 0; $r -lt $rounds; $r++) {
-        $order = if ($r % 2) { @('Raw', 'CoreFloor', 'Core', 'Ours') } else { $pgSides }
+        $order = if ($r % 2) { $pgSidesReversed } else { $pgSides }
         foreach ($which in $order) {
             $sw.Restart()
             Invoke-PgSide $which $pgPerRound
