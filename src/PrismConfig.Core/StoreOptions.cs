@@ -33,6 +33,12 @@ public sealed class StoreOptions
     /// Always on; off only for Bench, which measures the update figure both ways in one run.
     /// </summary>
     internal bool WarmReads { get; set; } = true;
+
+    /// <summary>
+    /// PostgreSQL: a write's COPY batches run while the next batch is prepared (see PostgresWriteScope). Always on;
+    /// off only for Bench, which measures the import both ways in one run.
+    /// </summary>
+    internal bool OverlapCopies { get; set; } = true;
 }
 
 /// <summary>Who makes a change, why, and against which version.</summary>

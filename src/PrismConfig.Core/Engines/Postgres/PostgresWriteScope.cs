@@ -21,9 +21,10 @@ internal sealed class PostgresWriteScope : IWriteScope
     private readonly Queue<long> _reservedIds = new();
     private int _nextReservation = 1;
     private NpgsqlBatch? _pending;
-    private readonly List<NamespaceRow> _newRows = [];
-    private readonly List<FeatureRow> _newFeatures = [];
-    private readonly List<HistoryWrite> _newHistory = [];
+    private List<NamespaceRow> _newRows = [];
+    private List<FeatureRow> _newFeatures = [];
+    private List<HistoryWrite> _newHistory = [];
+    private Task? _copying;
     private long? _revision;
     private bool _done;
     private bool _registryNotified;
@@ -155,7 +156,7 @@ internal sealed class PostgresWriteScope : IWriteScope
             Behavior = ChangedColumns.BehaviorJson(ns),
             Slots = ChangedColumns.SlotsJson(ns),
         });
-        if (_newRows.Count >= FlushAt) Flush();
+        if (_newRows.Count >= FlushAt) SendBatch();
         return id;
     });
 
@@ -164,14 +165,32 @@ internal sealed class PostgresWriteScope : IWriteScope
     {
         if (_reservedIds.Count == 0)
         {
-            Flush();
-            using var reserve = Command(PostgresDialect.ReserveNamespaceIds);
-            reserve.Parameters.Add(new NpgsqlParameter<int>("count", _nextReservation));
-            using var reader = reserve.ExecuteReader();
-            while (reader.Read()) _reservedIds.Enqueue(reader.GetInt64(0));
+            // Only the connection must be free: queued rows keep waiting for their batch, which a flush here would
+            // send half full and wait for.
+            WaitForCopies();
+            ReserveIds(_nextReservation);
             _nextReservation = Math.Min(FlushAt, _nextReservation * 2);
         }
         return _reservedIds.Dequeue();
+    }
+
+    private void ReserveIds(int count)
+    {
+        using var reserve = Command(PostgresDialect.ReserveNamespaceIds);
+        reserve.Parameters.Add(new NpgsqlParameter<int>("count", count));
+        using var reader = reserve.ExecuteReader();
+        while (reader.Read()) _reservedIds.Enqueue(reader.GetInt64(0));
+    }
+
+    /// <summary>
+    /// A full batch goes out. The ids the next batch needs are reserved first, while the connection is free, so that
+    /// its rows are prepared while this one is copied rather than after.
+    /// </summary>
+    private void SendBatch()
+    {
+        WaitForCopies();
+        if (_reservedIds.Count < FlushAt) ReserveIds(FlushAt - _reservedIds.Count);
+        StartCopies();
     }
 
     private void Queue(NpgsqlBatchCommand command)
@@ -181,27 +200,45 @@ internal sealed class PostgresWriteScope : IWriteScope
         if (_pending.BatchCommands.Count >= FlushAt) Flush();
     }
 
+    /// <summary>
+    /// Hands the queued new rows, features and history rows to a thread-pool task that copies them in, and returns:
+    /// an import prepares its next rows while the server works through these, where waiting would leave one side of
+    /// the loopback idle at every batch. The connection is the task's until <see cref="WaitForCopies"/>, which
+    /// everything else that uses it calls first.
+    /// </summary>
+    private void StartCopies()
+    {
+        WaitForCopies();
+        var (rows, features) = (_newRows, _newFeatures);
+        // A few history rows wait for Flush's batch instead: a COPY costs round trips of its own.
+        var history = _newHistory.Count >= CopyHistoryAt ? _newHistory : null;
+        if (rows.Count == 0 && features.Count == 0 && history is null) return;
+        var revision = history is null ? 0 : Revision;
+        (_newRows, _newFeatures) = ([], []);
+        if (history is not null) _newHistory = [];
+        _copying = Task.Run(() =>
+        {
+            if (rows.Count > 0) PostgresEngine.CopyNamespaces(_connection, rows);
+            if (features.Count > 0) PostgresEngine.CopyFeatures(_connection, features);
+            if (history is not null) PostgresEngine.CopyNewHistory(_connection, history, revision);
+        });
+        if (!_engine.Options.OverlapCopies) WaitForCopies();
+    }
+
+    /// <summary>Waits for the copies <see cref="StartCopies"/> began; their failure is thrown here.</summary>
+    private void WaitForCopies()
+    {
+        if (_copying is not { } copying) return;
+        _copying = null;
+        copying.GetAwaiter().GetResult();
+    }
+
     /// <summary>Sends the queued statements; every read, guarded update and the commit come after it.</summary>
     private void Flush()
     {
-        if (_newRows.Count > 0)
-        {
-            PostgresEngine.CopyNamespaces(_connection, _newRows);
-            _newRows.Clear();
-        }
-        if (_newFeatures.Count > 0)
-        {
-            PostgresEngine.CopyFeatures(_connection, _newFeatures);
-            _newFeatures.Clear();
-        }
-        if (_newHistory.Count >= CopyHistoryAt)
-        {
-            PostgresEngine.CopyNewHistory(_connection, _newHistory, Revision);
-        }
-        else
-        {
-            foreach (var row in _newHistory) BatchHistory(row);
-        }
+        StartCopies();
+        WaitForCopies();
+        foreach (var row in _newHistory) BatchHistory(row);
         _newHistory.Clear();
         if (_pending is not { } batch) return;
         _pending = null;
@@ -298,7 +335,7 @@ internal sealed class PostgresWriteScope : IWriteScope
         _ = Revision;
         ObjectDisposedException.ThrowIf(_done, this);
         _newHistory.Add(row);
-        if (_newHistory.Count >= FlushAt) Run(() => { Flush(); return true; });
+        if (_newHistory.Count >= FlushAt) Run(() => { SendBatch(); return true; });
     }
 
     private void BatchHistory(HistoryWrite row)
@@ -388,6 +425,14 @@ internal sealed class PostgresWriteScope : IWriteScope
 
     public void Dispose()
     {
+        try
+        {
+            WaitForCopies();
+        }
+        catch (Exception ex) when (PostgresErrors.IsOurs(ex))
+        {
+            // A failed copy fails the transaction, which is rolled back below or was never committed.
+        }
         if (_done)
         {
             _pending?.Dispose();
