@@ -190,7 +190,7 @@ internal sealed class PostgresWriteScope : IWriteScope
     {
         WaitForCopies();
         if (_reservedIds.Count < FlushAt) ReserveIds(FlushAt - _reservedIds.Count);
-        StartCopies();
+        CopyQueued(overlap: true);
     }
 
     private void Queue(NpgsqlBatchCommand command)
@@ -201,12 +201,12 @@ internal sealed class PostgresWriteScope : IWriteScope
     }
 
     /// <summary>
-    /// Hands the queued new rows, features and history rows to a thread-pool task that copies them in, and returns:
-    /// an import prepares its next rows while the server works through these, where waiting would leave one side of
-    /// the loopback idle at every batch. The connection is the task's until <see cref="WaitForCopies"/>, which
-    /// everything else that uses it calls first.
+    /// Copies the queued new rows, features and history rows in. A full batch (<paramref name="overlap"/>) goes to a
+    /// thread-pool task and this returns: an import prepares its next rows while the server works through these,
+    /// where waiting would leave one side of the loopback idle at every batch. The connection is the task's until
+    /// <see cref="WaitForCopies"/>, which everything else that uses it calls first.
     /// </summary>
-    private void StartCopies()
+    private void CopyQueued(bool overlap)
     {
         WaitForCopies();
         var (rows, features) = (_newRows, _newFeatures);
@@ -216,16 +216,17 @@ internal sealed class PostgresWriteScope : IWriteScope
         var revision = history is null ? 0 : Revision;
         (_newRows, _newFeatures) = ([], []);
         if (history is not null) _newHistory = [];
-        _copying = Task.Run(() =>
+        void Copy()
         {
             if (rows.Count > 0) PostgresEngine.CopyNamespaces(_connection, rows);
             if (features.Count > 0) PostgresEngine.CopyFeatures(_connection, features);
             if (history is not null) PostgresEngine.CopyNewHistory(_connection, history, revision);
-        });
-        if (!_engine.Options.OverlapCopies) WaitForCopies();
+        }
+        if (overlap && _engine.Options.OverlapCopies) _copying = Task.Run(Copy);
+        else Copy();
     }
 
-    /// <summary>Waits for the copies <see cref="StartCopies"/> began; their failure is thrown here.</summary>
+    /// <summary>Waits for the copies <see cref="CopyQueued"/> began; their failure is thrown here.</summary>
     private void WaitForCopies()
     {
         if (_copying is not { } copying) return;
@@ -236,8 +237,7 @@ internal sealed class PostgresWriteScope : IWriteScope
     /// <summary>Sends the queued statements; every read, guarded update and the commit come after it.</summary>
     private void Flush()
     {
-        StartCopies();
-        WaitForCopies();
+        CopyQueued(overlap: false);
         foreach (var row in _newHistory) BatchHistory(row);
         _newHistory.Clear();
         if (_pending is not { } batch) return;
