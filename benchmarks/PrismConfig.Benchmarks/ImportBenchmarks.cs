@@ -14,7 +14,7 @@ public class ImportBenchmarks
 {
     private ConfigStore? store;
 
-    [IterationSetup(Targets = [nameof(CoreImport), nameof(CoreImportSequential)])]
+    [IterationSetup(Targets = [nameof(CoreImport)])]
     public void FreshStore()
     {
         SqliteCleanup();
@@ -22,7 +22,7 @@ public class ImportBenchmarks
         store = ConfigStore.Open(BenchPaths.ImportTarget, new StoreOptions { CreateIfMissing = true });
     }
 
-    [IterationCleanup(Targets = [nameof(CoreImport), nameof(CoreImportSequential)])]
+    [IterationCleanup(Targets = [nameof(CoreImport)])]
     public void CloseStore()
     {
         store?.Dispose();
@@ -33,11 +33,6 @@ public class ImportBenchmarks
     [Benchmark(Description = "ConfigStore.ImportStream(NamespaceYaml.StreamFile), read-ahead (10k, empty store)")]
     public int CoreImport() =>
         store!.ImportStream(NamespaceYaml.StreamFile(BenchPaths.Yaml10k).Select(e => e.Config), new ImportOptions { ReadAhead = true }).Count;
-
-    /// <summary>The same without read-ahead: reading and writing take turns on one thread.</summary>
-    [Benchmark(Description = "ConfigStore.ImportStream(NamespaceYaml.StreamFile), sequential (10k, empty store)")]
-    public int CoreImportSequential() =>
-        store!.ImportStream(NamespaceYaml.StreamFile(BenchPaths.Yaml10k).Select(e => e.Config), new ImportOptions { ReadAhead = false }).Count;
 
     [Benchmark(Baseline = true, Description = "YamlDotNet Parser: every event of the same file")]
     public int YamlParseOnly() => ParseEvents(BenchPaths.Yaml10k);
