@@ -165,9 +165,7 @@ internal sealed class PostgresWriteScope : IWriteScope
     {
         if (_reservedIds.Count == 0)
         {
-            // Only the connection must be free: queued rows keep waiting for their batch, which a flush here would
-            // send half full and wait for.
-            WaitForCopies();
+            // Not a flush: queued rows keep waiting for their batch, which a flush here would send half full and wait for.
             ReserveIds(_nextReservation);
             _nextReservation = Math.Min(FlushAt, _nextReservation * 2);
         }
@@ -176,6 +174,7 @@ internal sealed class PostgresWriteScope : IWriteScope
 
     private void ReserveIds(int count)
     {
+        WaitForCopies();
         using var reserve = Command(PostgresDialect.ReserveNamespaceIds);
         reserve.Parameters.Add(new NpgsqlParameter<int>("count", count));
         using var reader = reserve.ExecuteReader();
@@ -188,7 +187,6 @@ internal sealed class PostgresWriteScope : IWriteScope
     /// </summary>
     private void SendBatch()
     {
-        WaitForCopies();
         if (_reservedIds.Count < FlushAt) ReserveIds(FlushAt - _reservedIds.Count);
         CopyQueued(overlap: true);
     }
