@@ -124,4 +124,16 @@ Describe 'The demo' {
         ($result.Output -join "`n") | Should -Match 'Demo finished'
         Join-Path $work 'config.db' | Should -Exist
     }
+
+    It 'never shows a credential from the example file, and lays the namespace table out whole in a log' {
+        $work = Join-Path $TestDrive "demo-$([guid]::NewGuid())"
+        $result = Invoke-FreshPwsh -Command "& '$Examples/demo.ps1' -ModulePath '$(Get-PrismTestModulePath)' -WorkFolder '$work'"
+        $result.ExitCode | Should -Be 0 -Because ($result.Output -join "`n")
+        $text = $result.Output -join "`n"
+        # The example file's secrets: a URI password, a connection string's and a minio key pair.
+        foreach ($secret in 'Pr1smState', 'Sup3r-S3cret', 'AKIAPRISMEXAMPLE', 'wJalrXUtnFEMI') {
+            $text | Should -Not -Match ([regex]::Escape($secret)) -Because 'the demo says credentials are masked in every view'
+        }
+        $text | Should -Match 'Consistency Version UpdatedAt'
+    }
 }
