@@ -71,6 +71,18 @@ public sealed partial class StoreLocator : IEquatable<StoreLocator>
             throw new StorePathException(MaskUri(text), "StoreLocatorInvalid",
                 $"'{MaskUri(text)}' is not a store PrismConfig knows. Give a file path, sqlite:///path/config.db, or postgresql://user@host:5432/dbname.");
         }
+        // A URI with a stray space or quote around it, or a scheme written without '://', would otherwise be taken
+        // for a relative file path, and a file named after it (password and all) created or echoed.
+        if (SchemeRegex().IsMatch(text.Trim().Trim('"', '\'')))
+        {
+            throw new StorePathException(MaskUri(text), "StoreLocatorInvalid",
+                $"'{MaskUri(text)}' has spaces or quotes around it. Give the locator without them.");
+        }
+        if (NearSchemeRegex().IsMatch(text) || MissingSchemeRegex().IsMatch(text))
+        {
+            throw new StorePathException(MaskUri(text), "StoreLocatorInvalid",
+                $"'{MaskUri(text)}' is not a well-formed locator. Write postgresql://user@host:5432/dbname or sqlite:///path/config.db, with '://' after the scheme.");
+        }
         return File(text, resolvePath);
     }
 
@@ -86,26 +98,29 @@ public sealed partial class StoreLocator : IEquatable<StoreLocator>
         }
         catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
         {
-            throw new StorePathException(path, "StorePathInvalid", $"'{path}' is not a valid file path: {ex.Message}", ex);
+            throw new StorePathException(MaskUri(path), "StorePathInvalid", $"'{MaskUri(path)}' is not a valid file path: {ex.Message}", ex);
         }
         return new StoreLocator(StoreKind.Sqlite, full, full);
     }
 
     /// <summary>
-    /// A URI with every password replaced by ********: the one in its user-info (everything between the first ':'
-    /// after the scheme and the last '@', whatever characters it holds) and any <c>password=</c> query parameter.
-    /// Other text is unchanged.
+    /// The text with every password replaced by ********: the one in a URI's user-info (everything between the first
+    /// ':' after the scheme and the last '@', whatever characters it holds) and any <c>password=</c> query parameter,
+    /// up to the next '&amp;'. The scheme is optional, so a locator too malformed to parse (<c>user:pw@host/db</c>,
+    /// <c>postgresql:/…</c>) is masked the same way. Other text is unchanged.
     /// </summary>
     public static string MaskUri(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         var masked = text;
-        var start = masked.IndexOf("://", StringComparison.Ordinal);
         var at = masked.LastIndexOf('@');
-        if (start > 0 && at > start)
+        if (at > 0)
         {
-            var colon = masked.IndexOf(':', start + 3);
-            if (colon > 0 && colon < at)
+            // The user-info starts after the scheme's colon and slashes, if there is a scheme.
+            var scheme = LeadingSchemeRegex().Match(masked);
+            var start = scheme.Success ? scheme.Length : 0;
+            var colon = masked.IndexOf(':', start);
+            if (colon >= 0 && colon < at)
             {
                 masked = string.Concat(masked.AsSpan(0, colon + 1), "********", masked.AsSpan(at));
             }
@@ -113,11 +128,46 @@ public sealed partial class StoreLocator : IEquatable<StoreLocator>
         return PasswordParameterRegex().Replace(masked, m => m.Groups["key"].Value + "********");
     }
 
-    [GeneratedRegex(@"(?<key>[?&]password=)[^&#]*", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?<key>[?&]password=)[^&]*", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex PasswordParameterRegex();
 
     [GeneratedRegex(@"^(?<scheme>[a-zA-Z][a-zA-Z0-9+.-]+)://", RegexOptions.CultureInvariant)]
     private static partial Regex SchemeRegex();
+
+    /// <summary>
+    /// A scheme and its colon and slashes, after any leading space or quote: where a URI's user-info begins. At least
+    /// one slash, or user:password@host would read as a scheme "user".
+    /// </summary>
+    [GeneratedRegex(@"^[\s""']*[a-zA-Z][a-zA-Z0-9+.-]+:/+", RegexOptions.CultureInvariant)]
+    private static partial Regex LeadingSchemeRegex();
+
+    /// <summary>One of our schemes, but not followed by '://': postgresql:/host, postgres//host, sqlite:path.</summary>
+    [GeneratedRegex(@"^(postgresql|postgres|sqlite)(:/?(?!/)|//)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex NearSchemeRegex();
+
+    /// <summary>user:password@host…, a PostgreSQL URI without its scheme (a Windows drive letter is one character).</summary>
+    [GeneratedRegex(@"^[^/\\:@\s]{2,}:[^@\s]+@", RegexOptions.CultureInvariant)]
+    private static partial Regex MissingSchemeRegex();
+
+    /// <summary>
+    /// True when two locators, as written (a replica records its source's masked locator), name the same store: for
+    /// SQLite the same full path, for PostgreSQL the same server and database, whatever user, password or spelling.
+    /// </summary>
+    internal static bool SameStore(string a, string b)
+    {
+        if (string.Equals(a, b, StringComparison.Ordinal)) return true;
+        try
+        {
+            var (x, y) = (Parse(a), Parse(b));
+            return x.Kind == y.Kind && (x.Kind == StoreKind.Sqlite
+                ? x.Equals(y)
+                : Engines.Postgres.PostgresConnectionInfo.Parse(x.Value, x.Display).Identity == Engines.Postgres.PostgresConnectionInfo.Parse(y.Value, y.Display).Identity);
+        }
+        catch (PrismConfigException)
+        {
+            return false;
+        }
+    }
 
     public bool Equals(StoreLocator? other) =>
         other is not null && Kind == other.Kind && string.Equals(Value, other.Value, Kind == StoreKind.Sqlite && !OperatingSystem.IsLinux() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);

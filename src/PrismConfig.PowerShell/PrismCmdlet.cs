@@ -111,7 +111,9 @@ public abstract class PrismCmdlet : PSCmdlet
         }
         catch (Exception ex) when (ex is SessionStateException or ProviderInvocationException or NotSupportedException or ArgumentException)
         {
-            throw new StorePathException(path, "StorePathInvalid", $"'{path}' is not a file system path PrismConfig can use: {ex.Message}", ex);
+            // A value PowerShell could not resolve may be a mistyped URI; its password must not reach the message.
+            var shown = StoreLocator.MaskUri(path);
+            throw new StorePathException(shown, "StorePathInvalid", $"'{shown}' is not a file system path PrismConfig can use: {StoreLocator.MaskUri(ex.Message)}", ex);
         }
     }
 

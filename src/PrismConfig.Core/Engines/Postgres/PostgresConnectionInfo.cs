@@ -18,6 +18,12 @@ internal sealed class PostgresConnectionInfo
         Database = database;
     }
 
+    /// <summary>
+    /// Which database this is, whoever connects and however the URI is spelled (postgres:// or postgresql://, a
+    /// password in it or not, its parameters): server and database name.
+    /// </summary>
+    public string Identity => string.Create(CultureInfo.InvariantCulture, $"postgresql://{Server.ToLowerInvariant()}/{Database}");
+
     /// <summary>The Npgsql connection string; it may hold a password, so it is never shown.</summary>
     public string ConnectionString { get; }
 
@@ -33,6 +39,25 @@ internal sealed class PostgresConnectionInfo
     {
         var schemeEnd = uri.IndexOf("://", StringComparison.Ordinal);
         var rest = uri[(schemeEnd + 3)..];
+        // As in libpq, the user-info ends at the last '@' before the first '/': a password may hold ':', '?', '#' or
+        // '@', but a '/' in it must be written %2F.
+        var firstSlash = rest.IndexOf('/', StringComparison.Ordinal);
+        var at = (firstSlash >= 0 ? rest[..firstSlash] : rest).LastIndexOf('@');
+        if (at < 0 && firstSlash >= 0 && StrayAt(rest, firstSlash))
+        {
+            // Read on, the host would be the user name and the port part of the password, and both would be shown.
+            throw Invalid(display, "an '@' comes after a '/'. Write a '/' in a user name or password as %2F and an '@' in a database name as %40, or give the password in PGPASSWORD or a pgpass file.");
+        }
+        string? user = null;
+        string? password = null;
+        if (at >= 0)
+        {
+            var userInfo = rest[..at];
+            rest = rest[(at + 1)..];
+            var colon = userInfo.IndexOf(':', StringComparison.Ordinal);
+            user = Decode(colon >= 0 ? userInfo[..colon] : userInfo, display);
+            if (colon >= 0) password = Decode(userInfo[(colon + 1)..], display);
+        }
         string? query = null;
         var q = rest.IndexOf('?', StringComparison.Ordinal);
         if (q >= 0)
@@ -46,17 +71,6 @@ internal sealed class PostgresConnectionInfo
         {
             path = rest[(slash + 1)..];
             rest = rest[..slash];
-        }
-        string? user = null;
-        string? password = null;
-        var at = rest.LastIndexOf('@');
-        if (at >= 0)
-        {
-            var userInfo = rest[..at];
-            rest = rest[(at + 1)..];
-            var colon = userInfo.IndexOf(':', StringComparison.Ordinal);
-            user = Decode(colon >= 0 ? userInfo[..colon] : userInfo, display);
-            if (colon >= 0) password = Decode(userInfo[(colon + 1)..], display);
         }
 
         var builder = new NpgsqlConnectionStringBuilder
@@ -74,7 +88,12 @@ internal sealed class PostgresConnectionInfo
         var hosts = new List<string>();
         foreach (var part in rest.Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
-            hosts.Add(Decode(part, display));
+            var hostPort = Decode(part, display);
+            if (SplitPort(hostPort) is null)
+            {
+                throw Invalid(display, $"the port of '{hostPort}' is not a number from 1 to 65535.");
+            }
+            hosts.Add(hostPort);
         }
         if (hosts.Count == 1 && SplitPort(hosts[0]) is (var host, var port))
         {
@@ -93,24 +112,31 @@ internal sealed class PostgresConnectionInfo
             var eq = pair.IndexOf('=', StringComparison.Ordinal);
             var key = Decode(eq >= 0 ? pair[..eq] : pair, display);
             var value = eq >= 0 ? Decode(pair[(eq + 1)..], display) : "";
-            switch (key)
+            try
             {
-                case "password": password = value; break;
-                case "user": builder.Username = value; break;
-                case "dbname": builder.Database = value; break;
-                case "host": builder.Host = value; break;
-                case "port": builder.Port = Number(key, value, display); break;
-                case "sslmode": builder.SslMode = SslMode(value, display); break;
-                case "sslrootcert": builder.RootCertificate = value; break;
-                case "sslcert": builder.SslCertificate = value; break;
-                case "sslkey": builder.SslKey = value; break;
-                case "connect_timeout": builder.Timeout = Math.Max(1, Number(key, value, display)); break;
-                case "application_name": builder.ApplicationName = value; break;
-                case "options": builder.Options = value; break;
-                case "target_session_attrs": builder.TargetSessionAttributes = value; break;
-                case "passfile": builder.Passfile = value; break;
-                default:
-                    throw Invalid(display, $"the parameter '{key}' is not one PrismConfig understands. Use sslmode, sslrootcert, sslcert, sslkey, connect_timeout, application_name, options, target_session_attrs, passfile, user, password, host, port or dbname.");
+                switch (key)
+                {
+                    case "password": password = value; break;
+                    case "user": builder.Username = value; break;
+                    case "dbname": builder.Database = value; break;
+                    case "host": builder.Host = value; break;
+                    case "port": builder.Port = Number(key, value, display) is var n and >= 1 and <= 65535 ? n : throw Invalid(display, $"the port '{value}' is not a number from 1 to 65535."); break;
+                    case "sslmode": builder.SslMode = SslMode(value, display); break;
+                    case "sslrootcert": builder.RootCertificate = value; break;
+                    case "sslcert": builder.SslCertificate = value; break;
+                    case "sslkey": builder.SslKey = value; break;
+                    case "connect_timeout": builder.Timeout = Math.Max(1, Number(key, value, display)); break;
+                    case "application_name": builder.ApplicationName = value; break;
+                    case "options": builder.Options = value; break;
+                    case "target_session_attrs": builder.TargetSessionAttributes = value; break;
+                    case "passfile": builder.Passfile = value; break;
+                    default:
+                        throw Invalid(display, $"the parameter '{key}' is not one PrismConfig understands. Use sslmode, sslrootcert, sslcert, sslkey, connect_timeout, application_name, options, target_session_attrs, passfile, user, password, host, port or dbname.");
+                }
+            }
+            catch (ArgumentException ex)
+            {
+                throw Invalid(display, $"the parameter '{key}' cannot be used: {ex.Message}");
             }
         }
 
@@ -160,21 +186,38 @@ internal sealed class PostgresConnectionInfo
         var colon = hostPort.LastIndexOf(':');
         if (colon > 0 && int.TryParse(hostPort[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port))
         {
-            return (hostPort[..colon], port);
+            return port is >= 1 and <= 65535 ? (hostPort[..colon], port) : null;
         }
         return colon < 0 ? (hostPort, 5432) : null;
     }
 
+    /// <summary>
+    /// True when an '@' after the first '/' is not inside a query parameter's value: a user-info that held a raw '/',
+    /// which libpq would not read either.
+    /// </summary>
+    private static bool StrayAt(string rest, int firstSlash)
+    {
+        var queryStart = rest.IndexOf('?', firstSlash);
+        for (var p = rest.IndexOf('@', firstSlash); p >= 0; p = rest.IndexOf('@', p + 1))
+        {
+            if (queryStart < 0 || p < queryStart) return true;
+            var pairStart = rest.LastIndexOf('&', p) is var amp && amp > queryStart ? amp : queryStart;
+            if (rest.IndexOf('=', pairStart, p - pairStart) < 0) return true;
+        }
+        return false;
+    }
+
     private static string Decode(string text, string display)
     {
-        try
+        // Uri.UnescapeDataString leaves a bad escape as it is; libpq refuses it, and so do we.
+        for (var i = text.IndexOf('%'); i >= 0; i = text.IndexOf('%', i + 1))
         {
-            return Uri.UnescapeDataString(text);
+            if (i + 2 >= text.Length || !char.IsAsciiHexDigit(text[i + 1]) || !char.IsAsciiHexDigit(text[i + 2]))
+            {
+                throw Invalid(display, "it has a malformed %-escape: '%' must be followed by two hexadecimal digits (write a '%' itself as %25).");
+            }
         }
-        catch (UriFormatException)
-        {
-            throw Invalid(display, "it has a malformed %-escape.");
-        }
+        return Uri.UnescapeDataString(text);
     }
 
     private static int Number(string key, string value, string display) =>
