@@ -252,6 +252,28 @@ public sealed class PostgresReplicaOrderTests : IDisposable
     }
 
     [SkippableFact]
+    public void The_same_source_spelled_another_way_is_still_the_replicas_source()
+    {
+        using var source = _engine.OpenNew();
+        using var replica = T.OpenNew(_dir.File("replica.db"));
+        source.Create(T.Ns("first-ns"));
+        replica.SyncFrom(source);
+
+        // What a change of spelling looks like to the replica (as when credentials move from the URI to PGPASSWORD):
+        // another scheme, the host in capitals, parameters added. The server and the database are the same.
+        var uri = new Uri(_engine.Locator);
+        var respelled = $"postgres://{uri.UserInfo}@{uri.Host.ToUpperInvariant()}:{uri.Port}{uri.AbsolutePath}?application_name=respelled";
+        using (var same = ConfigStore.Open(_engine.Locator))
+        {
+            same.Create(T.Ns("second-ns"));
+        }
+        using var respelledSource = ConfigStore.Open(respelled);
+        var pass = replica.SyncFrom(respelledSource);
+        Assert.False(pass.Rebuilt);
+        Assert.Equal(["first-ns", "second-ns"], replica.List().Select(n => n.Name));
+    }
+
+    [SkippableFact]
     public async Task A_revision_whose_transaction_commits_after_a_later_write_began_is_not_skipped()
     {
         using var source = _engine.OpenNew();

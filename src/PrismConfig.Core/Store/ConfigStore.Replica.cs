@@ -49,7 +49,7 @@ public sealed partial class ConfigStore
                 }
                 rebuild = "a new replica";
             }
-            else if (!string.Equals(record.Source, source.Path, StringComparison.Ordinal))
+            else if (!StoreLocator.SameStore(record.Source, source.Path))
             {
                 throw new PrismConfigException(PrismErrorKind.Conflict, "ReplicaSourceMismatch",
                     $"'{Path}' is a replica of '{record.Source}', not of '{source.Path}'; nothing was written. Sync it from '{record.Source}', " +
