@@ -202,6 +202,29 @@ public sealed class PostgresEngineTests : IDisposable
     }
 
     [SkippableFact]
+    public void No_password_where_the_server_asks_for_one_is_store_auth_failed_not_a_client_failure()
+    {
+        var user = PostgresServer.PasswordUser;
+        Skip.If(string.IsNullOrEmpty(user), "The server under test has no password user (the Test task's server has one).");
+        Skip.If(Environment.GetEnvironmentVariable("PGPASSWORD") is not null, "PGPASSWORD is set, so a password is given.");
+        var admin = new Uri(PostgresServer.AdminUri!);
+        // An empty password file: neither the URI, PGPASSWORD nor the file gives a password.
+        var passfile = Path.Combine(Path.GetTempPath(), $"prism-empty-pgpass-{Guid.NewGuid():N}");
+        File.WriteAllText(passfile, "");
+        try
+        {
+            var locator = $"postgresql://{user}@{admin.Host}:{admin.Port}/postgres?passfile={Uri.EscapeDataString(passfile)}";
+            var ex = Assert.Throws<StoreAuthFailedException>(() => ConfigStore.Open(locator));
+            Assert.Equal("StoreAuthFailed", ex.ErrorId);
+            Assert.Contains("none was given", ex.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(passfile);
+        }
+    }
+
+    [SkippableFact]
     public void A_copy_batch_the_server_refuses_fails_the_import_and_writes_nothing()
     {
         using var store = _engine.OpenNew();

@@ -1,11 +1,12 @@
 using System.Net.Sockets;
 using Npgsql;
+using PrismConfig.Core.Display;
 
 namespace PrismConfig.Core.Engines.Postgres;
 
 /// <summary>
 /// The one place PostgreSQL and Npgsql errors become Core's typed exceptions. Messages name the store by its masked
-/// URI and the server by host:port; the server's own text goes only into the inner exception.
+/// URI and the server by host:port, with the server's SQLSTATE and short message or the client's own message.
 /// </summary>
 internal static class PostgresErrors
 {
@@ -51,7 +52,24 @@ internal static class PostgresErrors
         {
             return new StoreUnavailableException(info.Display, info.Server, detail ?? "the connection failed.", ex);
         }
-        return new StoreErrorException(info.Display, $"the PostgreSQL client failed ({ex.GetType().Name}). Nothing was written.", ex);
+        if (ex is NpgsqlException && ex.Message.StartsWith("No password has been provided", StringComparison.Ordinal))
+        {
+            return new StoreAuthFailedException(info.Display, UserOf(info), "the server asks for a password, and none was given.", ex);
+        }
+        return new StoreErrorException(info.Display, $"the PostgreSQL client failed: {ClientMessage(ex, cause)} Nothing was written.", ex);
+    }
+
+    /// <summary>
+    /// Npgsql's own message (an SSL refusal, a handshake failure), and its innermost cause's when that says more:
+    /// without them the error says only that something failed. Masked, in case a message ever quotes a URI.
+    /// </summary>
+    private static string ClientMessage(Exception ex, Exception cause)
+    {
+        var text = ReferenceEquals(cause, ex) || ex.Message.Contains(cause.Message, StringComparison.Ordinal)
+            ? ex.Message
+            : $"{ex.Message.TrimEnd('.')}: {cause.Message}";
+        text = SecretMasker.MaskText(StoreLocator.MaskUri(text.Trim()));
+        return text.EndsWith('.') ? text : text + ".";
     }
 
     /// <summary>True for a failure of the connection itself, after which a read may be retried on a fresh one.</summary>
