@@ -10,7 +10,7 @@
     1. Create the database and a user for it (once, as a PostgreSQL administrator):
            createuser --pwprompt prism && createdb --owner prism prism
     2. Give this host the password without putting it in a command line: a ~/.pgpass line
-       (127.0.0.1:5432:prism:prism:<password>, mode 0600) or $env:PGPASSWORD.
+       (db.internal:5432:prism:prism:<password> for the -Target below, as host:port:database:user:password, mode 0600) or $env:PGPASSWORD.
     3. Run this runbook with -WhatIf to see what it would do, then without.
     4. Point the proxies' tooling at the new locator ($env:PRISM_CONFIG_DB) and stop writing to the old file.
 
