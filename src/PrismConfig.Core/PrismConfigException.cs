@@ -195,7 +195,7 @@ public sealed class StoreUnavailableException(string store, string server, strin
 /// <summary>A write to a replica, which only Sync-PrismConfig writes. <see cref="ReplicaSource"/> is where writes go (no password).</summary>
 public sealed class ReplicaReadOnlyException(string path, string source)
     : PrismConfigException(PrismErrorKind.ReadOnly, "ReplicaReadOnly",
-        $"'{path}' is a read-only replica of '{source}'; nothing was written. Make the change in the source (-Database {source}), and Sync-PrismConfig brings it here.", path)
+        $"'{path}' is a read-only replica of '{source}'; nothing was written. Make the change in the source (-Database '{StoreLocator.ForCommand(source)}'), and Sync-PrismConfig brings it here.", path)
 {
     public string ReplicaSource { get; } = source;
 }

@@ -128,6 +128,19 @@ public sealed partial class StoreLocator : IEquatable<StoreLocator>
         return PasswordParameterRegex().Replace(masked, m => m.Groups["key"].Value + "********");
     }
 
+    /// <summary>
+    /// A masked locator as it may be pasted into a suggested command: without the masked password, which would
+    /// otherwise be sent as the password "********". The password then comes from PGPASSWORD or a pgpass file.
+    /// </summary>
+    public static string ForCommand(string display)
+    {
+        ArgumentNullException.ThrowIfNull(display);
+        var text = display.Replace(":********@", "@", StringComparison.Ordinal);
+        text = text.Replace("&password=********", "", StringComparison.Ordinal);
+        text = text.Replace("?password=********&", "?", StringComparison.Ordinal);
+        return text.Replace("?password=********", "", StringComparison.Ordinal);
+    }
+
     [GeneratedRegex(@"(?<key>[?&]password=)[^&]*", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex PasswordParameterRegex();
 

@@ -104,4 +104,14 @@ public sealed class StoreLocatorTests
     {
         Assert.Equal(same, StoreLocator.SameStore(a, b));
     }
+
+    [Theory]
+    [InlineData("postgresql://ops:********@db:5432/prism?sslmode=require", "postgresql://ops@db:5432/prism?sslmode=require")]
+    [InlineData("postgresql://db/prism?password=********&sslmode=require", "postgresql://db/prism?sslmode=require")]
+    [InlineData("postgresql://db/prism?sslmode=require&password=********", "postgresql://db/prism?sslmode=require")]
+    [InlineData("/var/lib/prism/config.db", "/var/lib/prism/config.db")]
+    public void A_locator_in_a_suggested_command_leaves_the_masked_password_out(string display, string command)
+    {
+        Assert.Equal(command, StoreLocator.ForCommand(display));
+    }
 }

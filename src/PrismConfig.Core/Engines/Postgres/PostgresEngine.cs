@@ -87,7 +87,7 @@ internal sealed partial class PostgresEngine : IStorageEngine
         else if (!options.CreateIfMissing)
         {
             throw new StorePathException(info.Display, "DatabaseNotFound",
-                $"The PostgreSQL database '{info.Database}' on {info.Server} holds no PrismConfig store yet. Create one with Initialize-PrismConfig -Database '{info.Display}' or New-PrismNamespace.");
+                $"The PostgreSQL database '{info.Database}' on {info.Server} holds no PrismConfig store yet. Create one with Initialize-PrismConfig -Database '{StoreLocator.ForCommand(info.Display)}' or New-PrismNamespace.");
         }
         return Migrate(connection, info);
     }

@@ -24,7 +24,7 @@ internal static class PostgresErrors
                 "28P01" or "28000" => new StoreAuthFailedException(info.Display, UserOf(info), Describe(pg) + ".", pg),
                 // invalid_catalog_name: the database does not exist
                 "3D000" => new StorePathException(info.Display, "DatabaseNotFound",
-                    $"The PostgreSQL database '{info.Database}' does not exist on {info.Server}. Create it (createdb {info.Database}, or CREATE DATABASE), then run Initialize-PrismConfig -Database '{info.Display}'.", pg),
+                    $"The PostgreSQL database '{info.Database}' does not exist on {info.Server}. Create it (createdb {info.Database}, or CREATE DATABASE), then run Initialize-PrismConfig -Database '{StoreLocator.ForCommand(info.Display)}'.", pg),
                 // lock_not_available, deadlock_detected, serialization_failure
                 "55P03" or "40P01" or "40001" => new StoreBusyException(info.Display, busyTimeout, pg),
                 // insufficient_privilege
