@@ -34,4 +34,49 @@ public sealed class SecretMaskerTests
         ns.BackendConfig["urls"] = new object[] { "redis://:s3cret@cache:6379", "redis://cache:6380" };
         Assert.Equal(["description", "backend_config.nested.api_key", "backend_config.password", "backend_config.urls[0]"], SecretMasker.SecretPaths(ns));
     }
+
+    [Theory]
+    [InlineData("pwd")]
+    [InlineData("passwd")]
+    [InlineData("pass")]
+    [InlineData("passphrase")]
+    [InlineData("auth")]
+    [InlineData("basic_auth")]
+    [InlineData("Authorization")]
+    [InlineData("sasl.jaas.config")]
+    [InlineData("url_sig")]
+    [InlineData("client_secret")]
+    public void Common_names_for_secrets_are_secret_keys(string key)
+    {
+        Assert.True(SecretMasker.IsSecretKey(key));
+        Assert.Equal(SecretMasker.Mask, SecretMasker.MaskValue(key, "V-hunter2"));
+    }
+
+    [Theory]
+    [InlineData("author")]
+    [InlineData("passive")]
+    [InlineData("topic")]
+    [InlineData("consumer_group")]
+    public void Ordinary_names_are_not(string key)
+    {
+        Assert.False(SecretMasker.IsSecretKey(key));
+    }
+
+    [Theory]
+    [InlineData("https://h/x?sig=V-qsig&apikey=V-qkey&region=eu", "V-qsig", "V-qkey")]
+    [InlineData("Server=db;User Id=ops;Passwd=V-pw1;Database=x", "V-pw1", null)]
+    [InlineData("Authorization: Bearer V-bearer-token-123", "V-bearer-token-123", null)]
+    public void Secrets_in_text_are_masked_and_the_rest_kept(string text, string secret, string? second)
+    {
+        var masked = SecretMasker.MaskText(text);
+        Assert.DoesNotContain(secret, masked, StringComparison.Ordinal);
+        if (second is not null) Assert.DoesNotContain(second, masked, StringComparison.Ordinal);
+        Assert.Contains(SecretMasker.Mask, masked, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_query_keeps_its_other_parameters()
+    {
+        Assert.Equal("https://h/x?sig=********&region=eu", SecretMasker.MaskText("https://h/x?sig=V-qsig&region=eu"));
+    }
 }

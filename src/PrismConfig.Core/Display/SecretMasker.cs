@@ -11,14 +11,20 @@ public static partial class SecretMasker
 {
     public const string Mask = "********";
 
-    private static readonly string[] SecretKeyParts = ["password", "secret", "token", "key", "credential"];
+    // Anywhere in a key's name: client_secret, api_key, sasl.jaas.config (which holds a password), db_pwd.
+    private static readonly string[] SecretKeyParts = ["password", "passwd", "passphrase", "pwd", "secret", "token", "key", "credential", "authorization", "jaas"];
+
+    // Whole words of a key's name only (split at '.', '_' and '-'), being short: auth, basic_auth, pass, url_sig;
+    // not author or passive.
+    private static readonly string[] SecretKeyWords = ["auth", "pass", "sig", "signature"];
 
     // scheme://user:password@host → keeps the user and host, hides the password.
     [GeneratedRegex(@"(?<prefix>[a-zA-Z][a-zA-Z0-9+.\-]*://[^/:@\s]*:)(?<password>[^@/\s]+)(?<suffix>@)", RegexOptions.CultureInvariant)]
     private static partial Regex UriPassword();
 
-    // key=value pairs in ADO-style connection strings: Password=...; pwd=...
-    [GeneratedRegex(@"(?<prefix>\b(?:password|pwd|secret|token|access_?key|secret_?key)\s*=\s*)(?<password>[^;\s]+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    // key=value pairs in ADO-style connection strings (Password=...; pwd=...) and URL queries (?sig=...&apikey=...),
+    // and an HTTP Authorization value (Bearer ..., Basic ...).
+    [GeneratedRegex(@"(?<prefix>\b(?:password|passwd|pwd|pass|passphrase|secret|client_?secret|token|access_?token|api_?key|access_?key|secret_?key|sig|signature)\s*=\s*)(?<password>[^;&\s]+)|(?<prefix>\b(?:Bearer|Basic)\s+)(?<password>[A-Za-z0-9._~+/=-]{8,})", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex KeyValuePassword();
 
     // env:NAME, the form Prism resolves from its own environment.
@@ -83,13 +89,23 @@ public static partial class SecretMasker
     private static bool LooksSecret(string? key, string text) =>
         text.Length > 0 && !IsReference(text) && (IsSecretKey(key) || !string.Equals(MaskText(text), text, StringComparison.Ordinal));
 
-    /// <summary>True when a key's name says its value is secret (password, secret, token, key, credential).</summary>
+    /// <summary>
+    /// True when a key's name says its value is secret: it contains password, passwd, passphrase, pwd, secret, token,
+    /// key, credential, authorization or jaas, or one of its words is auth, pass, sig or signature.
+    /// </summary>
     public static bool IsSecretKey(string? key)
     {
         if (string.IsNullOrEmpty(key)) return false;
         foreach (var part in SecretKeyParts)
         {
             if (key.Contains(part, StringComparison.OrdinalIgnoreCase)) return true;
+        }
+        foreach (var word in key.Split(['.', '_', '-']))
+        {
+            foreach (var secret in SecretKeyWords)
+            {
+                if (string.Equals(word, secret, StringComparison.OrdinalIgnoreCase)) return true;
+            }
         }
         return false;
     }
