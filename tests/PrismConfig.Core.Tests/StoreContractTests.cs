@@ -114,6 +114,9 @@ public abstract partial class StoreContractTests : IDisposable
         Assert.Equal(["user-profiles", "user-sessions"], Names(_store.List(new NamespaceQuery { Tags = ["production"] })));
         Assert.Equal(["user-profiles"], Names(_store.List(new NamespaceQuery { Tags = ["production", "high-traffic"] })));
         Assert.Equal(["user-profiles"], Names(_store.List(new NamespaceQuery { Backends = ["postgres"], Tags = ["production"] })));
+        // Filters match in any case, as names do: every value they compare is stored in lower case.
+        Assert.Equal(["user-profiles"], Names(_store.List(new NamespaceQuery { Backends = ["POSTGRES"], Tags = ["Production"] })));
+        Assert.Equal(["events"], Names(_store.List(new NamespaceQuery { Statuses = ["DISABLED"], Patterns = ["PubSub"] })));
         Assert.Equal(4, _store.CountNamespaces());
     }
 

@@ -121,13 +121,17 @@ internal static class SqlQueries
     }
 
     /// <summary>Builds "col IN (@p0, @p1)".</summary>
+    /// <remarks>
+    /// Every value these filters compare (backend, pattern, status, slot, tag, operation) is stored in lower case, so
+    /// a filter matches in any case, as names and wildcards do.
+    /// </remarks>
     public static string InFilter(string column, IReadOnlyList<string> values, DynamicParameters parameters, string prefix)
     {
         var names = new List<string>(values.Count);
         for (var i = 0; i < values.Count; i++)
         {
             var p = prefix + i.ToString(CultureInfo.InvariantCulture);
-            parameters.Add(p, values[i]);
+            parameters.Add(p, values[i].ToLowerInvariant());
             names.Add("@" + p);
         }
         return $"{column} IN ({string.Join(", ", names)})";
@@ -140,7 +144,7 @@ internal static class SqlQueries
         for (var i = 0; i < tags.Count; i++)
         {
             var p = prefix + i.ToString(CultureInfo.InvariantCulture);
-            parameters.Add(p, tags[i]);
+            parameters.Add(p, tags[i].ToLowerInvariant());
             parts.Add($"{idColumn} IN (SELECT namespace_id FROM namespace_tags WHERE tag = @{p})");
         }
         return string.Join(" AND ", parts);
