@@ -159,4 +159,41 @@ Remove-Module PrismConfig
         $result.Output | Should -Contain 'BEFORE=True'
         $result.Output | Should -Contain 'AFTER=False'
     }
+
+    It 'leaves another runspace''s stores open when one runspace removes the module, and still closes them at exit' {
+        $folder = Join-Path $TestDrive 'runspaces'
+        $null = New-Item -ItemType Directory -Path $folder
+        $db = Join-Path $folder 'config.db'
+        $result = Invoke-FreshPwsh -Command @"
+Import-Module '$ModulePath'
+New-PrismNamespace -Name shared-one -Backend redis -Pattern keyvalue -Database '$db' | Out-Null
+`$other = [powershell]::Create()
+`$null = `$other.AddScript({
+    param(`$Module, `$Db)
+    Import-Module `$Module
+    Set-PrismNamespace shared-one -RateLimitRps 1 -Database `$Db
+})
+`$null = `$other.AddArgument('$ModulePath').AddArgument('$db')
+`$null = `$other.Invoke()
+Remove-Module PrismConfig
+# The other runspace goes on with the module the first one removed.
+`$other.Commands.Clear()
+`$null = `$other.AddScript({
+    param(`$Db)
+    Set-PrismNamespace shared-one -RateLimitRps 7 -Database `$Db
+    'OTHER=' + (Get-PrismNamespace shared-one -Database `$Db).RateLimitRps
+}).AddArgument('$db')
+`$other.Invoke()
+'ERRORS=' + `$other.Streams.Error.Count
+"@
+        $result.ExitCode | Should -Be 0 -Because ($result.Output -join "`n")
+        $result.Output | Should -Contain 'OTHER=7'
+        $result.Output | Should -Contain 'ERRORS=0'
+        "$db-wal" | Should -Not -Exist
+        $copy = Join-Path $TestDrive 'runspaces-copy/config.db'
+        $null = New-Item -ItemType Directory -Path (Split-Path $copy)
+        Copy-Item $db $copy
+        Import-Module $ModulePath
+        (Get-PrismNamespace shared-one -Database $copy).RateLimitRps | Should -Be 7
+    }
 }

@@ -19,8 +19,14 @@ namespace PrismConfig.PowerShell;
 /// </remarks>
 public sealed class ModuleLoader : IModuleAssemblyInitializer, IModuleAssemblyCleanup
 {
+    // The stores, the exit hook and the Core resolver belong to the process, and every runspace that imported the
+    // module shares them: only the last Remove-Module may take them away. (A runspace closed without removing the
+    // module never counts down; its stores are then closed at exit.)
+    private static int imports;
+
     public void OnImport()
     {
+        Interlocked.Increment(ref imports);
         DependencyLoadContext.Register();
         // The stores' last connection checkpoints the WAL into the database file when it closes; a process that exits
         // with them open leaves the data in config.db-wal, and a copy of config.db alone would then look empty.
@@ -32,6 +38,7 @@ public sealed class ModuleLoader : IModuleAssemblyInitializer, IModuleAssemblyCl
 
     public void OnRemove(PSModuleInfo psModuleInfo)
     {
+        if (Interlocked.Decrement(ref imports) > 0) return;
         AppDomain.CurrentDomain.ProcessExit -= CloseStores;
         StoreCache.Clear();
         DependencyLoadContext.Unregister();
