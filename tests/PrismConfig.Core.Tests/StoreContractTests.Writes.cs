@@ -7,6 +7,29 @@ namespace PrismConfig.Core.Tests;
 public abstract partial class StoreContractTests
 {
     [SkippableFact]
+    public void A_name_taken_between_the_plan_and_the_write_is_NamespaceExists_and_nothing_is_written()
+    {
+        _store.Create(T.Ns("old-name"));
+        _store.Create(T.Ns("came-back"));
+        _store.Apply(_store.PlanRemove("came-back"));
+        var rename = _store.PlanRename("old-name", "new-name");
+        var revive = _store.PlanRestore("came-back", 1);
+
+        using (var other = _engine.OpenAnother())
+        {
+            other.Create(T.Ns("new-name", "kafka", "stream"));
+            other.Create(T.Ns("came-back", "nats", "pubsub"));
+        }
+
+        Assert.Equal("new-name", Assert.Throws<NamespaceExistsException>(() => _store.Apply(rename)).Name);
+        Assert.Equal("came-back", Assert.Throws<NamespaceExistsException>(() => _store.Apply(revive)).Name);
+        Assert.Equal(1, _store.Get("old-name").Version);
+        Assert.Equal("kafka", _store.Get("new-name").Backend);
+        Assert.Equal("nats", _store.Get("came-back").Backend);
+        Assert.Single(_store.GetHistory(new HistoryQuery { Names = ["old-name"] }));
+    }
+
+    [SkippableFact]
     public void A_plan_is_written_only_while_the_namespace_is_still_at_the_version_it_was_planned_against()
     {
         _store.Create(T.Ns("guarded"));

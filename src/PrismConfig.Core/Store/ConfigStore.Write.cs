@@ -378,6 +378,11 @@ public sealed partial class ConfigStore
         }
         if (renameTo is not null)
         {
+            // The plan saw the name free; another writer may have taken it since, and only this transaction knows.
+            if (scope.ReadNamespace(renameTo) is { } taken && taken.Id != id)
+            {
+                throw new NamespaceExistsException(renameTo);
+            }
             scope.RenameNamespace(id, renameTo);
         }
         scope.SyncFeatures(id, rewriteAll ? null : current?.Config.Features, proposed.Features, now);
