@@ -70,7 +70,7 @@ Describe 'Set-PrismNamespace on <Engine>' -ForEach (Get-TestEngine) {
             $err[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
             $err[0].TargetObject | Should -Be 'orders'
             $err[0].Exception.Message | Should -Match 'version 2'
-            $err[0].Exception.Message | Should -Match 'expected version 1'
+            $err[0].Exception.Message | Should -Match 'not version 1'
             $ns = Get-PrismNamespace orders -Database $db
             $ns.CacheTtlSeconds | Should -Be 1
             $ns.Version | Should -Be 2

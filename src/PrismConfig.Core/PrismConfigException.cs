@@ -138,7 +138,7 @@ public sealed class VersionConflictException(string name, int expected, int actu
 {
     private static string FormatMessage(string name, int expected, int actual) => expected == 0
         ? $"Namespace '{name}' was created by someone else (it is at version {actual}) after your change was planned. Nothing was written; read it with Get-PrismNamespace and try again."
-        : $"Namespace '{name}' is at version {actual}, not the expected version {expected}: someone changed it since you read it. Read it again with Get-PrismNamespace, re-apply your change, and pass -ExpectedVersion {actual}.";
+        : $"Namespace '{name}' is at version {actual}, not version {expected}: someone changed it after it was read for this change, so nothing was written. Read it again with Get-PrismNamespace, check what changed, then run your command again.";
 
     public string Name { get; } = name;
     public int ExpectedVersion { get; } = expected;

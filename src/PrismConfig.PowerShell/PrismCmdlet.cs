@@ -307,7 +307,8 @@ public abstract class PrismCmdlet : PSCmdlet
 
     private static string? RecommendedAction(PrismConfigException ex) => ex switch
     {
-        VersionConflictException c => $"Read '{c.Name}' again and retry with -ExpectedVersion {c.ActualVersion}.",
+        // Not "retry with -ExpectedVersion <actual>": passing the other writer's version unread overwrites its change.
+        VersionConflictException c => $"Read '{c.Name}' again (it is at version {c.ActualVersion}), check what changed, and run the command again.",
         StoreBusyException => "Retry the command; another process was writing.",
         NamespaceDamagedException d => NamespaceDamagedException.RepairAdvice(d.Name),
         _ => null,

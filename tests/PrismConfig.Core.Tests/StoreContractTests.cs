@@ -228,7 +228,8 @@ public abstract partial class StoreContractTests : IDisposable
         Assert.Equal(1, ex.ExpectedVersion);
         Assert.Equal(2, ex.ActualVersion);
         Assert.Contains("version 2", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("expected version 1", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("not version 1", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("nothing was written", ex.Message, StringComparison.Ordinal);
         Assert.Equal("v2", _store.Get("cas-ns").Description);
         Assert.Throws<VersionConflictException>(() => _store.SetStatus("cas-ns", "disabled", new WriteContext { ExpectedVersion = 5 }));
         Assert.Throws<VersionConflictException>(() => _store.Restore("cas-ns", 1, new WriteContext { ExpectedVersion = 5 }));
