@@ -572,6 +572,15 @@ slots:
         ($again | Where-Object Action -eq 'Updated').Name | Should -Be 'device-registry'
     }
 
+    It 'leaves neither the new store nor the folders it made when the file is refused' {
+        $file = Join-Path $TestDrive 'wrong-type.yaml'
+        Set-Content $file -Value "name: wrong-type`nbackend: redis`npattern: keyvalue`ncache_ttl_seconds: soon`n"
+        $parent = Join-Path $TestDrive 'made-for-import'
+        $db = Join-Path $parent 'a/b/config.db'
+        { Import-PrismYaml $file -Database $db -WarningAction SilentlyContinue } | Should -Throw -ExpectedMessage "*cache_ttl_seconds*"
+        $parent | Should -Not -Exist
+    }
+
     It 'reports a bad slot key with file, line and column' {
         $file = Join-Path $TestDrive 'bad-slot.yaml'
         Set-Content $file -Value "name: bad-slot`npattern: consumer`nslots:`n  message_source:`n    backend: kafka`n    interface: [pubsub_basic]`n"

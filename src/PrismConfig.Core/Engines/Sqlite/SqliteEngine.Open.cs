@@ -18,13 +18,14 @@ internal sealed partial class SqliteEngine
             throw Factory.DirectoryPath(full);
         }
         var created = false;
+        string? createdFolder = null;
         if (!File.Exists(full))
         {
             if (!opts.CreateIfMissing)
             {
                 throw StorePathException.Missing(full);
             }
-            created = InitializeNewFile(full, opts);
+            created = InitializeNewFile(full, opts, out createdFolder);
         }
 
         var header = Factory.ReadHeader(full);
@@ -58,7 +59,7 @@ internal sealed partial class SqliteEngine
                 PrivateFiles.RestrictToOwner(full + "-wal");
                 PrivateFiles.RestrictToOwner(full + "-shm");
             }
-            return new SqliteEngine(full, opts, write, read, probe, version, walReady, created);
+            return new SqliteEngine(full, opts, write, read, probe, version, walReady, created) { _createdFolder = created ? createdFolder : null };
         }
         catch (Exception ex)
         {
@@ -78,12 +79,18 @@ internal sealed partial class SqliteEngine
     /// is then linked into place without overwriting. There is never a half-initialised file at <paramref name="full"/>,
     /// and two processes creating the same store at once both end up with one database. False if another won.
     /// </summary>
-    private static bool InitializeNewFile(string full, StoreOptions opts)
+    /// <remarks><paramref name="createdFolder"/> is the outermost folder this call created, or null: what discarding an unused new store removes.</remarks>
+    private static bool InitializeNewFile(string full, StoreOptions opts, out string? createdFolder)
     {
         var folder = System.IO.Path.GetDirectoryName(full) ?? throw Factory.DirectoryPath(full);
         if (File.Exists(folder))
         {
             throw new StorePathException(full, "StoreFolderInvalid", $"The folder of '{full}' is a file, not a folder.");
+        }
+        createdFolder = null;
+        for (var f = folder; !string.IsNullOrEmpty(f) && !Directory.Exists(f); f = System.IO.Path.GetDirectoryName(f))
+        {
+            createdFolder = f;
         }
         PrivateFiles.CreateFolder(folder);
         var temp = System.IO.Path.Combine(folder, "." + System.IO.Path.GetFileName(full) + ".init-" + Guid.NewGuid().ToString("N"));

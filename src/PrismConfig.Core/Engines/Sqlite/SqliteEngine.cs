@@ -27,6 +27,7 @@ internal sealed partial class SqliteEngine : IStorageEngine
     private bool _walReady; // guarded by _writeLock once constructed
     private volatile bool _committed;
     private volatile bool _disposed;
+    private string? _createdFolder;
 
     private SqliteEngine(string path, StoreOptions options, SqliteConnection write, SqliteConnection read, Factory.DataVersionProbe probe,
         int schemaVersion, bool walReady, bool created)
@@ -318,6 +319,26 @@ internal sealed partial class SqliteEngine : IStorageEngine
         foreach (var file in SideFiles.WithSideFiles(_path))
         {
             SideFiles.TryDelete(file);
+        }
+        RemoveCreatedFolders();
+    }
+
+    /// <summary>The folders opening this store created, innermost first, each only while it is empty.</summary>
+    private void RemoveCreatedFolders()
+    {
+        if (_createdFolder is null) return;
+        for (var f = System.IO.Path.GetDirectoryName(_path); f is not null && f.Length >= _createdFolder.Length; f = System.IO.Path.GetDirectoryName(f))
+        {
+            try
+            {
+                Directory.Delete(f, recursive: false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Not empty (someone else put a file there meanwhile) or not ours to remove: leave it.
+                return;
+            }
+            if (string.Equals(f, _createdFolder, StringComparison.Ordinal)) return;
         }
     }
 
