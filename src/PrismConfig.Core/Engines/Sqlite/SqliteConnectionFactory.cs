@@ -276,7 +276,7 @@ internal static class SqliteConnectionFactory
             // The exception keeps SQLite's own text as the inner exception; the message says what it means.
             SqliteCorrupt => new StoreCorruptException(path, "its pages are damaged (the file may have been truncated or partly overwritten).", ex),
             SqliteNotADb => new StoreCorruptException(path, "it is not a SQLite database.", ex),
-            SqliteReadOnly => new StorePermissionException(path, $"the database or its folder is read-only for this user (SQLite: {message}). Writing needs write access to the file and its folder (for the -wal and -shm files).", ex),
+            SqliteReadOnly => new StorePermissionException(path, $"the database or its folder is read-only for this user (SQLite: {message}). Reading needs write access too: every reader of a WAL database writes the -shm file beside it and creates the -wal and -shm files in the folder when they are missing. A user that may only read can use a backup (Backup-PrismConfig) or a replica (Sync-PrismConfig) of its own.", ex),
             SqlitePerm or SqliteAuth => new StorePermissionException(path, "SQLite was refused access to it. Check the file's and its folder's owner and mode.", ex),
             SqliteCantOpen => CantOpen(path, ex),
             SqliteFull => new StoreErrorException(path, "the disk is full. Nothing was written.", ex),
