@@ -130,6 +130,21 @@ Describe 'Sync-PrismConfig from <Engine>' -ForEach @(
         Get-StoreShape $replica | Should -Be $before
     }
 
+    It 'stops a pipeline of writes at the first refusal of the replica, since every namespace would meet it' -Skip:$Skip {
+        $source = New-SourceDb $Engine
+        $replica = New-ReplicaPath
+        Sync-PrismConfig -Source $source -Database $replica | Out-Null
+        $seen = [Collections.Generic.List[string]]::new()
+        $thrown = $null
+        try {
+            'orders', 'cache' | ForEach-Object { $seen.Add($_); $_ } | Set-PrismNamespace -RateLimitRps 5 -Database $replica -ErrorAction SilentlyContinue
+        }
+        catch { $thrown = $_ }
+        $thrown | Should -Not -BeNullOrEmpty -Because 'an error of the whole store is terminating, whatever -ErrorAction says'
+        $thrown.FullyQualifiedErrorId | Should -BeLike 'ReplicaReadOnly,*'
+        $seen | Should -Be @('orders')
+    }
+
     It 'reports the replica''s source, revision and freshness, and -MaxStaleness fails a stale one' -Skip:$Skip {
         $source = New-SourceDb $Engine
         $replica = New-ReplicaPath

@@ -60,11 +60,21 @@ public abstract class NamespaceCmdlet : PrismCmdlet
                 " (waited {0:0.#} ms for the write lock).", result.LockWait.TotalMilliseconds));
             if (passThru) WriteObject(result.Config);
         }
+        catch (PrismConfigException ex) when (AboutTheStore(ex))
+        {
+            // Every other namespace in the pipeline would meet the same store: stop, as Get and Import do.
+            ThrowCoreError(ex);
+        }
         catch (PrismConfigException ex)
         {
             WriteCoreError(ex);
         }
     }
+
+    /// <summary>An error of the store as a whole (unwritable, unreachable, busy, damaged), not of one namespace.</summary>
+    private static bool AboutTheStore(PrismConfigException ex) => ex.Kind is PrismErrorKind.Busy or PrismErrorKind.Corrupt
+        or PrismErrorKind.SchemaTooNew or PrismErrorKind.PermissionDenied or PrismErrorKind.InvalidPath or PrismErrorKind.StorageError
+        or PrismErrorKind.Unavailable or PrismErrorKind.AuthFailed or PrismErrorKind.ReadOnly;
 
     /// <summary>The namespace, or null after reporting it as not found or damaged, so that the other names go on.</summary>
     private protected NamespaceConfig? TryGetReporting(ConfigStore store, string name)
