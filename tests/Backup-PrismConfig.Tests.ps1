@@ -35,7 +35,11 @@ Describe 'Backup-PrismConfig of a <Engine> store' -ForEach (Get-TestEngine) {
             [Math]::Abs(($stamp - [DateTime]::UtcNow).TotalMinutes) | Should -BeLessThan 2
             if (-not $IsWindows) {
                 [IO.File]::GetUnixFileMode($file.FullName) | Should -Be ([IO.UnixFileMode]'UserRead, UserWrite')
+                # The file as Get-Item shows it, mode and owner included.
+                $file.UnixMode | Should -Be '-rw-------'
+                $file.User | Should -Not -BeNullOrEmpty
             }
+            $file.PSPath | Should -BeLike '*FileSystem::*'
             $report = Test-PrismConfig -Database $file.FullName
             $report.IsHealthy | Should -BeTrue
             $report.Namespaces | Should -Be 12

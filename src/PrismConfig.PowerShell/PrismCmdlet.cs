@@ -271,6 +271,13 @@ public abstract class PrismCmdlet : PSCmdlet
     /// <summary>Reports one failed item and lets the pipeline go on.</summary>
     private protected void WriteCoreError(PrismConfigException ex) => WriteError(ToErrorRecord(ex));
 
+    /// <summary>
+    /// A file as Get-Item shows it: the provider's object carries PSPath and, on Unix, UnixMode, User and Group,
+    /// which a FileInfo made here would show blank.
+    /// </summary>
+    private protected void WriteFileItem(string path) =>
+        WriteObject(InvokeProvider.Item.Get([path], force: true, literalPath: true), enumerateCollection: true);
+
     /// <summary>Stops the command: for failures that make every further item pointless.</summary>
     private protected void ThrowCoreError(PrismConfigException ex) => ThrowTerminatingError(ToErrorRecord(ex));
 

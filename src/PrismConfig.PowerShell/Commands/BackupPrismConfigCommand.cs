@@ -69,8 +69,7 @@ public sealed class BackupPrismConfigCommand : PrismCmdlet
 
         if (backup is not null)
         {
-            backup.Refresh();
-            WriteObject(backup);
+            WriteFileItem(backup.FullName);
         }
     }
 

@@ -133,7 +133,7 @@ public sealed class ExportPrismYamlCommand : PrismCmdlet
         }
         if (PassThru)
         {
-            WriteObject(new FileInfo(target));
+            WriteFileItem(target);
         }
     }
 
