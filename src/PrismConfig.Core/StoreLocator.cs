@@ -78,7 +78,7 @@ public sealed partial class StoreLocator : IEquatable<StoreLocator>
             throw new StorePathException(MaskUri(text), "StoreLocatorInvalid",
                 $"'{MaskUri(text)}' has spaces or quotes around it. Give the locator without them.");
         }
-        if (NearSchemeRegex().IsMatch(text) || MissingSchemeRegex().IsMatch(text))
+        if (NearSchemeRegex().IsMatch(text) || MissingScheme(text))
         {
             throw new StorePathException(MaskUri(text), "StoreLocatorInvalid",
                 $"'{MaskUri(text)}' is not a well-formed locator. Write postgresql://user@host:5432/dbname or sqlite:///path/config.db, with '://' after the scheme.");
@@ -104,28 +104,88 @@ public sealed partial class StoreLocator : IEquatable<StoreLocator>
     }
 
     /// <summary>
-    /// The text with every password replaced by ********: the one in a URI's user-info (everything between the first
-    /// ':' after the scheme and the last '@', whatever characters it holds) and any <c>password=</c> query parameter,
-    /// up to the next '&amp;'. The scheme is optional, so a locator too malformed to parse (<c>user:pw@host/db</c>,
-    /// <c>postgresql:/…</c>) is masked the same way. Other text is unchanged.
+    /// The text with every password replaced by ********: the one in a URI's user-info and any <c>password=</c>
+    /// query parameter (its name %-escaped or not), up to the next '&amp;'. The scheme is optional, so a locator too
+    /// malformed to parse (<c>user:pw@host/db</c>, <c>postgresql ://…</c>) is masked too. Other text is unchanged.
     /// </summary>
+    /// <remarks>
+    /// The user-info is the authority's, up to its last '@'. When an '@' comes later outside a known parameter's value,
+    /// the password held a raw '/', '?' or '#' (such a URI is refused), and everything up to the last '@' is masked.
+    /// </remarks>
     public static string MaskUri(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        var scheme = LeadingSchemeRegex().Match(text);
+        var start = scheme.Success ? scheme.Length : 0;
+        var rest = text[start..];
+        var authorityEnd = AuthorityEnd(rest);
+        var at = StrayAt(rest, authorityEnd) ? rest.LastIndexOf('@') : rest.LastIndexOf('@', Math.Max(0, authorityEnd - 1), authorityEnd);
         var masked = text;
-        var at = masked.LastIndexOf('@');
         if (at > 0)
         {
-            // The user-info starts after the scheme's colon and slashes, if there is a scheme.
-            var scheme = LeadingSchemeRegex().Match(masked);
-            var start = scheme.Success ? scheme.Length : 0;
-            var colon = masked.IndexOf(':', start);
-            if (colon >= 0 && colon < at)
+            var colon = rest.IndexOf(':', 0, at);
+            if (colon >= 0)
             {
-                masked = string.Concat(masked.AsSpan(0, colon + 1), "********", masked.AsSpan(at));
+                masked = string.Concat(text.AsSpan(0, start + colon + 1), "********", text.AsSpan(start + at));
             }
         }
-        return PasswordParameterRegex().Replace(masked, m => m.Groups["key"].Value + "********");
+        return MaskPasswordParameters(masked);
+    }
+
+    /// <summary>The libpq parameters PrismConfig reads from a URI's query; an '@' may appear in their values.</summary>
+    internal static readonly string[] PostgresParameters =
+        ["sslmode", "sslrootcert", "sslcert", "sslkey", "connect_timeout", "application_name", "options", "target_session_attrs", "passfile", "user", "password", "host", "port", "dbname"];
+
+    /// <summary>After "scheme://": the authority (user-info and hosts) ends at the first '/', '?' or '#'.</summary>
+    internal static int AuthorityEnd(string rest) => rest.IndexOfAny(['/', '?', '#']) is var i and >= 0 ? i : rest.Length;
+
+    /// <summary>
+    /// True when an '@' after the authority is anything but part of a known query parameter's value: the sign of a
+    /// user name or password holding a raw '/', '?' or '#', whose pieces would otherwise be read as host, port,
+    /// database or parameter names, and shown in messages.
+    /// </summary>
+    internal static bool StrayAt(string rest, int authorityEnd)
+    {
+        var tail = rest.AsSpan(authorityEnd);
+        var q = tail.IndexOf('?');
+        if ((q >= 0 ? tail[..q] : tail).Contains('@')) return true;
+        if (q < 0) return false;
+        foreach (var pair in tail[(q + 1)..].ToString().Split('&'))
+        {
+            var at = pair.IndexOf('@');
+            if (at < 0) continue;
+            var eq = pair.IndexOf('=');
+            if (eq < 0 || at < eq || !PostgresParameters.Contains(UnescapeLeniently(pair[..eq]))) return true;
+        }
+        return false;
+    }
+
+    private static string MaskPasswordParameters(string text)
+    {
+        var q = text.IndexOf('?');
+        if (q < 0) return text;
+        var pairs = text[(q + 1)..].Split('&');
+        for (var i = 0; i < pairs.Length; i++)
+        {
+            var eq = pairs[i].IndexOf('=');
+            if (eq > 0 && string.Equals(UnescapeLeniently(pairs[i][..eq]), "password", StringComparison.OrdinalIgnoreCase))
+            {
+                pairs[i] = pairs[i][..(eq + 1)] + "********";
+            }
+        }
+        return text[..(q + 1)] + string.Join('&', pairs);
+    }
+
+    private static string UnescapeLeniently(string text)
+    {
+        try
+        {
+            return Uri.UnescapeDataString(text);
+        }
+        catch (UriFormatException)
+        {
+            return text;
+        }
     }
 
     /// <summary>
@@ -141,9 +201,6 @@ public sealed partial class StoreLocator : IEquatable<StoreLocator>
         return text.Replace("?password=********", "", StringComparison.Ordinal);
     }
 
-    [GeneratedRegex(@"(?<key>[?&]password=)[^&]*", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
-    private static partial Regex PasswordParameterRegex();
-
     [GeneratedRegex(@"^(?<scheme>[a-zA-Z][a-zA-Z0-9+.-]+)://", RegexOptions.CultureInvariant)]
     private static partial Regex SchemeRegex();
 
@@ -154,13 +211,24 @@ public sealed partial class StoreLocator : IEquatable<StoreLocator>
     [GeneratedRegex(@"^[\s""']*[a-zA-Z][a-zA-Z0-9+.-]+:/+", RegexOptions.CultureInvariant)]
     private static partial Regex LeadingSchemeRegex();
 
-    /// <summary>One of our schemes, but not followed by '://': postgresql:/host, postgres//host, sqlite:path.</summary>
-    [GeneratedRegex(@"^(postgresql|postgres|sqlite)(:/?(?!/)|//)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    /// <summary>
+    /// One of our schemes, but not followed by '://': postgresql:/host, postgres//host, sqlite:path, "postgresql ://",
+    /// postgresql;//. Not a folder called sqlite or a file called postgres.db.
+    /// </summary>
+    [GeneratedRegex(@"^[\s""']*(postgresql|postgres|sqlite)(\s|;|,|:(?!//)|//)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex NearSchemeRegex();
 
-    /// <summary>user:password@host…, a PostgreSQL URI without its scheme (a Windows drive letter is one character).</summary>
-    [GeneratedRegex(@"^[^/\\:@\s]{2,}:[^@\s]+@", RegexOptions.CultureInvariant)]
-    private static partial Regex MissingSchemeRegex();
+    /// <summary>
+    /// user:password@host…, a PostgreSQL URI without its scheme. Not a PSDrive path (Temp:/x@y), and on Windows not
+    /// a drive letter (C:dir\x@y).
+    /// </summary>
+    private static bool MissingScheme(string text)
+    {
+        var colon = text.IndexOf(':');
+        var at = text.IndexOf('@');
+        return colon >= (OperatingSystem.IsWindows() ? 2 : 1) && at > colon + 1 && text.IndexOfAny(['/', '\\', ' '], 0, colon) < 0
+            && text[colon + 1] is not ('/' or '\\');
+    }
 
     /// <summary>
     /// True when two locators, as written (a replica records its source's masked locator), name the same store: for

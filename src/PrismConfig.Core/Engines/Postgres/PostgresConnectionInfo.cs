@@ -10,19 +10,21 @@ namespace PrismConfig.Core.Engines.Postgres;
 /// </summary>
 internal sealed class PostgresConnectionInfo
 {
-    private PostgresConnectionInfo(string connectionString, string display, string server, string database)
+    private PostgresConnectionInfo(string connectionString, string display, string server, string database, string identity)
     {
         ConnectionString = connectionString;
         Display = display;
         Server = server;
         Database = database;
+        Identity = identity;
     }
 
     /// <summary>
-    /// Which database this is, whoever connects and however the URI is spelled (postgres:// or postgresql://, a
-    /// password in it or not, its parameters): server and database name.
+    /// Which store this is however the URI is spelled (postgres:// or postgresql://, the host's case, a password in
+    /// it or not, connection settings such as sslmode): user, hosts, port, database and options. The user and the
+    /// options stay in, because either can set the search_path, and so which tables the store is.
     /// </summary>
-    public string Identity => string.Create(CultureInfo.InvariantCulture, $"postgresql://{Server.ToLowerInvariant()}/{Database}");
+    public string Identity { get; }
 
     /// <summary>The Npgsql connection string; it may hold a password, so it is never shown.</summary>
     public string ConnectionString { get; }
@@ -39,40 +41,40 @@ internal sealed class PostgresConnectionInfo
     {
         var schemeEnd = uri.IndexOf("://", StringComparison.Ordinal);
         var rest = uri[(schemeEnd + 3)..];
-        // As in libpq, the user-info ends at the last '@' before the first '/': a password may hold ':', '?', '#' or
-        // '@', but a '/' in it must be written %2F.
-        var firstSlash = rest.IndexOf('/', StringComparison.Ordinal);
-        var at = (firstSlash >= 0 ? rest[..firstSlash] : rest).LastIndexOf('@');
-        if (at < 0 && firstSlash >= 0 && StrayAt(rest, firstSlash))
+        // The authority ends at the first '/', '?' or '#' (RFC 3986); its user-info at its last '@', so a raw '@' or
+        // ':' in a password still reads, but a raw '/', '?' or '#' must be %-escaped.
+        var authorityEnd = StoreLocator.AuthorityEnd(rest);
+        if (StoreLocator.StrayAt(rest, authorityEnd))
         {
-            // Read on, the host would be the user name and the port part of the password, and both would be shown.
-            throw Invalid(display, "an '@' comes after a '/'. Write a '/' in a user name or password as %2F and an '@' in a database name as %40, or give the password in PGPASSWORD or a pgpass file.");
+            // Read on, the host would be the user name and the port, database or a parameter's name part of the
+            // password, and each would be shown in some message.
+            throw Invalid(display, "an '@' comes after the host, outside a parameter's value. Write a '/', '?' or '#' in a user name or password as %2F, %3F or %23, and an '@' in a database name as %40, or give the password in PGPASSWORD or a pgpass file.");
         }
+        var authority = rest[..authorityEnd];
+        var tail = rest[authorityEnd..];
         string? user = null;
         string? password = null;
+        var at = authority.LastIndexOf('@');
         if (at >= 0)
         {
-            var userInfo = rest[..at];
-            rest = rest[(at + 1)..];
+            var userInfo = authority[..at];
+            authority = authority[(at + 1)..];
             var colon = userInfo.IndexOf(':', StringComparison.Ordinal);
             user = Decode(colon >= 0 ? userInfo[..colon] : userInfo, display);
             if (colon >= 0) password = Decode(userInfo[(colon + 1)..], display);
         }
         string? query = null;
-        var q = rest.IndexOf('?', StringComparison.Ordinal);
+        var q = tail.IndexOf('?', StringComparison.Ordinal);
         if (q >= 0)
         {
-            query = rest[(q + 1)..];
-            rest = rest[..q];
+            query = tail[(q + 1)..];
+            tail = tail[..q];
         }
-        string? path = null;
-        var slash = rest.IndexOf('/', StringComparison.Ordinal);
-        if (slash >= 0)
+        var path = tail.StartsWith('/') ? tail[1..] : null;
+        if (tail.Length > 0 && path is null)
         {
-            path = rest[(slash + 1)..];
-            rest = rest[..slash];
+            throw Invalid(display, "a '#' follows the host. Write a '#' in a password as %23.");
         }
-
         var builder = new NpgsqlConnectionStringBuilder
         {
             ApplicationName = "PrismConfig",
@@ -86,7 +88,7 @@ internal sealed class PostgresConnectionInfo
             IncludeErrorDetail = false,
         };
         var hosts = new List<string>();
-        foreach (var part in rest.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var part in authority.Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
             var hostPort = Decode(part, display);
             if (SplitPort(hostPort) is null)
@@ -156,7 +158,9 @@ internal sealed class PostgresConnectionInfo
         var server = builder.Host.Contains(',', StringComparison.Ordinal) || builder.Host.StartsWith('/')
             ? builder.Host
             : string.Create(CultureInfo.InvariantCulture, $"{builder.Host}:{builder.Port}");
-        return new PostgresConnectionInfo(builder.ConnectionString, display, server, builder.Database);
+        var identity = string.Create(CultureInfo.InvariantCulture,
+            $"postgresql://{builder.Username}@{builder.Host.ToLowerInvariant()}:{builder.Port}/{builder.Database}?options={builder.Options}");
+        return new PostgresConnectionInfo(builder.ConnectionString, display, server, builder.Database, identity);
     }
 
     /// <summary>The pgpass file libpq would read: PGPASSFILE, else ~/.pgpass (%APPDATA%\postgresql\pgpass.conf on Windows).</summary>
@@ -178,10 +182,12 @@ internal sealed class PostgresConnectionInfo
         if (hostPort.StartsWith('['))
         {
             var close = hostPort.IndexOf(']', StringComparison.Ordinal);
-            if (close < 0) return (hostPort, 5432);
+            if (close < 0) return null;
             var host = hostPort[1..close];
             var after = hostPort[(close + 1)..];
-            return after.StartsWith(':') && int.TryParse(after[1..], NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? (host, p) : (host, 5432);
+            if (after.Length == 0) return (host, 5432);
+            return after.StartsWith(':') && int.TryParse(after[1..], NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is >= 1 and <= 65535
+                ? (host, p) : null;
         }
         var colon = hostPort.LastIndexOf(':');
         if (colon > 0 && int.TryParse(hostPort[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port))
@@ -189,22 +195,6 @@ internal sealed class PostgresConnectionInfo
             return port is >= 1 and <= 65535 ? (hostPort[..colon], port) : null;
         }
         return colon < 0 ? (hostPort, 5432) : null;
-    }
-
-    /// <summary>
-    /// True when an '@' after the first '/' is not inside a query parameter's value: a user-info that held a raw '/',
-    /// which libpq would not read either.
-    /// </summary>
-    private static bool StrayAt(string rest, int firstSlash)
-    {
-        var queryStart = rest.IndexOf('?', firstSlash);
-        for (var p = rest.IndexOf('@', firstSlash); p >= 0; p = rest.IndexOf('@', p + 1))
-        {
-            if (queryStart < 0 || p < queryStart) return true;
-            var pairStart = rest.LastIndexOf('&', p) is var amp && amp > queryStart ? amp : queryStart;
-            if (rest.IndexOf('=', pairStart, p - pairStart) < 0) return true;
-        }
-        return false;
     }
 
     private static string Decode(string text, string display)
