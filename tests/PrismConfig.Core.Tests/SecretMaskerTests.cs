@@ -57,6 +57,10 @@ public sealed class SecretMaskerTests
     [InlineData("passive")]
     [InlineData("topic")]
     [InlineData("consumer_group")]
+    [InlineData("auth_mode")]
+    [InlineData("auth.mechanism")]
+    [InlineData("pass_through")]
+    [InlineData("sig_figs")]
     public void Ordinary_names_are_not(string key)
     {
         Assert.False(SecretMasker.IsSecretKey(key));
@@ -65,7 +69,9 @@ public sealed class SecretMaskerTests
     [Theory]
     [InlineData("https://h/x?sig=V-qsig&apikey=V-qkey&region=eu", "V-qsig", "V-qkey")]
     [InlineData("Server=db;User Id=ops;Passwd=V-pw1;Database=x", "V-pw1", null)]
-    [InlineData("Authorization: Bearer V-bearer-token-123", "V-bearer-token-123", null)]
+    [InlineData("Authorization: Bearer V-bearer-token-1234567890", "V-bearer-token-1234567890", null)]
+    [InlineData("refresh_token=V-refresh&id_token=V-idtok", "V-refresh", "V-idtok")]
+    [InlineData("curl -H x-api-key=V-xkey https://h", "V-xkey", null)]
     public void Secrets_in_text_are_masked_and_the_rest_kept(string text, string secret, string? second)
     {
         var masked = SecretMasker.MaskText(text);
@@ -78,5 +84,14 @@ public sealed class SecretMaskerTests
     public void A_query_keeps_its_other_parameters()
     {
         Assert.Equal("https://h/x?sig=********&region=eu", SecretMasker.MaskText("https://h/x?sig=V-qsig&region=eu"));
+    }
+
+    [Theory]
+    [InlineData("Basic configuration for the orders service")]
+    [InlineData("keep sig = 3 digits, pass the rest through")]
+    [InlineData("Bearer tokens are rotated daily")]
+    public void Prose_is_not_taken_for_a_secret(string text)
+    {
+        Assert.Equal(text, SecretMasker.MaskText(text));
     }
 }

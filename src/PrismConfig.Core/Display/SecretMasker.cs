@@ -14,17 +14,18 @@ public static partial class SecretMasker
     // Anywhere in a key's name: client_secret, api_key, sasl.jaas.config (which holds a password), db_pwd.
     private static readonly string[] SecretKeyParts = ["password", "passwd", "passphrase", "pwd", "secret", "token", "key", "credential", "authorization", "jaas"];
 
-    // Whole words of a key's name only (split at '.', '_' and '-'), being short: auth, basic_auth, pass, url_sig;
-    // not author or passive.
+    // The last word of a key's name only (after its last '.', '_' or '-'), being short and common in other words:
+    // auth, basic_auth, pass, url_sig; not author, auth_mode, pass_through or sig_figs.
     private static readonly string[] SecretKeyWords = ["auth", "pass", "sig", "signature"];
 
     // scheme://user:password@host → keeps the user and host, hides the password.
     [GeneratedRegex(@"(?<prefix>[a-zA-Z][a-zA-Z0-9+.\-]*://[^/:@\s]*:)(?<password>[^@/\s]+)(?<suffix>@)", RegexOptions.CultureInvariant)]
     private static partial Regex UriPassword();
 
-    // key=value pairs in ADO-style connection strings (Password=...; pwd=...) and URL queries (?sig=...&apikey=...),
-    // and an HTTP Authorization value (Bearer ..., Basic ...).
-    [GeneratedRegex(@"(?<prefix>\b(?:password|passwd|pwd|pass|passphrase|secret|client_?secret|token|access_?token|api_?key|access_?key|secret_?key|sig|signature)\s*=\s*)(?<password>[^;&\s]+)|(?<prefix>\b(?:Bearer|Basic)\s+)(?<password>[A-Za-z0-9._~+/=-]{8,})", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    // key=value pairs in ADO-style connection strings (Password=...; pwd=...) and URL queries (?apikey=...), the
+    // short names only without spaces (?sig=...), as they appear in URLs rather than in prose; and an HTTP
+    // Authorization value (Bearer ..., Basic ...) long enough to be a credential rather than a word.
+    [GeneratedRegex(@"(?<prefix>\b(?:password|passwd|pwd|passphrase|secret|client_?secret|(?:\w+_)?token|x-api-key|api[_-]?key|access_?key|secret_?key)\s*=\s*)(?<password>[^;&\s]+)|(?<prefix>\b(?:pass|sig|signature)=)(?<password>[^;&\s]+)|(?<prefix>\b(?:Bearer|Basic)\s+)(?<password>[A-Za-z0-9._~+/=-]{20,})", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex KeyValuePassword();
 
     // env:NAME, the form Prism resolves from its own environment.
@@ -91,7 +92,7 @@ public static partial class SecretMasker
 
     /// <summary>
     /// True when a key's name says its value is secret: it contains password, passwd, passphrase, pwd, secret, token,
-    /// key, credential, authorization or jaas, or one of its words is auth, pass, sig or signature.
+    /// key, credential, authorization or jaas, or its last word is auth, pass, sig or signature.
     /// </summary>
     public static bool IsSecretKey(string? key)
     {
@@ -100,12 +101,10 @@ public static partial class SecretMasker
         {
             if (key.Contains(part, StringComparison.OrdinalIgnoreCase)) return true;
         }
-        foreach (var word in key.Split(['.', '_', '-']))
+        var last = key[(key.LastIndexOfAny(['.', '_', '-']) + 1)..];
+        foreach (var secret in SecretKeyWords)
         {
-            foreach (var secret in SecretKeyWords)
-            {
-                if (string.Equals(word, secret, StringComparison.OrdinalIgnoreCase)) return true;
-            }
+            if (string.Equals(last, secret, StringComparison.OrdinalIgnoreCase)) return true;
         }
         return false;
     }
