@@ -160,6 +160,23 @@ Remove-Module PrismConfig
         $result.Output | Should -Contain 'AFTER=False'
     }
 
+    It 'closes the stores at Remove-Module even after another runspace imported the module and closed without removing it' {
+        $db = Join-Path $TestDrive 'closed-runspace/config.db'
+        $result = Invoke-FreshPwsh -Command @"
+Import-Module '$ModulePath'
+New-PrismNamespace -Name closed-one -Backend redis -Pattern keyvalue -Database '$db' | Out-Null
+`$other = [powershell]::Create()
+`$null = `$other.AddScript({ param(`$Module, `$Db) Import-Module `$Module; Set-PrismNamespace closed-one -RateLimitRps 3 -Database `$Db }).AddArgument('$ModulePath').AddArgument('$db')
+`$null = `$other.Invoke()
+`$other.Runspace.Close(); `$other.Dispose()
+'BEFORE=' + (Test-Path '$db-wal')
+Remove-Module PrismConfig
+'AFTER=' + (Test-Path '$db-wal')
+"@
+        $result.Output | Should -Contain 'BEFORE=True'
+        $result.Output | Should -Contain 'AFTER=False'
+    }
+
     It 'leaves another runspace''s stores open when one runspace removes the module, and still closes them at exit' {
         $folder = Join-Path $TestDrive 'runspaces'
         $null = New-Item -ItemType Directory -Path $folder

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Runtime.Loader;
@@ -20,13 +21,20 @@ namespace PrismConfig.PowerShell;
 public sealed class ModuleLoader : IModuleAssemblyInitializer, IModuleAssemblyCleanup
 {
     // The stores, the exit hook and the Core resolver belong to the process, and every runspace that imported the
-    // module shares them: only the last Remove-Module may take them away. (A runspace closed without removing the
-    // module never counts down; its stores are then closed at exit.)
-    private static int imports;
+    // module shares them: they go when the last such runspace removes the module or closes.
+    private static readonly object Gate = new();
+    private static readonly HashSet<object> Users = [];
 
     public void OnImport()
     {
-        Interlocked.Increment(ref imports);
+        var user = (object?)Runspace.DefaultRunspace ?? Gate;
+        lock (Gate)
+        {
+            if (Users.Add(user) && user is Runspace runspace)
+            {
+                runspace.StateChanged += OnRunspaceState;
+            }
+        }
         DependencyLoadContext.Register();
         // The stores' last connection checkpoints the WAL into the database file when it closes; a process that exits
         // with them open leaves the data in config.db-wal, and a copy of config.db alone would then look empty.
@@ -36,9 +44,24 @@ public sealed class ModuleLoader : IModuleAssemblyInitializer, IModuleAssemblyCl
 
     private static void CloseStores(object? sender, EventArgs e) => StoreCache.Clear();
 
-    public void OnRemove(PSModuleInfo psModuleInfo)
+    public void OnRemove(PSModuleInfo psModuleInfo) => Release((object?)Runspace.DefaultRunspace ?? Gate);
+
+    private static void OnRunspaceState(object? sender, RunspaceStateEventArgs e)
     {
-        if (Interlocked.Decrement(ref imports) > 0) return;
+        if (sender is Runspace runspace && e.RunspaceStateInfo.State is RunspaceState.Closed or RunspaceState.Broken)
+        {
+            Release(runspace);
+        }
+    }
+
+    private static void Release(object user)
+    {
+        lock (Gate)
+        {
+            if (user is Runspace runspace) runspace.StateChanged -= OnRunspaceState;
+            Users.Remove(user);
+            if (Users.Count > 0) return;
+        }
         AppDomain.CurrentDomain.ProcessExit -= CloseStores;
         StoreCache.Clear();
         DependencyLoadContext.Unregister();

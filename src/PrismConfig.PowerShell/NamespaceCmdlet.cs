@@ -71,10 +71,8 @@ public abstract class NamespaceCmdlet : PrismCmdlet
         }
     }
 
-    /// <summary>An error of the store as a whole (unwritable, unreachable, busy, damaged), not of one namespace.</summary>
-    private static bool AboutTheStore(PrismConfigException ex) => ex.Kind is PrismErrorKind.Busy or PrismErrorKind.Corrupt
-        or PrismErrorKind.SchemaTooNew or PrismErrorKind.PermissionDenied or PrismErrorKind.InvalidPath or PrismErrorKind.StorageError
-        or PrismErrorKind.Unavailable or PrismErrorKind.AuthFailed or PrismErrorKind.ReadOnly;
+    /// <summary>An error of the store as a whole (unwritable, unreachable, damaged, or its lock not had in time), not of one namespace.</summary>
+    private static bool AboutTheStore(PrismConfigException ex) => IsSetupFailure(ex) || ex.Kind == PrismErrorKind.Busy;
 
     /// <summary>The namespace, or null after reporting it as not found or damaged, so that the other names go on.</summary>
     private protected NamespaceConfig? TryGetReporting(ConfigStore store, string name)

@@ -131,7 +131,7 @@ internal static class SqlQueries
         for (var i = 0; i < values.Count; i++)
         {
             var p = prefix + i.ToString(CultureInfo.InvariantCulture);
-            parameters.Add(p, values[i].ToLowerInvariant());
+            parameters.Add(p, values[i]?.ToLowerInvariant());
             names.Add("@" + p);
         }
         return $"{column} IN ({string.Join(", ", names)})";
@@ -144,7 +144,7 @@ internal static class SqlQueries
         for (var i = 0; i < tags.Count; i++)
         {
             var p = prefix + i.ToString(CultureInfo.InvariantCulture);
-            parameters.Add(p, tags[i].ToLowerInvariant());
+            parameters.Add(p, tags[i]?.ToLowerInvariant());
             parts.Add($"{idColumn} IN (SELECT namespace_id FROM namespace_tags WHERE tag = @{p})");
         }
         return string.Join(" AND ", parts);
