@@ -232,7 +232,8 @@ public sealed partial class StoreLocator : IEquatable<StoreLocator>
 
     /// <summary>
     /// True when two locators, as written (a replica records its source's masked locator), name the same store: for
-    /// SQLite the same full path, for PostgreSQL the same server and database, whatever user, password or spelling.
+    /// SQLite the same full path, for PostgreSQL the same identity (user, hosts, port, database and options), whatever
+    /// the password or the spelling.
     /// </summary>
     internal static bool SameStore(string a, string b)
     {
