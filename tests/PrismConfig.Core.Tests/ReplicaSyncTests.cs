@@ -159,6 +159,23 @@ public abstract class ReplicaSyncTests : IDisposable
     }
 
     [SkippableFact]
+    public void A_whole_store_restore_onto_the_replica_is_refused_and_it_stays_a_replica()
+    {
+        _source.Create(T.Ns("kept-ns"));
+        _replica.SyncFrom(_source);
+        using var otherDir = new TempDir();
+        using (var other = T.OpenNew(otherDir.Db))
+        {
+            other.Create(T.Ns("foreign-ns"));
+        }
+        var before = Dump(_replica);
+        var ex = Assert.Throws<ReplicaReadOnlyException>(() => _replica.RestoreFrom(otherDir.Db));
+        Assert.Equal("ReplicaReadOnly", ex.ErrorId);
+        Assert.Equal(before, Dump(_replica));
+        Assert.False(_replica.SyncFrom(_source).Rebuilt);
+    }
+
+    [SkippableFact]
     public void A_store_with_its_own_namespaces_or_another_source_is_refused_and_left_alone()
     {
         using var ownDir = new TempDir();

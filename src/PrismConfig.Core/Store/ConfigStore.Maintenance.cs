@@ -57,6 +57,9 @@ public sealed partial class ConfigStore
     public RestoreAudit RestoreFrom(string backupFile, string? changedBy = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(backupFile);
+        // A replica is written only by its sync: a restore would leave it holding another store's rows, no longer
+        // marked as a replica, and passing every freshness check.
+        ThrowIfReplica();
         var full = System.IO.Path.GetFullPath(backupFile);
         var taken = new DateTimeOffset(File.GetLastWriteTimeUtc(full), TimeSpan.Zero);
         RestoreMergeResult? merged = null;

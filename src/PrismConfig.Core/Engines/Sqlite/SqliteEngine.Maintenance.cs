@@ -147,7 +147,7 @@ internal sealed partial class SqliteEngine
             using var scope = BeginWrite();
             return new PreRestoreState(scope.ReadEveryNamespace(), scope.ReadEveryHistory());
         }
-        catch (Exception ex) when (ex is PrismConfigException or SqliteException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is PrismConfigException and not ReplicaReadOnlyException or SqliteException or InvalidOperationException or FormatException)
         {
             return null;
         }
