@@ -86,18 +86,26 @@ public sealed class SyncPrismConfigCommand : PrismCmdlet, IDisposable
         string? failing = null;
         var failingSince = DateTime.UtcNow;
         ChangeSubscription? changes = null;
-        ConfigStore? replica = null;
+        ConfigStore? subscribed = null;
         try
         {
             while (!_stop.IsCancellationRequested && DateTime.UtcNow < deadline)
             {
                 try
                 {
+                    // Both stores are looked up every pass: a file replaced or deleted under a long sync is reopened
+                    // (the replica made again), never read or written through a connection to the old file.
                     var from = StoreCache.Get(sourceLocator, create: false);
+                    if (!ReferenceEquals(from, subscribed))
+                    {
+                        changes?.Dispose();
+                        changes = null;
+                    }
                     // Subscribe before the pass reads: a commit after the read always rings the wait below. A new
                     // subscription after every failure is a new LISTEN after every reconnect.
                     changes ??= from.SubscribeToChanges();
-                    replica ??= StoreCache.Get(Locator, create: true);
+                    subscribed = from;
+                    var replica = StoreCache.Get(Locator, create: true);
                     Emit(replica.SyncFrom(from, LockWaitProgress()));
                     if (failing is not null)
                     {
@@ -106,6 +114,13 @@ public sealed class SyncPrismConfigCommand : PrismCmdlet, IDisposable
                     }
                     retry = FirstRetry;
                     changes.Wait(Capped(deadline, PollInterval), _stop.Token);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // A store this pass held was replaced and closed meanwhile (by this loop or another runspace's
+                    // lookup): the next pass opens what is there now.
+                    changes?.Dispose();
+                    changes = null;
                 }
                 catch (PrismConfigException ex) when (IsTransient(ex))
                 {
