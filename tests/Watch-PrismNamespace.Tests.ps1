@@ -152,5 +152,34 @@ Describe 'Watch-PrismNamespace across a whole-store restore on <Engine>' -ForEac
         $seen[1].Reason | Should -Be 'after the restore'
         $seen[1].NewConfig.RateLimitRps | Should -Be 7
     }
+
+    It 'streams the commits made right after the restore, before the watch noticed it' -Skip:$Skip {
+        $db = New-TestStore $Engine $TestDrive
+        New-PrismNamespace orders -Backend postgres -Pattern keyvalue -Database $db -WarningAction SilentlyContinue | Out-Null
+        $backup = Backup-PrismConfig (Join-Path $TestDrive "soon-$Engine.db") -Database $db
+        1..5 | ForEach-Object { Set-PrismNamespace orders -CacheTtlSeconds $_ -Database $db }
+
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript({
+            param($Module, $Db)
+            Import-Module $Module
+            Watch-PrismNamespace -Name orders -Timeout 00:01:00 -Database $Db 3>$null |
+                Where-Object { $_.Reason -like 'right after*' } |
+                Select-Object -First 2
+        }).AddArgument((Get-PrismTestModulePath)).AddArgument($db)
+        $async = $ps.BeginInvoke()
+        try {
+            Start-Sleep -Milliseconds 1500
+            # No pause: both commits land before the watch reads the store again.
+            Restore-PrismConfig $backup.FullName -Database $db -Force | Out-Null
+            Set-PrismNamespace orders -RateLimitRps 8 -Reason 'right after one' -Database $db
+            Set-PrismNamespace orders -RateLimitRps 9 -Reason 'right after two' -Database $db
+            $seen = $ps.EndInvoke($async)
+        }
+        finally {
+            $ps.Dispose()
+        }
+        @($seen.Reason) | Should -Be @('right after one', 'right after two')
+    }
 }
 

@@ -62,9 +62,12 @@ public sealed class WatchPrismNamespaceCommand : PrismCmdlet, IDisposable
                 // A whole-store restore: revisions now run on from the backup's, so the ones this watch has seen
                 // name other changes. Waiting for them to pass `last` would hide every commit until then.
                 epoch = current.Epoch;
-                last = state;
+                // Go on after the restore's own revision, not after the one read now: commits made between the
+                // restore and this read come after it, and would otherwise be skipped.
+                var restored = store.GetHistory(new HistoryQuery { Operations = ["restore"], Last = 1, IncludeRemoved = true });
+                last = restored.Count == 1 && restored[0].Revision <= state ? restored[0].Revision : state;
                 WriteWarning($"{DatabasePath} was replaced by a whole-store restore; its revisions now continue from the backup's. "
-                    + $"The watch goes on after revision {state}; Get-PrismNamespaceHistory -Operation restore shows what the restore changed.");
+                    + $"The watch goes on after revision {last}; Get-PrismNamespaceHistory -Operation restore shows what the restore changed.");
             }
             var entries = store.GetHistory(new HistoryQuery { AfterRevision = last, Names = names is { Length: > 0 } ? names : null, IncludeRemoved = true });
             foreach (var entry in entries.OrderBy(e => e.Revision))
