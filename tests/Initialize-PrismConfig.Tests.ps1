@@ -103,6 +103,14 @@ Describe 'Initialize-PrismConfig on <Engine>' -ForEach (Get-TestEngine) {
             Test-StoreCreated $db | Should -BeFalse
         }
 
+        It 'refuses a folder as -FromYaml as YamlPathIsFolder, as the README says, and creates nothing' {
+            $db = New-Db
+            $folder = Join-Path $TestDrive "yaml-folder-$([guid]::NewGuid())"
+            $null = New-Item -ItemType Directory -Path $folder
+            { Initialize-PrismConfig -Database $db -FromYaml $folder -ErrorAction Stop } | Should -Throw -ErrorId 'YamlPathIsFolder,*'
+            Test-StoreCreated $db | Should -BeFalse
+        }
+
         It 'creates nothing under -WhatIf' {
             $db = New-Db
             Initialize-PrismConfig -Database $db -FromYaml $Seed -WhatIf

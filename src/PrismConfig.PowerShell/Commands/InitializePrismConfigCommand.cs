@@ -32,6 +32,12 @@ public sealed class InitializePrismConfigCommand : PrismCmdlet
             if (FromYaml is not null && count == 0)
             {
                 yamlPath = GetUnresolvedProviderPathFromPSPath(FromYaml);
+                if (Directory.Exists(yamlPath))
+                {
+                    ThrowTerminatingError(new ErrorRecord(
+                        new ArgumentException($"'{yamlPath}' is a folder; -FromYaml takes one YAML file. Nothing was created or imported."),
+                        "YamlPathIsFolder", ErrorCategory.InvalidArgument, yamlPath));
+                }
                 if (!File.Exists(yamlPath))
                 {
                     // The same error Import-PrismYaml gives, so a script can handle both the same way.
