@@ -106,6 +106,13 @@ Set-PrismNamespace orders -RateLimitRps 42 -Reason 'from another process' -Datab
 }
 
 Describe 'Watch-PrismNamespace on a missing store' {
+    It 'warns when -Since is beyond the store''s revision, instead of waiting in silence' {
+        $db = Join-Path $TestDrive "since-$([guid]::NewGuid()).db"
+        New-PrismNamespace since-ns -Backend redis -Pattern keyvalue -Database $db -WarningAction SilentlyContinue | Out-Null
+        $null = Watch-PrismNamespace -Since 9999 -Timeout 00:00:01 -Database $db -WarningVariable warned -WarningAction SilentlyContinue
+        "$warned" | Should -Match '-Since 9999 is beyond .* revision 1'
+    }
+
     It 'a watch on a store that does not exist is DatabaseNotFound' {
         $missing = Join-Path $TestDrive 'missing.db'
         { Watch-PrismNamespace -Timeout 00:00:01 -Database $missing -ErrorAction Stop } | Should -Throw -ErrorId 'DatabaseNotFound*'

@@ -50,6 +50,12 @@ public sealed class WatchPrismNamespaceCommand : PrismCmdlet, IDisposable
         var start = store.State;
         var epoch = start.Epoch;
         var last = bound.ContainsKey(nameof(Since)) ? Since : start.Revision;
+        if (last > start.Revision)
+        {
+            // Silence until the store passes it would look like a quiet store, not a mistyped revision.
+            WriteWarning($"-Since {last} is beyond {DatabasePath}'s revision {start.Revision}: nothing is shown until a commit passes it. "
+                + "Give a revision from Get-PrismNamespaceHistory or Get-PrismConfigStatus.");
+        }
         WriteVerbose($"Watching {DatabasePath} after revision {last}.");
         while (!_stop.IsCancellationRequested)
         {
