@@ -228,29 +228,25 @@ Describe 'Sync-PrismConfig from <Engine>' -ForEach @(
     It 'with -Continuous, makes the replica again when its file is deleted under the sync' -Skip:$Skip {
         $source = New-SourceDb $Engine
         $replica = New-ReplicaPath
-        $sync = Start-ContinuousSync $source $replica -With @{ Until = (Get-Date).AddSeconds(40) }
-        try {
-            $deadline = [DateTime]::UtcNow.AddSeconds(20)
-            while (-not (Test-Path $replica) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
-            Start-Sleep -Milliseconds 500
-            Remove-Item "$replica*" -Force
-            Set-PrismNamespace cache -RateLimitRps 77 -Database $source
-            $deadline = [DateTime]::UtcNow.AddSeconds(20)
-            $seen = $null
-            while ([DateTime]::UtcNow -lt $deadline) {
-                if (Test-Path $replica) {
-                    $seen = try { (Get-PrismNamespace cache -Database $replica -ErrorAction Stop).RateLimitRps } catch { $null }
-                    if ($seen -eq 77) { break }
-                }
-                Start-Sleep -Milliseconds 200
+        $sync = Start-ContinuousSync $source $replica
+        $deadline = [DateTime]::UtcNow.AddSeconds(20)
+        while (-not (Test-Path $replica) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+        Start-Sleep -Milliseconds 500
+        Remove-Item "$replica*" -Force
+        Set-PrismNamespace cache -RateLimitRps 77 -Database $source
+        $deadline = [DateTime]::UtcNow.AddSeconds(20)
+        $seen = $null
+        while ([DateTime]::UtcNow -lt $deadline) {
+            if (Test-Path $replica) {
+                $seen = try { (Get-PrismNamespace cache -Database $replica -ErrorAction Stop).RateLimitRps } catch { $null }
+                if ($seen -eq 77) { break }
             }
-            $seen | Should -Be 77 -Because 'the sync must not go on writing to the deleted file'
-            $sync.PowerShell.Streams.Error | Should -BeNullOrEmpty
+            Start-Sleep -Milliseconds 200
         }
-        finally {
-            if ($sync.PowerShell.InvocationStateInfo.State -eq 'Running') { $sync.PowerShell.Stop() }
-            $sync.PowerShell.Dispose()
-        }
+        # Stopped before its streams are read: reading an open stream waits for the pipeline to end.
+        $stopped = Stop-ContinuousSync $sync
+        $seen | Should -Be 77 -Because 'the sync must not go on writing to the deleted file'
+        $stopped.Errors | Should -BeNullOrEmpty
     }
 
     It 'with -Continuous, takes a registry import from another process before its next poll' -Skip:$Skip {
