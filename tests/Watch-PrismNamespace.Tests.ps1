@@ -125,34 +125,38 @@ Describe 'Watch-PrismNamespace across a whole-store restore on <Engine>' -ForEac
     BeforeAll {
         $script:SavedDataHome = $env:XDG_DATA_HOME
         $env:XDG_DATA_HOME = Join-Path $TestDrive 'data-home'
+
+        # A store with a backup taken early and five revisions after it, which the restore rolls the counter back
+        # below, and a watch on it in another runspace that keeps what -Filter lets through, up to two items.
+        function Start-RestoreWatch([string] $Engine, [string] $Tag, [scriptblock] $Filter) {
+            $db = New-TestStore $Engine $TestDrive
+            New-PrismNamespace orders -Backend postgres -Pattern keyvalue -Database $db -WarningAction SilentlyContinue | Out-Null
+            $backup = Backup-PrismConfig (Join-Path $TestDrive "$Tag-$Engine.db") -Database $db
+            1..5 | ForEach-Object { Set-PrismNamespace orders -CacheTtlSeconds $_ -Database $db }
+            $ps = [powershell]::Create()
+            $null = $ps.AddScript({
+                param($Module, $Db, $Filter)
+                Import-Module $Module
+                # Made again here: a script block belongs to the runspace that made it.
+                $keep = [scriptblock]::Create($Filter)
+                Watch-PrismNamespace -Name orders -Timeout 00:01:00 -Database $Db 3>&1 | Where-Object $keep | Select-Object -First 2
+            }).AddArgument((Get-PrismTestModulePath)).AddArgument($db).AddArgument($Filter.ToString())
+            [pscustomobject]@{ Db = $db; Backup = $backup; PowerShell = $ps; Async = $ps.BeginInvoke() }
+        }
     }
     AfterAll { $env:XDG_DATA_HOME = $SavedDataHome }
 
     It 'warns that revisions restarted and still streams the commits after the restore' -Skip:$Skip {
-        $db = New-TestStore $Engine $TestDrive
-        New-PrismNamespace orders -Backend postgres -Pattern keyvalue -Database $db -WarningAction SilentlyContinue | Out-Null
-        $backup = Backup-PrismConfig (Join-Path $TestDrive "early-$Engine.db") -Database $db
-        # Revisions the restore will roll the counter back below.
-        1..5 | ForEach-Object { Set-PrismNamespace orders -CacheTtlSeconds $_ -Database $db }
-
-        $ps = [powershell]::Create()
-        $null = $ps.AddScript({
-            param($Module, $Db)
-            Import-Module $Module
-            Watch-PrismNamespace -Name orders -Timeout 00:01:00 -Database $Db 3>&1 |
-                Where-Object { $_ -is [Management.Automation.WarningRecord] -or $_.Reason -eq 'after the restore' } |
-                Select-Object -First 2
-        }).AddArgument((Get-PrismTestModulePath)).AddArgument($db)
-        $async = $ps.BeginInvoke()
+        $watch = Start-RestoreWatch $Engine 'early' { $_ -is [Management.Automation.WarningRecord] -or $_.Reason -eq 'after the restore' }
         try {
             Start-Sleep -Milliseconds 1500
-            Restore-PrismConfig $backup.FullName -Database $db -Force | Out-Null
+            Restore-PrismConfig $watch.Backup.FullName -Database $watch.Db -Force | Out-Null
             Start-Sleep -Milliseconds 500
-            Set-PrismNamespace orders -RateLimitRps 7 -Reason 'after the restore' -Database $db
-            $seen = $ps.EndInvoke($async)
+            Set-PrismNamespace orders -RateLimitRps 7 -Reason 'after the restore' -Database $watch.Db
+            $seen = $watch.PowerShell.EndInvoke($watch.Async)
         }
         finally {
-            $ps.Dispose()
+            $watch.PowerShell.Dispose()
         }
         $seen.Count | Should -Be 2
         "$($seen[0])" | Should -Match 'whole-store restore'
@@ -161,30 +165,17 @@ Describe 'Watch-PrismNamespace across a whole-store restore on <Engine>' -ForEac
     }
 
     It 'streams the commits made right after the restore, before the watch noticed it' -Skip:$Skip {
-        $db = New-TestStore $Engine $TestDrive
-        New-PrismNamespace orders -Backend postgres -Pattern keyvalue -Database $db -WarningAction SilentlyContinue | Out-Null
-        $backup = Backup-PrismConfig (Join-Path $TestDrive "soon-$Engine.db") -Database $db
-        1..5 | ForEach-Object { Set-PrismNamespace orders -CacheTtlSeconds $_ -Database $db }
-
-        $ps = [powershell]::Create()
-        $null = $ps.AddScript({
-            param($Module, $Db)
-            Import-Module $Module
-            Watch-PrismNamespace -Name orders -Timeout 00:01:00 -Database $Db 3>$null |
-                Where-Object { $_.Reason -like 'right after*' } |
-                Select-Object -First 2
-        }).AddArgument((Get-PrismTestModulePath)).AddArgument($db)
-        $async = $ps.BeginInvoke()
+        $watch = Start-RestoreWatch $Engine 'soon' { $_ -isnot [Management.Automation.WarningRecord] -and $_.Reason -like 'right after*' }
         try {
             Start-Sleep -Milliseconds 1500
             # No pause: both commits land before the watch reads the store again.
-            Restore-PrismConfig $backup.FullName -Database $db -Force | Out-Null
-            Set-PrismNamespace orders -RateLimitRps 8 -Reason 'right after one' -Database $db
-            Set-PrismNamespace orders -RateLimitRps 9 -Reason 'right after two' -Database $db
-            $seen = $ps.EndInvoke($async)
+            Restore-PrismConfig $watch.Backup.FullName -Database $watch.Db -Force | Out-Null
+            Set-PrismNamespace orders -RateLimitRps 8 -Reason 'right after one' -Database $watch.Db
+            Set-PrismNamespace orders -RateLimitRps 9 -Reason 'right after two' -Database $watch.Db
+            $seen = $watch.PowerShell.EndInvoke($watch.Async)
         }
         finally {
-            $ps.Dispose()
+            $watch.PowerShell.Dispose()
         }
         @($seen.Reason) | Should -Be @('right after one', 'right after two')
     }
