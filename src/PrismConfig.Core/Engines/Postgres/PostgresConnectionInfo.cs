@@ -4,7 +4,8 @@ using Npgsql;
 namespace PrismConfig.Core.Engines.Postgres;
 
 /// <summary>
-/// A <c>postgresql://</c> (or <c>postgres://</c>) URI, as libpq reads it, turned into an Npgsql connection string.
+/// A <c>postgresql://</c> (or <c>postgres://</c>) URI with libpq's parameters, its parts split as RFC 3986 says (see
+/// <see cref="StoreLocator.AuthorityEnd"/>), turned into an Npgsql connection string.
 /// The password comes from the URI, else PGPASSWORD, else the pgpass file (PGPASSFILE, or ~/.pgpass), as with psql.
 /// Nothing here ever appears in a message except <see cref="Display"/> and <see cref="Server"/>, which hold no password.
 /// </summary>
