@@ -84,6 +84,33 @@ public class MaintenanceTests
     }
 
     [Fact]
+    public void A_restore_whose_audit_fails_leaves_the_store_as_it_was()
+    {
+        using var dir = new TempDir();
+        using var store = T.OpenNew(dir.Db);
+        store.Create(T.Full("kept"));
+        var backup = store.BackupTo(dir.File("before.db"));
+        store.Update("kept", new NamespacePatch { Description = "after backup" });
+        store.Create(T.Ns("made-later"));
+        var state = store.State;
+        // Stands in for anything that fails while the restore writes its audit rows (a full disk, a lost lock). The
+        // backup gets it too, so that it holds whether the restore copies the backup's rows or its pages.
+        foreach (var file in new[] { dir.Db, backup.FullName })
+        {
+            using var raw = T.Raw(file);
+            T.Exec(raw, "CREATE TRIGGER refuse_restore_rows BEFORE INSERT ON namespace_history WHEN NEW.operation = 'restore' "
+                + "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+        }
+
+        Assert.ThrowsAny<PrismConfigException>(() => store.RestoreFrom(backup.FullName));
+
+        Assert.Equal("after backup", store.Get("kept").Description);
+        Assert.NotNull(store.TryGet("made-later"));
+        Assert.Equal(state, store.State);
+        Assert.Equal(["create", "update", "create"], store.GetHistory().Select(h => h.Operation));
+    }
+
+    [Fact]
     public void Restore_refuses_bad_backups_without_touching_the_store()
     {
         using var dir = new TempDir();

@@ -83,12 +83,11 @@ internal interface IStorageEngine : IDisposable
     FileInfo BackupToFolder(string folder, string prefix, DateTime utcNow);
 
     /// <summary>
-    /// Replaces the store's whole content with a verified backup file, keeping the audit trail. In order, holding the
-    /// write lock throughout: (1) read every namespace row (tombstones included) and every history row of the live
-    /// store, in a write transaction that is then rolled back (a live store that cannot be read gives null); (2)
-    /// replace the content with the backup's and migrate it; (3) in one new write transaction, call
-    /// <paramref name="merge"/> with that transaction and what step 1 read, and commit. The store owns what the merge
-    /// writes (<see cref="Store.RestoreMerge"/>); the engine only provides the three steps.
+    /// Replaces the store's whole content with a verified backup file, keeping the audit trail, in one write
+    /// transaction: read every namespace row (tombstones included) and every history row of the live store, replace
+    /// the content with the backup's (at the current schema, with a new epoch), call <paramref name="merge"/> with
+    /// that transaction and what was read, and commit. The store owns what the merge writes
+    /// (<see cref="Store.RestoreMerge"/>); the engine only provides the steps.
     /// </summary>
     void RestoreFrom(string backupFile, Action<IWriteScope, PreRestoreState?> merge);
 

@@ -46,9 +46,9 @@ public sealed partial class ConfigStore
     }
 
     /// <summary>
-    /// Replaces the store's whole content with a verified backup: no reader sees a half-copied store, though on SQLite
-    /// the audit rows and the new epoch follow the copied content in a second transaction. The backup is checked
-    /// (header, schema version, tables, integrity) before anything is touched.
+    /// Replaces the store's whole content with a verified backup in one transaction, with its audit rows and a new
+    /// epoch: no reader sees a half-copied store or the copy without its audit. The backup is checked (header, schema
+    /// version, tables, integrity) before anything is touched.
     /// </summary>
     /// <remarks>
     /// The restore is audited and rewinds no history (see <see cref="RestoreMerge"/>): history the live store had

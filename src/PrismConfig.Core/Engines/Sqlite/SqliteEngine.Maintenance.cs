@@ -94,63 +94,21 @@ internal sealed partial class SqliteEngine
     }
 
     /// <summary>
-    /// Replaces the store's whole content with a verified backup, atomically: the backup is checked before anything
-    /// is touched, then copied into the live database with the SQLite backup API in one write transaction.
+    /// Replaces the store's whole content with a verified backup in one write transaction. The backup is checked and
+    /// read (an older one migrated in a private copy) before the lock is taken; then the live rows are read for the
+    /// merge, the backup's rows written over them with a new epoch, and the merge written, all committed at once. A
+    /// reader, another writer or a crash sees the old store or the restored one with its audit rows, never the copy
+    /// alone, and nobody can commit between the read of the live rows and the restore.
     /// </summary>
     public void RestoreFrom(string backupFile, Action<IWriteScope, PreRestoreState?> merge)
     {
         ThrowIfDisposed();
-        var full = System.IO.Path.GetFullPath(backupFile);
-        try
-        {
-            using var source = OpenBackupUntouched(full, _options.BusyTimeout);
-            var version = CheckBackup(source, full);
-            lock (_writeLock)
-            {
-                ThrowIfDisposed();
-                if (!_walReady)
-                {
-                    EnableWal(_write);
-                    _walReady = true;
-                }
-                var before = ReadPreRestoreState();
-                source.BackupDatabase(_write);
-                if (version < CurrentSchemaVersion)
-                {
-                    version = Migrate(_write, _path, _options);
-                }
-                _schemaVersion = version;
-                // The monitor is re-entrant: the scope takes the lock this thread already holds.
-                using var scope = BeginWrite();
-                merge(scope, before);
-                // Revisions now run on from the backup's: a new epoch tells a reader that they name other changes.
-                Factory.Execute(_write, SqliteDialect.NewEpoch);
-                scope.Commit();
-            }
-        }
-        catch (SqliteException ex)
-        {
-            throw Translate(ex);
-        }
-    }
-
-    /// <summary>
-    /// Every row of the live store before a restore replaces it, read in a write transaction that is rolled back
-    /// (so nobody writes in between); null when the live store is empty of schema, damaged or unreadable, since there
-    /// is then no trail to keep and the restore must still be possible.
-    /// </summary>
-    private PreRestoreState? ReadPreRestoreState()
-    {
-        if (_schemaVersion < 1) return null;
-        try
-        {
-            using var scope = BeginWrite();
-            return new PreRestoreState(scope.ReadEveryNamespace(), scope.ReadEveryHistory());
-        }
-        catch (Exception ex) when (ex is PrismConfigException and not ReplicaReadOnlyException or SqliteException or InvalidOperationException or FormatException)
-        {
-            return null;
-        }
+        var dump = ReadDumpFromBackup(backupFile, _options);
+        using var scope = BeginWrite(waiting: null, replicaSync: false);
+        var before = new PreRestoreState(scope.ReadEveryNamespace(), scope.ReadEveryHistory());
+        scope.ReplaceWith(dump);
+        merge(scope, before);
+        scope.Commit();
     }
 
     /// <summary>

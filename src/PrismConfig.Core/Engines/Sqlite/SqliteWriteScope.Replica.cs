@@ -3,7 +3,7 @@ using Factory = PrismConfig.Core.Engines.Sqlite.SqliteConnectionFactory;
 
 namespace PrismConfig.Core.Engines.Sqlite;
 
-/// <summary>A sync pass's writes: the source's rows copied as they are, ids included, inside this one transaction.</summary>
+/// <summary>Whole-store writes (a sync pass, a restore): another store's rows copied as they are, ids included, inside this one transaction.</summary>
 internal sealed partial class SqliteWriteScope
 {
     ReplicaRecord? IReplicaScope.ReadReplica() => Run(() => SqliteEngine.ReadReplica(_s.Commands));
@@ -14,14 +14,31 @@ internal sealed partial class SqliteWriteScope
 
     void IReplicaScope.Replace(StoreDump dump) => Run(() =>
     {
+        Refill(dump);
+        SetState(dump.Revision, dump.Epoch);
+        return true;
+    });
+
+    /// <summary>
+    /// A whole-store restore's copy: the dump's rows over the emptied store, and its revision, so the next write in
+    /// this transaction takes the one after it. The store gets a new epoch, since its revisions now name other changes.
+    /// </summary>
+    internal void ReplaceWith(StoreDump dump) => Run(() =>
+    {
+        Refill(dump);
+        Factory.Execute(_connection, SqliteDialect.NewEpoch);
+        return true;
+    });
+
+    /// <summary>Empties the store and writes a dump's rows in, ids included; the tag and slot rows follow from the triggers.</summary>
+    private void Refill(StoreDump dump)
+    {
         foreach (var statement in SqliteDialect.EmptyStore)
         {
             Factory.Execute(_connection, statement);
         }
         SqliteEngine.InsertDump(_connection, dump);
-        SetState(dump.Revision, dump.Epoch);
-        return true;
-    });
+    }
 
     void IReplicaScope.Apply(ChangeSet changes) => Run(() =>
     {
