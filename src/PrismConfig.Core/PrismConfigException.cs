@@ -157,6 +157,9 @@ public sealed class StoreCorruptException(string path, string detail, Exception?
         $"'{path}' is not a usable PrismConfig database: {detail} The file was not changed. Restore it from a backup with Restore-PrismConfig, or choose another file with -Database.", path, inner)
 {
     public string Path { get; } = path;
+
+    /// <summary>What is wrong with the file, without the advice that follows it in the message.</summary>
+    public string Detail { get; } = detail;
 }
 
 public sealed class SchemaTooNewException(string path, int found, int supported)

@@ -52,11 +52,11 @@ public abstract class PrismCmdlet : PSCmdlet
         }
         catch (PrismConfigException ex) when (IsSetupFailure(ex))
         {
-            ThrowTerminatingError(ToErrorRecord(ex));
+            ThrowTerminatingError(ErrorRecordFor(ex));
         }
         catch (PrismConfigException ex)
         {
-            WriteError(ToErrorRecord(ex));
+            WriteError(ErrorRecordFor(ex));
         }
     }
 
@@ -78,7 +78,7 @@ public abstract class PrismCmdlet : PSCmdlet
         }
         catch (PrismConfigException ex)
         {
-            ThrowTerminatingError(ToErrorRecord(ex));
+            ThrowTerminatingError(ErrorRecordFor(ex));
             throw; // unreachable: ThrowTerminatingError always throws
         }
     }
@@ -152,7 +152,7 @@ public abstract class PrismCmdlet : PSCmdlet
         }
         catch (PrismConfigException ex)
         {
-            ThrowTerminatingError(ToErrorRecord(ex));
+            ThrowTerminatingError(ErrorRecordFor(ex));
             throw; // unreachable: ThrowTerminatingError always throws
         }
     }
@@ -183,7 +183,7 @@ public abstract class PrismCmdlet : PSCmdlet
         }
         catch (PrismConfigException ex)
         {
-            ThrowTerminatingError(ToErrorRecord(ex));
+            ThrowTerminatingError(ErrorRecordFor(ex));
             throw; // unreachable
         }
     }
@@ -269,7 +269,7 @@ public abstract class PrismCmdlet : PSCmdlet
     }
 
     /// <summary>Reports one failed item and lets the pipeline go on.</summary>
-    private protected void WriteCoreError(PrismConfigException ex) => WriteError(ToErrorRecord(ex));
+    private protected void WriteCoreError(PrismConfigException ex) => WriteError(ErrorRecordFor(ex));
 
     /// <summary>
     /// A file as Get-Item shows it: the provider's object carries PSPath and, on Unix, UnixMode, User and Group,
@@ -279,7 +279,10 @@ public abstract class PrismCmdlet : PSCmdlet
         WriteObject(InvokeProvider.Item.Get([path], force: true, literalPath: true), enumerateCollection: true);
 
     /// <summary>Stops the command: for failures that make every further item pointless.</summary>
-    private protected void ThrowCoreError(PrismConfigException ex) => ThrowTerminatingError(ToErrorRecord(ex));
+    private protected void ThrowCoreError(PrismConfigException ex) => ThrowTerminatingError(ErrorRecordFor(ex));
+
+    /// <summary>How this command reports a Core error; a command whose own advice differs overrides it.</summary>
+    private protected virtual ErrorRecord ErrorRecordFor(PrismConfigException ex) => ToErrorRecord(ex);
 
     internal static ErrorRecord ToErrorRecord(PrismConfigException ex)
     {

@@ -44,6 +44,24 @@ Describe 'A database with damaged pages' {
         "$err" | Should -Not -Match 'SQLite Error'
     }
 
+    It 'Restore-PrismConfig refuses to overwrite it, and the way it gives restores it' {
+        $good = Join-Path $TestDrive "good-$([guid]::NewGuid()).db"
+        Import-PrismYaml -Path $Yaml -Database $good | Out-Null
+        $backup = Backup-PrismConfig -Database $good -Destination (Join-Path $TestDrive "good-backup-$([guid]::NewGuid()).db")
+        $copy = Join-Path $TestDrive "damaged-copy-$([guid]::NewGuid()).db"
+        Copy-Item $Db $copy
+
+        $err = { Restore-PrismConfig $backup.FullName -Database $copy -Force } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'StoreCorrupt,*'
+        $err.TargetObject | Should -Be $copy
+        "$err" | Should -Not -Match 'Restore it from a backup'
+        "$err" | Should -Match ([regex]::Escape("Move-Item '$copy' '$copy.damaged'"))
+
+        Move-Item $copy "$copy.damaged"
+        (Restore-PrismConfig $backup.FullName -Database $copy -Force).Namespaces | Should -Be (Get-PrismNamespace -Database $good).Count
+        (Test-PrismConfig -Database $copy).IsHealthy | Should -BeTrue
+    }
+
     It 'Test-PrismConfig reports it as unhealthy' {
         $health = Test-PrismConfig -Database $Db
         $health.IsHealthy | Should -BeFalse

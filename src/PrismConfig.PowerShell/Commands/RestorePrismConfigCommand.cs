@@ -85,6 +85,21 @@ public sealed class RestorePrismConfigCommand : PrismCmdlet
         }
     }
 
+    /// <summary>The usual advice for a damaged store is this command: say how to restore over one instead.</summary>
+    private protected override ErrorRecord ErrorRecordFor(PrismConfigException ex)
+    {
+        var record = ToErrorRecord(ex);
+        if (ex is StoreCorruptException corrupt && corrupt.Path == Locator.FilePath)
+        {
+            record.ErrorDetails = new ErrorDetails(
+                $"'{corrupt.Path}' is damaged: {corrupt.Detail} Its current state cannot be saved first, so Restore-PrismConfig "
+                + "does not overwrite it; it was not changed. To restore it, stop what uses it, move it aside together with its -wal "
+                + $"and -shm files (for example Move-Item '{corrupt.Path}' '{corrupt.Path}.damaged'), and run this Restore-PrismConfig "
+                + "again: it then creates the database from the backup.");
+        }
+        return record;
+    }
+
     /// <summary>
     /// Asks once: by ShouldProcess (ConfirmImpact High prompts by default), or by ShouldContinue when the session
     /// turned confirmation off with $ConfirmPreference = 'None'. -Force or -Confirm:$false skip the question;
