@@ -37,8 +37,6 @@ public sealed class SyncPrismConfigCommand : PrismCmdlet, IDisposable
 
     private readonly CancellationTokenSource _stop = new();
 
-    private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
-
     private protected override void Complete()
     {
         if (PollInterval <= TimeSpan.Zero)
@@ -82,81 +80,47 @@ public sealed class SyncPrismConfigCommand : PrismCmdlet, IDisposable
     private void RunContinuously(StoreLocator sourceLocator)
     {
         var deadline = MyInvocation.BoundParameters.ContainsKey(nameof(Until)) ? Until.ToUniversalTime() : DateTime.MaxValue;
-        var retry = FirstRetry;
+        var backoff = new Backoff(PollInterval);
         string? failing = null;
         var failingSince = DateTime.UtcNow;
-        ChangeSubscription? changes = null;
-        ConfigStore? subscribed = null;
-        try
+        using var source = new FollowedStore(sourceLocator);
+        while (!_stop.IsCancellationRequested && DateTime.UtcNow < deadline)
         {
-            while (!_stop.IsCancellationRequested && DateTime.UtcNow < deadline)
+            try
             {
-                try
+                // Both stores are looked up every pass: a file replaced or deleted under a long sync is reopened
+                // (the replica made again), never read or written through a connection to the old file.
+                var from = source.Look();
+                var replica = StoreCache.Get(Locator, create: true);
+                Emit(replica.SyncFrom(from, LockWaitProgress()));
+                if (failing is not null)
                 {
-                    // Both stores are looked up every pass: a file replaced or deleted under a long sync is reopened
-                    // (the replica made again), never read or written through a connection to the old file.
-                    var from = StoreCache.Get(sourceLocator, create: false);
-                    if (!ReferenceEquals(from, subscribed))
-                    {
-                        changes?.Dispose();
-                        changes = null;
-                    }
-                    // Subscribe before the pass reads: a commit after the read always rings the wait below. A new
-                    // subscription after every failure is a new LISTEN after every reconnect.
-                    changes ??= from.SubscribeToChanges();
-                    subscribed = from;
-                    var replica = StoreCache.Get(Locator, create: true);
-                    Emit(replica.SyncFrom(from, LockWaitProgress()));
-                    if (failing is not null)
-                    {
-                        WriteWarning($"Sync-PrismConfig reached {sourceLocator.Display} again after {Display.Duration(DateTime.UtcNow - failingSince)} and caught up.");
-                        failing = null;
-                    }
-                    retry = FirstRetry;
-                    changes.Wait(Capped(deadline, PollInterval), _stop.Token);
+                    WriteWarning($"Sync-PrismConfig reached {sourceLocator.Display} again after {Display.Duration(DateTime.UtcNow - failingSince)} and caught up.");
+                    failing = null;
                 }
-                catch (ObjectDisposedException)
+                backoff.Reset();
+                source.Wait(Backoff.Capped(deadline, PollInterval), _stop.Token);
+            }
+            catch (ObjectDisposedException)
+            {
+                // A store this pass held was replaced and closed meanwhile (by this loop or another runspace's
+                // lookup): the next pass opens what is there now.
+                source.Drop();
+            }
+            catch (PrismConfigException ex) when (Backoff.IsTransient(ex))
+            {
+                source.Drop();
+                // Once per distinct failure, not once per try: a service's log must not fill with one outage.
+                if (failing != ex.Message)
                 {
-                    // A store this pass held was replaced and closed meanwhile (by this loop or another runspace's
-                    // lookup): the next pass opens what is there now.
-                    changes?.Dispose();
-                    changes = null;
+                    if (failing is null) failingSince = DateTime.UtcNow;
+                    failing = ex.Message;
+                    WriteWarning($"{ex.Message} The replica {DatabasePath} keeps serving its last good state; Sync-PrismConfig retries until the source is back.");
                 }
-                catch (PrismConfigException ex) when (IsTransient(ex))
-                {
-                    changes?.Dispose();
-                    changes = null;
-                    // Once per distinct failure, not once per try: a service's log must not fill with one outage.
-                    if (failing != ex.Message)
-                    {
-                        if (failing is null) failingSince = DateTime.UtcNow;
-                        failing = ex.Message;
-                        WriteWarning($"{ex.Message} The replica {DatabasePath} keeps serving its last good state; Sync-PrismConfig retries until the source is back.");
-                    }
-                    // Exponential backoff with jitter, never longer than the poll interval between tries, so a
-                    // fleet that lost the same server does not come back in step.
-                    var wait = TimeSpan.FromMilliseconds(retry.TotalMilliseconds * (0.5 + (Random.Shared.NextDouble() / 2)));
-                    _stop.Token.WaitHandle.WaitOne(Capped(deadline, wait));
-                    retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, PollInterval.Ticks));
-                }
+                _stop.Token.WaitHandle.WaitOne(Backoff.Capped(deadline, backoff.Next()));
             }
         }
-        finally
-        {
-            changes?.Dispose();
-        }
     }
-
-    private static TimeSpan Capped(DateTime deadline, TimeSpan wait)
-    {
-        var left = deadline - DateTime.UtcNow;
-        if (left <= TimeSpan.Zero) return TimeSpan.Zero;
-        return left < wait ? left : wait;
-    }
-
-    /// <summary>What goes away by itself: a server down or restarting, a lock held, a password being rotated, an I/O hiccup.</summary>
-    private static bool IsTransient(PrismConfigException ex) =>
-        ex.Kind is PrismErrorKind.Unavailable or PrismErrorKind.Busy or PrismErrorKind.AuthFailed or PrismErrorKind.StorageError;
 
     private void Emit(SyncResult result)
     {
