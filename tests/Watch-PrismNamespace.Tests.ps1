@@ -12,6 +12,38 @@ BeforeAll {
         Set-PrismNamespace orders -CacheTtlSeconds 60 -Reason 'tune' -Database $db
         $db
     }
+    # A watch in a runspace of this process, with its warnings and verbose lines in its output, started once it
+    # says it is watching. -With holds Watch-PrismNamespace's other parameters.
+    function Start-Watch([string] $Db, [hashtable] $With = @{}) {
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript({
+            param($Module, $Db, $With)
+            Import-Module $Module
+            Watch-PrismNamespace -Database $Db -Verbose @With 4>&1 3>&1
+        }).AddArgument((Get-PrismTestModulePath)).AddArgument($Db).AddArgument($With)
+        $output = [Management.Automation.PSDataCollection[psobject]]::new()
+        $watch = [pscustomobject]@{ PowerShell = $ps; Output = $output; Async = $ps.BeginInvoke([Management.Automation.PSDataCollection[psobject]]::new(), $output) }
+        $null = Wait-WatchOutput $watch { $_ -is [Management.Automation.VerboseRecord] }
+        $watch
+    }
+
+    # What the watch has written that -Where lets through, as soon as that is -Count items or after -Seconds. Read by
+    # index: enumerating an output collection that is still open waits for the pipeline to end.
+    function Wait-WatchOutput($Watch, [scriptblock] $Where, [int] $Count = 1, [int] $Seconds = 10) {
+        $deadline = (Get-Date).AddSeconds($Seconds)
+        do {
+            $items = @($(for ($i = 0; $i -lt $Watch.Output.Count; $i++) { $Watch.Output[$i] }) | Where-Object $Where)
+        } while ($items.Count -lt $Count -and (Get-Date) -lt $deadline -and -not (Start-Sleep -Milliseconds 50))
+        $items
+    }
+
+    function Stop-Watch($Watch) {
+        $Watch.PowerShell.Stop()
+        $errors = @($Watch.PowerShell.Streams.Error | ForEach-Object { "$_" })
+        $Watch.PowerShell.Dispose()
+        [pscustomobject]@{ Output = @($Watch.Output); Errors = $errors }
+    }
+
     function Get-Listeners([string] $Db) {
         $name = ([Uri]$Db).AbsolutePath.Trim('/')
         Invoke-TestPsql "SELECT count(*) FROM pg_stat_activity WHERE query = 'LISTEN prism_config' AND datname = '$name'"
@@ -181,3 +213,29 @@ Describe 'Watch-PrismNamespace across a whole-store restore on <Engine>' -ForEac
     }
 }
 
+
+Describe 'Watch-PrismNamespace on a SQLite file replaced under it' -Skip:$IsWindows {
+    It 'follows another store moved over the file, as after a whole-store restore' {
+        $db = New-WatchDb 'Sqlite'
+        # A store of its own, one complete file, as a store copied in from elsewhere and renamed into place would be.
+        $other = Join-Path $TestDrive "other-$([guid]::NewGuid().ToString('N')).db"
+        New-PrismNamespace moved-in -Backend redis -Pattern keyvalue -Database $other -WarningAction SilentlyContinue | Out-Null
+        $file = Backup-PrismConfig -Database $other -Destination "$other.bak"
+        $watch = Start-Watch $db
+        try {
+            Move-Item -Force $file.FullName $db
+            $null = Wait-WatchOutput $watch { $_ -is [Management.Automation.WarningRecord] }
+            Set-PrismNamespace moved-in -RateLimitRps 3 -Reason 'in the new file' -Database $db
+            $null = Wait-WatchOutput $watch { $_.Reason -eq 'in the new file' }
+        }
+        finally {
+            $stopped = Stop-Watch $watch
+        }
+        $stopped.Errors | Should -BeNullOrEmpty
+        $warnings = @($stopped.Output | Where-Object { $_ -is [Management.Automation.WarningRecord] })
+        $warnings.Count | Should -Be 1
+        "$($warnings[0])" | Should -Match 'is now another store file .* goes on after its revision 1;'
+        $entries = @($stopped.Output | Where-Object { $_.GetType().FullName -eq 'PrismConfig.HistoryEntry' })
+        ($entries | ForEach-Object { "$($_.Name)/$($_.Reason)" }) | Should -Be 'moved-in/in the new file'
+    }
+}

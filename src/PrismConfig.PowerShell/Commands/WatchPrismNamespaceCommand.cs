@@ -33,6 +33,12 @@ public sealed class WatchPrismNamespaceCommand : PrismCmdlet, IDisposable
     /// <summary>Without a notification, the store is read again this often anyway.</summary>
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(5);
 
+    /// <summary>The revision after which the next read starts: the last one this watch has gone past.</summary>
+    private long _last;
+
+    /// <summary>The epoch <see cref="_last"/> belongs to.</summary>
+    private string _epoch = "";
+
     private protected override void ProcessItem()
     {
         var bound = MyInvocation.BoundParameters;
@@ -41,52 +47,98 @@ public sealed class WatchPrismNamespaceCommand : PrismCmdlet, IDisposable
             ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(Timeout), "-Timeout must be more than zero."),
                 "TimeoutInvalid", ErrorCategory.InvalidArgument, Timeout));
         }
-        var store = OpenStore(create: false);
         var deadline = bound.ContainsKey(nameof(Timeout)) ? DateTime.UtcNow + Timeout : DateTime.MaxValue;
         var names = Name?.Where(n => !string.IsNullOrEmpty(n)).ToArray();
 
-        // Subscribe before the first read: a commit between the two still rings the first wait.
-        using var changes = store.SubscribeToChanges();
+        using var followed = new FollowedStore(Locator);
+        var store = followed.Look();
         var start = store.State;
-        var epoch = start.Epoch;
-        var last = bound.ContainsKey(nameof(Since)) ? Since : start.Revision;
-        if (last > start.Revision)
+        _epoch = start.Epoch;
+        _last = bound.ContainsKey(nameof(Since)) ? Since : start.Revision;
+        if (_last > start.Revision)
         {
             // Silence until the store passes it would look like a quiet store, not a mistyped revision.
-            WriteWarning($"-Since {last} is beyond {DatabasePath}'s revision {start.Revision}: nothing is shown until a commit passes it. "
+            WriteWarning($"-Since {_last} is beyond {DatabasePath}'s revision {start.Revision}: nothing is shown until a commit passes it. "
                 + "Give a revision from Get-PrismNamespaceHistory or Get-PrismConfigStatus.");
         }
-        WriteVerbose($"Watching {DatabasePath} after revision {last}.");
+        WriteVerbose($"Watching {DatabasePath} after revision {_last}.");
+        Follow(followed, store, deadline, names is { Length: > 0 } ? names : null);
+    }
+
+    /// <summary>
+    /// Reads and waits until Ctrl+C or the deadline. <paramref name="read"/> is the store the watch has read so far:
+    /// another one at the path is another file.
+    /// </summary>
+    private void Follow(FollowedStore followed, ConfigStore read, DateTime deadline, string[]? names)
+    {
         while (!_stop.IsCancellationRequested)
         {
-            // Every commit up to the revision read first is visible to the history read that follows (revisions are
-            // taken in commit order), so the watch can move past it even when none of its entries matched the names.
-            var current = store.State;
-            var state = current.Revision;
-            if (current.Epoch != epoch)
+            try
             {
-                // A whole-store restore: revisions now run on from the backup's, so the ones this watch has seen
-                // name other changes. Waiting for them to pass `last` would hide every commit until then.
-                epoch = current.Epoch;
-                // Go on after the restore's own revision, not after the one read now: commits made between the
-                // restore and this read come after it, and would otherwise be skipped.
-                var restored = store.GetHistory(new HistoryQuery { Operations = ["restore"], Last = 1, IncludeRemoved = true });
-                last = restored.Count == 1 && restored[0].Revision <= state ? restored[0].Revision : state;
-                WriteWarning($"{DatabasePath} was replaced by a whole-store restore; its revisions now continue from the backup's. "
-                    + $"The watch goes on after revision {last}; Get-PrismNamespaceHistory -Operation restore shows what the restore changed.");
-            }
-            var entries = store.GetHistory(new HistoryQuery { AfterRevision = last, Names = names is { Length: > 0 } ? names : null, IncludeRemoved = true });
-            foreach (var entry in entries.OrderBy(e => e.Revision))
-            {
-                WriteObject(entry);
-                if (entry.Revision > last) last = entry.Revision;
-            }
-            if (state > last) last = state;
+                var store = followed.Look();
+                var current = store.State;
+                if (!ReferenceEquals(store, read))
+                {
+                    // The path names another file now. One with the same epoch and at least the revision seen is a
+                    // copy of the same store, whose revisions name the same changes: the watch just goes on.
+                    if (current.Epoch != _epoch || current.Revision < _last) Renumbered(store, current, otherFile: true);
+                    read = store;
+                }
+                else if (current.Epoch != _epoch)
+                {
+                    Renumbered(store, current, otherFile: false);
+                }
+                Stream(store, current.Revision, names);
 
-            var left = deadline - DateTime.UtcNow;
-            if (left <= TimeSpan.Zero) return;
-            changes.Wait(left < Poll ? left : Poll, _stop.Token);
+                var left = deadline - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero) return;
+                followed.Wait(left < Poll ? left : Poll, _stop.Token);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The store this pass read was replaced and closed meanwhile, by this lookup or another runspace's:
+                // the next pass opens what is at the path now.
+                followed.Drop();
+            }
         }
+    }
+
+    /// <summary>Writes the entries after <see cref="_last"/> and moves past <paramref name="state"/>.</summary>
+    private void Stream(ConfigStore store, long state, string[]? names)
+    {
+        var entries = store.GetHistory(new HistoryQuery { AfterRevision = _last, Names = names, IncludeRemoved = true });
+        foreach (var entry in entries.OrderBy(e => e.Revision))
+        {
+            WriteObject(entry);
+            if (entry.Revision > _last) _last = entry.Revision;
+        }
+        // Every commit up to the revision read first is visible to the history read that followed (revisions are
+        // taken in commit order), so the watch can move past it even when none of its entries matched the names.
+        if (state > _last) _last = state;
+    }
+
+    /// <summary>
+    /// The store's revisions no longer name the changes this watch has seen: a whole-store restore (a new epoch) made
+    /// them continue from the backup's, or the path now names <paramref name="otherFile"/>, a store with revisions of
+    /// its own. Waiting for them to pass <see cref="_last"/> would hide every commit until then.
+    /// </summary>
+    private void Renumbered(ConfigStore store, StoreState current, bool otherFile)
+    {
+        _epoch = current.Epoch;
+        if (otherFile)
+        {
+            // Nothing in the new file says which of its commits came after it took the path: go on from now.
+            _last = current.Revision;
+            WriteWarning($"{DatabasePath} is now another store file than the one this watch was reading, with revisions of its own. "
+                + $"The watch goes on after its revision {_last}; Get-PrismNamespaceHistory shows what the file already holds.");
+            return;
+        }
+        // Go on after the restore's own revision, not after the one read now: commits made between the restore and
+        // this read come after it, and would otherwise be skipped.
+        var restored = store.GetHistory(new HistoryQuery { Operations = ["restore"], Last = 1, IncludeRemoved = true });
+        _last = restored.Count == 1 && restored[0].Revision <= current.Revision ? restored[0].Revision : current.Revision;
+        WriteWarning($"{DatabasePath} was replaced by a whole-store restore; its revisions now continue from the backup's. "
+            + $"The watch goes on after revision {_last}; Get-PrismNamespaceHistory -Operation restore shows what the restore changed.");
     }
 
     protected override void StopProcessing() => _stop.Cancel();

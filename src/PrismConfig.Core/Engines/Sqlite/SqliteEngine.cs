@@ -59,7 +59,7 @@ internal sealed partial class SqliteEngine : IStorageEngine
 
     public long ChangeToken() => OnRead(() => _dataVersion.Read(_read));
 
-    public IChangeSignal SubscribeToChanges() => new TokenChangeSignal(ChangeToken);
+    public IChangeSignal SubscribeToChanges() => new TokenChangeSignal(ChangeToken, StillThere);
 
     public bool StillThere()
     {
