@@ -318,4 +318,18 @@ function Stop-TestPostgres {
     }
 }
 
-Export-ModuleMember -Function Start-TestPostgres, Stop-TestPostgres, Find-TestPostgresBin, Get-TestPostgresInstallHint, Invoke-TestPostgresPsql
+function Invoke-TestPostgresCtl {
+    <#
+    .SYNOPSIS
+        Stops or starts again a cluster from Start-TestPostgres, keeping its data: for a test of what an outage does.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Server, [Parameter(Mandatory)][ValidateSet('stop', 'start')][string] $Action)
+    $arguments = @($Action, '-D', $Server.DataFolder, '-w', '-s', '-t', '60')
+    $arguments += if ($Action -eq 'stop') { @('-m', 'fast') } else { @('-l', $Server.LogFile) }
+    Push-Location $Server.Folder
+    try { Invoke-AsServerUser $Server.RunAs (Get-TestPostgresTool $Server.BinFolder 'pg_ctl') $arguments | Out-Null }
+    finally { Pop-Location }
+}
+
+Export-ModuleMember -Function Start-TestPostgres, Stop-TestPostgres, Find-TestPostgresBin, Get-TestPostgresInstallHint, Invoke-TestPostgresPsql, Invoke-TestPostgresCtl

@@ -195,4 +195,18 @@ function Get-TestPostgresPasswordUri {
     "postgresql://$($env:PRISM_TEST_POSTGRES_PASSWORD_USER):$([uri]::EscapeDataString($Password))@127.0.0.1:$($admin.Port)/$Database"
 }
 
-Export-ModuleMember -Function Get-PrismTestModulePath, Invoke-FreshPwsh, Start-FreshPwsh, Start-InteractivePwsh, Wait-InteractiveText, Stop-InteractivePwsh, Test-PostgresAvailable, Get-TestPsqlPath, Invoke-TestPsql, New-TestPostgresDatabase, Get-TestPostgresPasswordUri, Get-TestEngine, New-TestStore
+function Start-PrivateTestPostgres {
+    <#
+    .SYNOPSIS
+        A throwaway cluster of the test's own (about 2 s to start), for a test that stops its server: the Test task's
+        cluster, or a developer's shared one, serves other suites meanwhile. Stop it again, as Invoke-TestPostgresCtl
+        does, and remove it with Remove-PrivateTestPostgres in a finally.
+    .OUTPUTS
+        What Start-TestPostgres returns: Port, AdminUri, PasswordUser, Password and the rest.
+    #>
+    Start-TestPostgres
+}
+
+function Remove-PrivateTestPostgres($Server) { Stop-TestPostgres -Server $Server }
+
+Export-ModuleMember -Function Get-PrismTestModulePath, Invoke-FreshPwsh, Start-FreshPwsh, Start-InteractivePwsh, Wait-InteractiveText, Stop-InteractivePwsh, Test-PostgresAvailable, Get-TestPsqlPath, Invoke-TestPsql, New-TestPostgresDatabase, Get-TestPostgresPasswordUri, Get-TestEngine, New-TestStore, Start-PrivateTestPostgres, Remove-PrivateTestPostgres, Invoke-TestPostgresCtl

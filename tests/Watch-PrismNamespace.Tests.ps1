@@ -1,5 +1,6 @@
 # Watch-PrismNamespace: entries as they commit, from another process, on both engines; -Since resumes with no gap
-# and no duplicate; -Name filters; -Timeout ends the watch.
+# and no duplicate; -Name filters; -Timeout ends the watch; a store lost for a while (a stopped server, a SQLite file
+# away from its path) is waited out, and a SQLite file replaced under the watch is followed.
 BeforeDiscovery { Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force }
 
 BeforeAll {
@@ -214,7 +215,7 @@ Describe 'Watch-PrismNamespace across a whole-store restore on <Engine>' -ForEac
 }
 
 
-Describe 'Watch-PrismNamespace on a SQLite file replaced under it' -Skip:$IsWindows {
+Describe 'Watch-PrismNamespace on a SQLite file replaced or taken away under it' -Skip:$IsWindows {
     It 'follows another store moved over the file, as after a whole-store restore' {
         $db = New-WatchDb 'Sqlite'
         # A store of its own, one complete file, as a store copied in from elsewhere and renamed into place would be.
@@ -237,5 +238,78 @@ Describe 'Watch-PrismNamespace on a SQLite file replaced under it' -Skip:$IsWind
         "$($warnings[0])" | Should -Match 'is now another store file .* goes on after its revision 1;'
         $entries = @($stopped.Output | Where-Object { $_.GetType().FullName -eq 'PrismConfig.HistoryEntry' })
         ($entries | ForEach-Object { "$($_.Name)/$($_.Reason)" }) | Should -Be 'moved-in/in the new file'
+    }
+
+    It 'waits while no file is at the path, warns once when it goes and once when it is back, and resumes with no gap or duplicate' {
+        $db = New-WatchDb 'Sqlite'
+        # A copy of the same store one commit ahead, which the watch must show once it is back, and only once.
+        $copy = Backup-PrismConfig -Database $db -Destination "$db.copy"
+        Set-PrismNamespace orders -RateLimitRps 2 -Reason 'in the copy' -Database $copy.FullName
+        $copy = Backup-PrismConfig -Database $copy.FullName -Destination "$db.copy2"
+        $watch = Start-Watch $db
+        try {
+            Remove-Item $db
+            $null = Wait-WatchOutput $watch { $_ -is [Management.Automation.WarningRecord] }
+            Move-Item $copy.FullName $db
+            Set-PrismNamespace orders -RateLimitRps 3 -Reason 'after' -Database $db
+            $null = Wait-WatchOutput $watch { $_.Reason -eq 'after' }
+        }
+        finally {
+            $stopped = Stop-Watch $watch
+        }
+        $stopped.Errors | Should -BeNullOrEmpty
+        $warnings = @($stopped.Output | Where-Object { $_ -is [Management.Automation.WarningRecord] } | ForEach-Object { "$_" })
+        $warnings.Count | Should -Be 2
+        $warnings[0] | Should -Match 'holds no PrismConfig store now .* goes on after revision 3 '
+        $warnings[1] | Should -Match 'reached .* again after .* goes on after revision 3,'
+        $entries = @($stopped.Output | Where-Object { $_.GetType().FullName -eq 'PrismConfig.HistoryEntry' })
+        ($entries | ForEach-Object { "$($_.Revision)/$($_.Reason)" }) | Should -Be @('4/in the copy', '5/after')
+    }
+
+    It 'ends at -Timeout while the store is away' {
+        $db = New-WatchDb 'Sqlite'
+        $watch = Start-Watch $db @{ Timeout = [TimeSpan]'00:00:02' }
+        Remove-Item $db
+        $ended = $watch.Async.AsyncWaitHandle.WaitOne(10000)
+        $stopped = Stop-Watch $watch
+        $ended | Should -BeTrue
+        $stopped.Errors | Should -BeNullOrEmpty
+        @($stopped.Output | Where-Object { $_ -is [Management.Automation.WarningRecord] }).Count | Should -Be 1
+    }
+}
+
+Describe 'Watch-PrismNamespace through a PostgreSQL outage' -Skip:(-not (Test-PostgresAvailable)) {
+    It 'keeps trying while the server is down, warns once when it goes and once when it is back, and resumes with no gap or duplicate' {
+        # A server of the test's own, which it may stop; a password in the URI, which no warning may show.
+        $server = Start-PrivateTestPostgres
+        try {
+            Invoke-TestPsql "CREATE DATABASE prism_watch OWNER $($server.PasswordUser)" -Uri $server.AdminUri | Out-Null
+            $db = "postgresql://$($server.PasswordUser):$($server.Password)@127.0.0.1:$($server.Port)/prism_watch"
+            New-PrismNamespace orders -Backend postgres -Pattern keyvalue -Database $db -WarningAction SilentlyContinue | Out-Null
+            $watch = Start-Watch $db
+            try {
+                Set-PrismNamespace orders -RateLimitRps 1 -Reason 'before' -Database $db
+                $null = Wait-WatchOutput $watch { $_.Reason -eq 'before' }
+                Invoke-TestPostgresCtl $server stop
+                $null = Wait-WatchOutput $watch { $_ -is [Management.Automation.WarningRecord] }
+                Invoke-TestPostgresCtl $server start
+                Set-PrismNamespace orders -RateLimitRps 2 -Reason 'after' -Database $db
+                $null = Wait-WatchOutput $watch { $_.Reason -eq 'after' }
+            }
+            finally {
+                $stopped = Stop-Watch $watch
+            }
+        }
+        finally {
+            Remove-PrivateTestPostgres $server
+        }
+        $stopped.Errors | Should -BeNullOrEmpty
+        $warnings = @($stopped.Output | Where-Object { $_ -is [Management.Automation.WarningRecord] } | ForEach-Object { "$_" })
+        $warnings.Count | Should -Be 2
+        $warnings[0] | Should -Match "cannot be reached at 127\.0\.0\.1:$($server.Port).* goes on after revision 2 "
+        $warnings[1] | Should -Match 'reached .* again after'
+        $warnings -join "`n" | Should -Not -Match $server.Password
+        $entries = @($stopped.Output | Where-Object { $_.GetType().FullName -eq 'PrismConfig.HistoryEntry' })
+        ($entries | ForEach-Object Reason) | Should -Be @('before', 'after')
     }
 }

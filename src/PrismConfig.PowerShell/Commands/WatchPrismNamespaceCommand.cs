@@ -7,7 +7,7 @@ namespace PrismConfig.PowerShell.Commands;
 /// <summary>
 /// Streams history entries as they commit, from any process, until Ctrl+C or -Timeout: LISTEN on PostgreSQL, the
 /// change token with a short poll on SQLite. Entries are read by revision, so -Since resumes with no gap and no
-/// duplicate.
+/// duplicate, and so does the watch itself after the store could not be reached for a while.
 /// </summary>
 [Cmdlet(VerbsCommon.Watch, "PrismNamespace")]
 [OutputType(typeof(HistoryEntry))]
@@ -33,6 +33,9 @@ public sealed class WatchPrismNamespaceCommand : PrismCmdlet, IDisposable
     /// <summary>Without a notification, the store is read again this often anyway.</summary>
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(5);
 
+    /// <summary>The longest wait between tries at a store that cannot be reached.</summary>
+    private static readonly TimeSpan LongestRetry = TimeSpan.FromSeconds(30);
+
     /// <summary>The revision after which the next read starts: the last one this watch has gone past.</summary>
     private long _last;
 
@@ -51,6 +54,8 @@ public sealed class WatchPrismNamespaceCommand : PrismCmdlet, IDisposable
         var names = Name?.Where(n => !string.IsNullOrEmpty(n)).ToArray();
 
         using var followed = new FollowedStore(Locator);
+        // The first look is the command's setup: a store that is missing or unreachable when the watch starts is an
+        // error. Once it is watching, losing the store is an outage to wait out.
         var store = followed.Look();
         var start = store.State;
         _epoch = start.Epoch;
@@ -66,17 +71,27 @@ public sealed class WatchPrismNamespaceCommand : PrismCmdlet, IDisposable
     }
 
     /// <summary>
-    /// Reads and waits until Ctrl+C or the deadline. <paramref name="read"/> is the store the watch has read so far:
-    /// another one at the path is another file.
+    /// Reads and waits until Ctrl+C or the deadline. A pass that cannot reach the store is tried again, and the
+    /// next one that can goes on after <see cref="_last"/>. <paramref name="read"/> is the store the watch has
+    /// read so far: another one at the path is another file.
     /// </summary>
     private void Follow(FollowedStore followed, ConfigStore read, DateTime deadline, string[]? names)
     {
+        var backoff = new Backoff(LongestRetry);
+        DateTime? lostAt = null;
         while (!_stop.IsCancellationRequested)
         {
             try
             {
                 var store = followed.Look();
                 var current = store.State;
+                if (lostAt is { } since)
+                {
+                    WriteWarning($"Watch-PrismNamespace reached {DatabasePath} again after {Display.Duration(DateTime.UtcNow - since)}; "
+                        + $"it goes on after revision {_last}, so nothing committed meanwhile is missed.");
+                    lostAt = null;
+                    backoff.Reset();
+                }
                 if (!ReferenceEquals(store, read))
                 {
                     // The path names another file now. One with the same epoch and at least the revision seen is a
@@ -99,6 +114,19 @@ public sealed class WatchPrismNamespaceCommand : PrismCmdlet, IDisposable
                 // The store this pass read was replaced and closed meanwhile, by this lookup or another runspace's:
                 // the next pass opens what is at the path now.
                 followed.Drop();
+            }
+            catch (PrismConfigException ex) when (Backoff.IsTransient(ex) || ex.ErrorId == "DatabaseNotFound")
+            {
+                followed.Drop();
+                // Once per outage, not once per try: a service's log must not fill with one outage.
+                if (lostAt is null)
+                {
+                    lostAt = DateTime.UtcNow;
+                    var why = ex.ErrorId == "DatabaseNotFound" ? $"{DatabasePath} holds no PrismConfig store now (it was moved, deleted or dropped)." : ex.Message;
+                    WriteWarning($"{why} Watch-PrismNamespace keeps trying, and goes on after revision {_last} once the store is back.");
+                }
+                if (DateTime.UtcNow >= deadline) return;
+                _stop.Token.WaitHandle.WaitOne(Backoff.Capped(deadline, backoff.Next()));
             }
         }
     }
