@@ -299,6 +299,17 @@ Describe 'Sync-PrismConfig input' {
         { Sync-PrismConfig -Source (Join-Path $TestDrive 'nope.db') -Database $replica -ErrorAction Stop } | Should -Throw -ErrorId 'DatabaseNotFound,*'
         Test-Path $replica | Should -BeFalse
     }
+
+    It 'refuses an -Until already past, naming it and what to give instead, and creates no replica' {
+        $replica = New-ReplicaPath
+        $past = (Get-Date).AddMinutes(-5)
+        $caught = $null
+        try { Sync-PrismConfig -Source (New-SourceDb 'Sqlite') -Database $replica -Continuous -Until $past -ErrorAction Stop } catch { $caught = $_ }
+        $caught.FullyQualifiedErrorId | Should -Be 'UntilInPast,PrismConfig.PowerShell.Commands.SyncPrismConfigCommand'
+        $caught.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        "$caught" | Should -BeLike "-Until $($past.ToString('yyyy-MM-dd HH:mm:ss')) is already past*leave -Until out*"
+        Test-Path $replica | Should -BeFalse
+    }
 }
 
 Describe 'Sync-PrismConfig through PostgreSQL outages' -Skip:(-not (Test-PostgresAvailable)) {

@@ -146,6 +146,15 @@ Describe 'Watch-PrismNamespace on a missing store' {
         "$warned" | Should -Match '-Since 9999 is beyond .* revision 1'
     }
 
+    It 'refuses a -Timeout of zero, saying what to give instead' {
+        $db = Join-Path $TestDrive "timeout-$([guid]::NewGuid()).db"
+        New-PrismNamespace timeout-ns -Backend redis -Pattern keyvalue -Database $db -WarningAction SilentlyContinue | Out-Null
+        $caught = $null
+        try { Watch-PrismNamespace -Timeout 0 -Database $db -ErrorAction Stop } catch { $caught = $_ }
+        $caught.FullyQualifiedErrorId | Should -Be 'TimeoutInvalid,PrismConfig.PowerShell.Commands.WatchPrismNamespaceCommand'
+        "$caught" | Should -BeLike '-Timeout must be more than zero*leave -Timeout out*'
+    }
+
     It 'a watch on a store that does not exist is DatabaseNotFound' {
         $missing = Join-Path $TestDrive 'missing.db'
         { Watch-PrismNamespace -Timeout 00:00:01 -Database $missing -ErrorAction Stop } | Should -Throw -ErrorId 'DatabaseNotFound*'

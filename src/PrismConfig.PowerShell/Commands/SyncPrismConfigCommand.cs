@@ -44,6 +44,14 @@ public sealed class SyncPrismConfigCommand : PrismCmdlet, IDisposable
             ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(PollInterval), "-PollInterval must be more than zero."),
                 "PollIntervalInvalid", ErrorCategory.InvalidArgument, PollInterval));
         }
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(Until)) && Until.ToUniversalTime() <= DateTime.UtcNow)
+        {
+            // The loop would end before its first pass, with no output and no word of why.
+            var given = Until.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+            ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(Until),
+                $"-Until {given} is already past, so the sync would stop before its first pass. Give a later time, such as (Get-Date).AddHours(8), or leave -Until out to sync until Ctrl+C."),
+                "UntilInPast", ErrorCategory.InvalidArgument, Until));
+        }
         var source = ResolveSource();
         if (!Continuous)
         {

@@ -47,7 +47,7 @@ public sealed class WatchPrismNamespaceCommand : PrismCmdlet, IDisposable
         var bound = MyInvocation.BoundParameters;
         if (bound.ContainsKey(nameof(Timeout)) && Timeout <= TimeSpan.Zero)
         {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(Timeout), "-Timeout must be more than zero."),
+            ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(Timeout), "-Timeout must be more than zero: give how long to watch, such as 00:05:00, or leave -Timeout out to watch until Ctrl+C."),
                 "TimeoutInvalid", ErrorCategory.InvalidArgument, Timeout));
         }
         var deadline = bound.ContainsKey(nameof(Timeout)) ? DateTime.UtcNow + Timeout : DateTime.MaxValue;
