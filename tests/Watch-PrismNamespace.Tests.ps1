@@ -75,6 +75,25 @@ Describe 'Watch-PrismNamespace on <Engine>' -ForEach @(
         $later[1].Revision | Should -Be ($all[2].Revision + 2)
     }
 
+    It 'resumes with -After in the middle of an import''s revision, from a live entry or a saved one' -Skip:$Skip {
+        $db = New-WatchDb $Engine
+        $yaml = Join-Path $TestDrive "import-$([guid]::NewGuid().ToString('N')).yaml"
+        Set-Content $yaml ("namespaces:`n" + (('imp-a', 'imp-b', 'imp-c' | ForEach-Object { "  - { name: $_, backend: redis, pattern: keyvalue }" }) -join "`n"))
+        Import-PrismYaml $yaml -Database $db | Out-Null
+        $all = @(Watch-PrismNamespace -Since 3 -Timeout 00:00:00.3 -Database $db)
+        @($all.Revision | Select-Object -Unique) | Should -Be 4
+        $all.Count | Should -Be 3
+
+        # A consumer that stopped after the first two entries of the import.
+        $rest = @(Watch-PrismNamespace -After $all[1] -Timeout 00:00:00.3 -Database $db)
+        $rest.Name | Should -Be $all[2].Name
+        # Its checkpoint, as a file would keep it.
+        $saved = $all[0] | Select-Object Revision, Id | ConvertTo-Json | ConvertFrom-Json
+        @(Watch-PrismNamespace -After $saved -Timeout 00:00:00.3 -Database $db).Name | Should -Be @($all[1].Name, $all[2].Name)
+        { Watch-PrismNamespace -After ([pscustomobject]@{ Revision = 4 }) -Timeout 00:00:00.3 -Database $db -ErrorAction Stop } |
+            Should -Throw -ErrorId 'AfterInvalid,*'
+    }
+
     It 'without -Since writes only what commits after it starts, and ends at -Timeout' -Skip:$Skip {
         $db = New-WatchDb $Engine
         $started = Get-Date

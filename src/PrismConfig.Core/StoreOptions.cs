@@ -153,6 +153,12 @@ public sealed class HistoryQuery
 
     /// <summary>Only entries committed after this store revision (a watcher resuming where it stopped).</summary>
     public long? AfterRevision { get; set; }
+
+    /// <summary>
+    /// With <see cref="AfterRevision"/>: also that revision's entries after this <see cref="HistoryEntry.Id"/>, for a
+    /// watcher that stopped in the middle of a commit of many entries (an import).
+    /// </summary>
+    public long? AfterId { get; set; }
 }
 
 /// <summary>The outcome of a write: the namespace after it, and whether anything changed.</summary>

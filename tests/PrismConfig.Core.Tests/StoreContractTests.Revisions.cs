@@ -30,6 +30,19 @@ public abstract partial class StoreContractTests
     }
 
     [SkippableFact]
+    public void A_reader_that_stopped_inside_a_revision_resumes_after_its_last_entry()
+    {
+        _store.ImportStream([T.Ns("mid-1"), T.Ns("mid-2"), T.Ns("mid-3")]);
+        var all = _store.GetHistory(new HistoryQuery { AfterRevision = 0 });
+        Assert.Equal(3, all.Count);
+        var rest = _store.GetHistory(new HistoryQuery { AfterRevision = all[0].Revision, AfterId = all[0].Id });
+        Assert.Equal(all.Skip(1).Select(e => e.Name), rest.Select(e => e.Name));
+        _store.Create(T.Ns("mid-after"));
+        var last = _store.GetHistory(new HistoryQuery { AfterRevision = all[2].Revision, AfterId = all[2].Id });
+        Assert.Equal("mid-after", Assert.Single(last).Name);
+    }
+
+    [SkippableFact]
     public void Readers_resume_after_a_revision_with_no_gap_and_no_duplicate()
     {
         for (var i = 0; i < 5; i++) _store.Create(T.Ns("resume-" + i));

@@ -96,7 +96,15 @@ internal static class SqlQueries
         if (q?.AfterRevision is { } after)
         {
             parameters.Add("after_revision", after);
-            where.Add("h.revision > @after_revision");
+            if (q.AfterId is { } afterId)
+            {
+                parameters.Add("after_id", afterId);
+                where.Add("(h.revision > @after_revision OR (h.revision = @after_revision AND h.id > @after_id))");
+            }
+            else
+            {
+                where.Add("h.revision > @after_revision");
+            }
         }
         var sql = flavor.SelectHistory + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "");
         if (q?.Last is { } last)

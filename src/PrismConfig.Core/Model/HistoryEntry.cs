@@ -15,6 +15,11 @@ public sealed class HistoryEntry
     public PropertyChange[] Changes { get; set; } = [];
     /// <summary>The store-wide revision of the commit that made this change; every later commit has a higher one.</summary>
     public long Revision { get; set; }
+    /// <summary>
+    /// The history row's id: within one <see cref="Revision"/>, entries come in its order. With the revision, it is
+    /// where a watch resumes in the middle of a commit of many entries (Watch-PrismNamespace -After).
+    /// </summary>
+    public long Id { get; set; }
 
     public override string ToString() => $"{Name} v{Version} {Operation}";
 }

@@ -189,6 +189,7 @@ public sealed partial class ConfigStore : IDisposable
             NewConfig = newConfig,
             Changes = ConfigDiff.Compute(oldConfig, newConfig),
             Revision = row.Revision ?? 0,
+            Id = row.Id,
         };
     }
 

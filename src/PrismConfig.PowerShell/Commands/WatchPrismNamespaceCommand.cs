@@ -9,10 +9,13 @@ namespace PrismConfig.PowerShell.Commands;
 /// change token with a short poll on SQLite. Entries are read by revision, so -Since resumes with no gap and no
 /// duplicate, and so does the watch itself after the store could not be reached for a while.
 /// </summary>
-[Cmdlet(VerbsCommon.Watch, "PrismNamespace")]
+[Cmdlet(VerbsCommon.Watch, "PrismNamespace", DefaultParameterSetName = SinceSet)]
 [OutputType(typeof(HistoryEntry))]
 public sealed class WatchPrismNamespaceCommand : PrismCmdlet, IDisposable
 {
+    private const string SinceSet = "Since";
+    private const string AfterSet = "After";
+
     /// <summary>Names or wildcard patterns; every namespace when omitted.</summary>
     [Parameter(Position = 0)]
     [SupportsWildcards]
@@ -20,9 +23,16 @@ public sealed class WatchPrismNamespaceCommand : PrismCmdlet, IDisposable
     public string[]? Name { get; set; }
 
     /// <summary>Start after this revision (the Revision of the last entry seen); without it, only what commits from now on.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = SinceSet)]
     [ValidateRange(0, long.MaxValue)]
     public long Since { get; set; }
+
+    /// <summary>
+    /// Start after this history entry (the last one processed), even in the middle of its revision: an object with
+    /// Revision and Id, as Watch-PrismNamespace and Get-PrismNamespaceHistory write them.
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = AfterSet)]
+    public PSObject? After { get; set; }
 
     /// <summary>Stop after this long; without it, watch until Ctrl+C.</summary>
     [Parameter]
@@ -42,6 +52,12 @@ public sealed class WatchPrismNamespaceCommand : PrismCmdlet, IDisposable
     /// <summary>The epoch <see cref="_last"/> belongs to.</summary>
     private string _epoch = "";
 
+    /// <summary>
+    /// From -After until the first read that works: the entries of revision <see cref="_last"/> up to this history
+    /// row id have been processed too. Every later read starts after a whole revision.
+    /// </summary>
+    private long? _afterId;
+
     private protected override void ProcessItem()
     {
         var bound = MyInvocation.BoundParameters;
@@ -50,6 +66,7 @@ public sealed class WatchPrismNamespaceCommand : PrismCmdlet, IDisposable
             ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(Timeout), "-Timeout must be more than zero: give how long to watch, such as 00:05:00, or leave -Timeout out to watch until Ctrl+C."),
                 "TimeoutInvalid", ErrorCategory.InvalidArgument, Timeout));
         }
+        var resume = After is null ? ((long Revision, long Id)?)null : ResumePoint(After);
         var deadline = bound.ContainsKey(nameof(Timeout)) ? DateTime.UtcNow + Timeout : DateTime.MaxValue;
         var names = Name?.Where(n => !string.IsNullOrEmpty(n)).ToArray();
 
@@ -59,11 +76,12 @@ public sealed class WatchPrismNamespaceCommand : PrismCmdlet, IDisposable
         var store = followed.Look();
         var start = store.State;
         _epoch = start.Epoch;
-        _last = bound.ContainsKey(nameof(Since)) ? Since : start.Revision;
+        _last = resume?.Revision ?? (bound.ContainsKey(nameof(Since)) ? Since : start.Revision);
+        _afterId = resume?.Id;
         if (_last > start.Revision)
         {
             // Silence until the store passes it would look like a quiet store, not a mistyped revision.
-            WriteWarning($"-Since {_last} is beyond {DatabasePath}'s revision {start.Revision}: nothing is shown until a commit passes it. "
+            WriteWarning($"{(resume is null ? "-Since" : "-After's revision")} {_last} is beyond {DatabasePath}'s revision {start.Revision}: nothing is shown until a commit passes it. "
                 + "Give a revision from Get-PrismNamespaceHistory or Get-PrismConfigStatus.");
         }
         WriteVerbose($"Watching {DatabasePath} after revision {_last}.");
@@ -134,7 +152,8 @@ public sealed class WatchPrismNamespaceCommand : PrismCmdlet, IDisposable
     /// <summary>Writes the entries after <see cref="_last"/> and moves past <paramref name="state"/>.</summary>
     private void Stream(ConfigStore store, long state, string[]? names)
     {
-        var entries = store.GetHistory(new HistoryQuery { AfterRevision = _last, Names = names, IncludeRemoved = true });
+        var entries = store.GetHistory(new HistoryQuery { AfterRevision = _last, AfterId = _afterId, Names = names, IncludeRemoved = true });
+        _afterId = null;
         foreach (var entry in entries.OrderBy(e => e.Revision))
         {
             WriteObject(entry);
@@ -153,6 +172,7 @@ public sealed class WatchPrismNamespaceCommand : PrismCmdlet, IDisposable
     private void Renumbered(ConfigStore store, StoreState current, bool otherFile)
     {
         _epoch = current.Epoch;
+        _afterId = null;
         if (otherFile)
         {
             // Nothing in the new file says which of its commits came after it took the path: go on from now.
@@ -167,6 +187,27 @@ public sealed class WatchPrismNamespaceCommand : PrismCmdlet, IDisposable
         _last = restored.Count == 1 && restored[0].Revision <= current.Revision ? restored[0].Revision : current.Revision;
         WriteWarning($"{DatabasePath} was replaced by a whole-store restore; its revisions now continue from the backup's. "
             + $"The watch goes on after revision {_last}; Get-PrismNamespaceHistory -Operation restore shows what the restore changed.");
+    }
+
+    /// <summary>
+    /// -After's revision and history row id. Read by property name, so an entry saved with Export-Clixml or
+    /// ConvertTo-Json serves as well as a live one.
+    /// </summary>
+    private (long Revision, long Id) ResumePoint(PSObject entry)
+    {
+        var revision = entry.Properties["Revision"]?.Value;
+        var id = entry.Properties["Id"]?.Value;
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        if (revision is not null && id is not null && LanguagePrimitives.TryConvertTo<long>(revision, culture, out var r)
+            && LanguagePrimitives.TryConvertTo<long>(id, culture, out var i) && r >= 0)
+        {
+            return (r, i);
+        }
+        ThrowTerminatingError(new ErrorRecord(new ArgumentException(
+            "-After takes a history entry, as Watch-PrismNamespace and Get-PrismNamespaceHistory write them (or one saved with Export-Clixml or ConvertTo-Json): "
+            + $"an object with a Revision and an Id, which '{entry}' lacks. Give the last entry you processed, or -Since and its Revision."),
+            "AfterInvalid", ErrorCategory.InvalidArgument, entry));
+        return default; // unreachable: ThrowTerminatingError always throws
     }
 
     protected override void StopProcessing() => _stop.Cancel();
