@@ -296,7 +296,7 @@ Describe 'Watch-PrismNamespace on a SQLite file replaced or taken away under it'
 
     It 'ends at -Timeout while the store is away' {
         $db = New-WatchDb 'Sqlite'
-        $watch = Start-Watch $db @{ Timeout = [TimeSpan]'00:00:02' }
+        $watch = Start-Watch $db @{ Timeout = [TimeSpan]'00:00:01' }
         Remove-Item $db
         $ended = $watch.Async.AsyncWaitHandle.WaitOne(10000)
         $stopped = Stop-Watch $watch
