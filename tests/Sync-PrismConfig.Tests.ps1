@@ -97,7 +97,7 @@ Describe 'Sync-PrismConfig from <Engine>' -ForEach @(
         $again.Revision | Should -Be 6
     }
 
-    It 'refuses every writing cmdlet on the replica with ReplicaReadOnly, naming the source, and writes nothing' -Skip:$Skip {
+    It 'refuses every writing cmdlet on the replica with ReplicaReadOnly, naming the source, and writes nothing, -WhatIf or not' -Skip:$Skip {
         $source = New-SourceDb $Engine
         $replica = New-ReplicaPath
         Sync-PrismConfig -Source $source -Database $replica | Out-Null
@@ -119,14 +119,18 @@ Describe 'Sync-PrismConfig from <Engine>' -ForEach @(
             { Restore-PrismConfig -Path $backup.FullName -Confirm:$false -Database $replica }
         )
         $ErrorActionPreference = 'Stop'
-        foreach ($write in $writes) {
-            $caught = $null
-            try { & $write | Out-Null } catch { $caught = $_ }
-            $caught | Should -Not -BeNullOrEmpty -Because "$write must be refused"
-            $caught.FullyQualifiedErrorId | Should -BeLike 'ReplicaReadOnly,*' -Because "$write"
-            $caught.CategoryInfo.Category | Should -Be 'InvalidOperation'
-            $caught.Exception.Message | Should -BeLike "*read-only replica of '$source'*"
+        # -WhatIf too: a plan shown for a replica would suggest the write works there.
+        foreach ($WhatIfPreference in $false, $true) {
+            foreach ($write in $writes) {
+                $caught = $null
+                try { & $write | Out-Null } catch { $caught = $_ }
+                $caught | Should -Not -BeNullOrEmpty -Because "$write must be refused (WhatIf: $WhatIfPreference)"
+                $caught.FullyQualifiedErrorId | Should -BeLike 'ReplicaReadOnly,*' -Because "$write (WhatIf: $WhatIfPreference)"
+                $caught.CategoryInfo.Category | Should -Be 'InvalidOperation'
+                $caught.Exception.Message | Should -BeLike "*read-only replica of '$source'*"
+            }
         }
+        $WhatIfPreference = $false
         Get-StoreShape $replica | Should -Be $before
     }
 

@@ -49,6 +49,7 @@ public sealed partial class ConfigStore
         ArgumentNullException.ThrowIfNull(desired);
         options ??= new ImportOptions();
         ThrowIfDisposed();
+        ThrowIfReplica();
         return Plan(desired, options, _engine.ReadKeys(), name => _engine.ReadNamespace(name) is { } row ? ToConfig(row) : null, CurrentRegistry());
     }
 

@@ -133,10 +133,11 @@ public sealed partial class ConfigStore
         return results;
     }
 
-    /// <summary>What <see cref="ImportRegistry"/> would do, read-only.</summary>
+    /// <summary>What <see cref="ImportRegistry"/> would do, read-only; a replica is refused here too, as every plan is.</summary>
     public IReadOnlyList<RegistryImportResult> PlanRegistryImport(IEnumerable<RegistryDocument> documents)
     {
         ArgumentNullException.ThrowIfNull(documents);
+        ThrowIfReplica();
         var docs = Distinct(documents);
         var existing = CurrentRegistry().Definitions.ToDictionary(d => (d.Kind, d.Name));
         return docs.Select(doc => existing.TryGetValue((doc.Kind, doc.Name), out var d)

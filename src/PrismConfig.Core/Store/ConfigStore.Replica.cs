@@ -134,7 +134,8 @@ public sealed partial class ConfigStore
     /// A plan on a replica is a write aimed at the wrong store, even one that would change nothing: it is refused
     /// before -WhatIf or a prompt can suggest it would work. The engine refuses every write transaction as well.
     /// </summary>
-    private void ThrowIfReplica()
+    /// <remarks>Public for writers that ask before they plan anything in Core (a create, a whole-store restore).</remarks>
+    public void ThrowIfReplica()
     {
         if ((_engine as IReplicaEngine)?.ReadReplica() is { } record)
         {

@@ -119,6 +119,8 @@ public sealed class NewPrismNamespaceCommand : NamespaceCmdlet
         }
 
         var existing = OpenExistingStore();
+        // Thrown, not written: the whole store refuses, so every further item would meet it.
+        existing?.ThrowIfReplica();
         if (existing?.TryGet(config.Name) is not null)
         {
             WriteCoreError(new NamespaceExistsException(config.Name));

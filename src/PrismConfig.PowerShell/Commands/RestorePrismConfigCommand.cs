@@ -43,6 +43,7 @@ public sealed class RestorePrismConfigCommand : PrismCmdlet
 
             // The live store is opened (not created) before asking, so an unusable database fails up front.
             var store = OpenExistingStore();
+            store?.ThrowIfReplica();
             var action = $"Replace all contents with backup '{source}' ({backupNamespaces} namespace(s))";
             if (!Confirmed(database, action, source))
             {
