@@ -29,6 +29,9 @@ Describe 'Get-PrismRegistry on <Engine>' -ForEach (Get-TestEngine) {
             $pg.Interfaces | Should -Be @('keyvalue_basic', 'keyvalue_scan')
             $pg.PlannedInterfaces | Should -Be @('queue_basic', 'queue_visibility')
             (Get-PrismRegistry consumer -Database $Db).Slots | Should -Be @('dead_letter_queue?', 'message_source', 'state_store?')
+            # Piped as strings and by property name, as Get-PrismNamespace takes them.
+            ('postgres', 'consumer' | Get-PrismRegistry -Database $Db).Name | Should -Be @('postgres', 'consumer')
+            ([pscustomobject]@{ Name = 'kafka' } | Get-PrismRegistry -Database $Db).Name | Should -Be 'kafka'
             (Get-PrismRegistry -Database $Db | Format-Table | Out-String) | Should -Match 'keyvalue_basic, keyvalue_scan \(\+2 planned\)'
         }
 

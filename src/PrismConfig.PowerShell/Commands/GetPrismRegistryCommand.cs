@@ -12,7 +12,7 @@ namespace PrismConfig.PowerShell.Commands;
 public sealed class GetPrismRegistryCommand : PrismCmdlet
 {
     /// <summary>Definition names or wildcard patterns. A literal name that is not defined is an error.</summary>
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     public string[]? Name { get; set; }
 
