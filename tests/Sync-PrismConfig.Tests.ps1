@@ -132,6 +132,8 @@ Describe 'Sync-PrismConfig from <Engine>' -ForEach @(
         }
         $WhatIfPreference = $false
         Get-StoreShape $replica | Should -Be $before
+        # The source named as its own replica is that on either engine, not a PostgreSQL store that is not local.
+        { Sync-PrismConfig -Source $source -Database $source } | Should -Throw -ErrorId 'ReplicaIsSource,*'
     }
 
     It 'stops a pipeline of writes at the first refusal of the replica, since every namespace would meet it' -Skip:$Skip {

@@ -232,8 +232,15 @@ public abstract class ReplicaSyncTests : IDisposable
     {
         var self = Assert.Throws<StorePathException>(() => _replica.SyncFrom(_replica));
         Assert.Equal("ReplicaIsSource", self.ErrorId);
+        // The source as its own replica is that, on every engine, before a server store is refused as not local.
+        Assert.Equal("ReplicaIsSource", Assert.Throws<StorePathException>(() => _source.SyncFrom(_source)).ErrorId);
+        using var another = _engine.OpenAnother();
+        Assert.Equal("ReplicaIsSource", Assert.Throws<StorePathException>(() => another.SyncFrom(_source)).ErrorId);
         if (_source.Locator.Kind == StoreKind.Postgres)
         {
+            var uri = _source.Locator.Value;
+            using var respelled = ConfigStore.Open(uri + (uri.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "application_name=respelled");
+            Assert.Equal("ReplicaIsSource", Assert.Throws<StorePathException>(() => respelled.SyncFrom(_source)).ErrorId);
             var remote = Assert.Throws<StorePathException>(() => _source.SyncFrom(_replica));
             Assert.Equal("ReplicaNotLocal", remote.ErrorId);
         }

@@ -20,15 +20,8 @@ public sealed partial class ConfigStore
         ArgumentNullException.ThrowIfNull(source);
         ThrowIfDisposed();
         source.ThrowIfDisposed();
-        if (_engine is not IReplicaEngine replica)
-        {
-            throw new StorePathException(Path, "ReplicaNotLocal",
-                $"A replica is a local SQLite file, and '{Path}' is not one. Give -Database a file path on this host.");
-        }
-        if (source.Locator.Equals(Locator))
-        {
-            throw new StorePathException(Path, "ReplicaIsSource", $"'{Path}' cannot be a replica of itself. Give -Database a path other than -Source.");
-        }
+        CheckReplicaPair(Locator, Path, _engine is IReplicaEngine, source);
+        var replica = (IReplicaEngine)_engine;
         var clock = Stopwatch.StartNew();
         var now = DateTimeOffset.UtcNow;
         SyncResult result;
@@ -95,6 +88,24 @@ public sealed partial class ConfigStore
         }
         result.Duration = clock.Elapsed;
         return result;
+    }
+
+    /// <summary>
+    /// Refuses a replica that is its source, then one that is not a local file. In that order: a PostgreSQL store
+    /// named as both is first of all its own source, whatever the spelling of the two URIs.
+    /// </summary>
+    private static void CheckReplicaPair(StoreLocator replica, string replicaPath, bool local, ConfigStore source)
+    {
+        if (source.Locator.Equals(replica) || StoreLocator.SameStore(source.Path, replicaPath))
+        {
+            throw new StorePathException(replicaPath, "ReplicaIsSource",
+                $"'{replicaPath}' is -Source itself, and a store cannot be its own replica. Give -Database a local SQLite file other than -Source.");
+        }
+        if (!local)
+        {
+            throw new StorePathException(replicaPath, "ReplicaNotLocal",
+                $"A replica is a local SQLite file, and '{replicaPath}' is not one. Give -Database a file path on this host.");
+        }
     }
 
     /// <summary>Why the change set cannot be applied as it is, or null when it can.</summary>
