@@ -124,11 +124,14 @@ public abstract class ReplicaSyncTests : IDisposable
     public void The_registry_follows_the_source()
     {
         _source.Create(T.Ns("reg-ns", "redis"));
-        _replica.SyncFrom(_source);
+        Assert.False(_replica.SyncFrom(_source).RegistryChanged);
         _source.ImportRegistry([Doc("backend: redis\nimplements: [keyvalue_basic]\n", "/tmp/registry/backends/redis.yaml")]);
-        _replica.SyncFrom(_source);
+        var pass = _replica.SyncFrom(_source);
+        Assert.True(pass.RegistryChanged);
+        Assert.Equal(pass.FromRevision, pass.Revision);
         Assert.Equal(["redis"], _replica.GetRegistry().Select(d => d.Name));
         AssertInStep();
+        Assert.False(_replica.SyncFrom(_source).RegistryChanged);
     }
 
     [SkippableFact]

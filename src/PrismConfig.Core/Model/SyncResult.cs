@@ -15,6 +15,11 @@ public sealed class SyncResult
     public int Changes { get; set; }
     /// <summary>How many namespace rows the pass wrote.</summary>
     public int Namespaces { get; set; }
+    /// <summary>
+    /// True when the pass copied a changed registry (patterns and backends). A registry change takes no revision, so
+    /// a pass that copied only that has Revision equal to FromRevision and still changed the replica.
+    /// </summary>
+    public bool RegistryChanged { get; set; }
     /// <summary>True when the pass rebuilt the replica from a snapshot of the source instead of applying changes.</summary>
     public bool Rebuilt { get; set; }
     /// <summary>Why the pass rebuilt the replica; null when it did not.</summary>

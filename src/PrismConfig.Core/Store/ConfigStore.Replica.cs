@@ -67,6 +67,7 @@ public sealed partial class ConfigStore
                 result.Changes = dump.History.Count;
                 result.Namespaces = dump.Namespaces.Count;
                 registryHistory = dump.RegistryHistory.Count;
+                result.RegistryChanged = registryHistory != (record?.RegistryHistoryCount ?? 0);
             }
             else
             {
@@ -76,6 +77,7 @@ public sealed partial class ConfigStore
                 result.Revision = c.State.Revision;
                 result.Changes = c.History.Count;
                 result.Namespaces = c.Namespaces.Count;
+                result.RegistryChanged = c.Registry is not null;
                 registryHistory = c.RegistryHistoryCount;
             }
             var stamp = now.ToUnixTimeMilliseconds();

@@ -138,7 +138,7 @@ public sealed class SyncPrismConfigCommand : PrismCmdlet, IDisposable
         }
         WriteVerbose($"{result.Database}: revision {result.FromRevision} → {result.Revision}, {result.Changes} changes, {result.Namespaces} namespaces, in {Display.Duration(result.Duration)}.");
         // A continuous sync reports the passes that changed something; the plain pass always reports.
-        if (!Continuous || result.Rebuilt || result.Revision != result.FromRevision)
+        if (!Continuous || result.Rebuilt || result.Revision != result.FromRevision || result.RegistryChanged)
         {
             WriteObject(result);
         }
