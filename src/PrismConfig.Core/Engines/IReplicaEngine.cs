@@ -12,6 +12,9 @@ internal interface IReplicaEngine
 
     /// <summary>What the store records about the source it replicates, or null when it is not a replica.</summary>
     ReplicaRecord? ReadReplica();
+
+    /// <summary>As <see cref="IReplicaScope.IsEmpty"/>, read outside any write transaction, for a preview of a pass.</summary>
+    bool IsEmpty();
 }
 
 /// <summary>One sync pass's write transaction on a replica. Disposing it without <see cref="Commit"/> changes nothing.</summary>

@@ -23,65 +23,24 @@ public sealed partial class ConfigStore
         CheckReplicaPair(Locator, Path, _engine is IReplicaEngine, source);
         var replica = (IReplicaEngine)_engine;
         var clock = Stopwatch.StartNew();
-        var now = DateTimeOffset.UtcNow;
         SyncResult result;
         try
         {
             using var scope = replica.BeginReplicaWrite(lockWait);
             var record = scope.ReadReplica();
             var before = scope.ReadState();
-            string? rebuild = null;
-            ChangeSet? changes = null;
-            if (record is null)
+            var pass = PlanPass(source, record, before, scope.IsEmpty);
+            result = pass.Result;
+            if (pass.Dump is { } dump)
             {
-                if (!scope.IsEmpty())
-                {
-                    throw new PrismConfigException(PrismErrorKind.Conflict, "ReplicaTargetInUse",
-                        $"'{Path}' is a PrismConfig store with its own namespaces, not a replica; nothing was written. Sync into a new file, " +
-                        "or move this store away first (Backup-PrismConfig keeps a copy).", Path);
-                }
-                rebuild = "a new replica";
-            }
-            else if (!StoreLocator.SameStore(record.Source, source.Path))
-            {
-                throw new PrismConfigException(PrismErrorKind.Conflict, "ReplicaSourceMismatch",
-                    $"'{Path}' is a replica of '{record.Source}', not of '{source.Path}'; nothing was written. Sync it from '{record.Source}', " +
-                    $"or sync '{source.Path}' into another file.", Path);
-            }
-            else
-            {
-                changes = source._engine.ReadChanges(before.Revision, record.RegistryHistoryCount);
-                rebuild = RebuildReason(before, changes);
-            }
-
-            result = new SyncResult { Database = Path, Source = source.Path, FromRevision = record is null ? 0 : before.Revision, SyncedAt = now };
-            long registryHistory;
-            var changed = true;
-            if (rebuild is not null)
-            {
-                var dump = source._engine.ReadDump();
                 scope.Replace(dump);
-                result.Rebuilt = true;
-                result.Reason = rebuild;
-                result.Revision = dump.Revision;
-                result.Changes = dump.History.Count;
-                result.Namespaces = dump.Namespaces.Count;
-                registryHistory = dump.RegistryHistory.Count;
-                result.RegistryChanged = registryHistory != (record?.RegistryHistoryCount ?? 0);
             }
-            else
+            else if (pass.Changed)
             {
-                var c = changes!;
-                changed = c.History.Count > 0 || c.Registry is not null;
-                if (changed) scope.Apply(c);
-                result.Revision = c.State.Revision;
-                result.Changes = c.History.Count;
-                result.Namespaces = c.Namespaces.Count;
-                result.RegistryChanged = c.Registry is not null;
-                registryHistory = c.RegistryHistoryCount;
+                scope.Apply(pass.Changes!);
             }
-            var stamp = now.ToUnixTimeMilliseconds();
-            scope.WriteReplica(new ReplicaRecord(source.Path, registryHistory, changed || record is null ? stamp : record.LastSyncedAt, stamp));
+            var stamp = result.SyncedAt.ToUnixTimeMilliseconds();
+            scope.WriteReplica(new ReplicaRecord(source.Path, pass.RegistryHistory, pass.Changed || record is null ? stamp : record.LastSyncedAt, stamp));
             scope.Commit();
         }
         finally
@@ -89,6 +48,89 @@ public sealed partial class ConfigStore
             InvalidateCache();
         }
         result.Duration = clock.Elapsed;
+        return result;
+    }
+
+    /// <summary>
+    /// What <see cref="SyncFrom"/> would do now, read from both stores with no write transaction and no lock, so a
+    /// preview neither waits for the sync it previews nor changes what the replica records (its last contact).
+    /// </summary>
+    public SyncResult PlanSyncFrom(ConfigStore source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ThrowIfDisposed();
+        source.ThrowIfDisposed();
+        CheckReplicaPair(Locator, Path, _engine is IReplicaEngine, source);
+        var replica = (IReplicaEngine)_engine;
+        return PlanPass(source, replica.ReadReplica(), _engine.ReadState(), replica.IsEmpty).Result;
+    }
+
+    /// <summary>What the first <see cref="SyncFrom"/> into <paramref name="replica"/>, a store that does not exist yet, would do: a full copy.</summary>
+    public static SyncResult PlanSyncIntoNewReplica(StoreLocator replica, ConfigStore source)
+    {
+        ArgumentNullException.ThrowIfNull(replica);
+        ArgumentNullException.ThrowIfNull(source);
+        source.ThrowIfDisposed();
+        CheckReplicaPair(replica, replica.Display, replica.Kind == StoreKind.Sqlite, source);
+        var dump = source._engine.ReadDump();
+        return Rebuild(new SyncResult { Database = replica.Display, Source = source.Path, SyncedAt = DateTimeOffset.UtcNow }, dump, "a new replica", null);
+    }
+
+    /// <summary>One pass, decided: a dump to replace the replica with, or the changes to apply (which may be none).</summary>
+    private sealed record SyncPass(SyncResult Result, StoreDump? Dump, ChangeSet? Changes, bool Changed, long RegistryHistory);
+
+    /// <summary>
+    /// Decides a pass from what the replica records and where it is; the sync calls it inside its write transaction,
+    /// a preview outside any. It reads the source, never writes either store.
+    /// </summary>
+    private SyncPass PlanPass(ConfigStore source, ReplicaRecord? record, StoreState before, Func<bool> isEmpty)
+    {
+        var result = new SyncResult { Database = Path, Source = source.Path, FromRevision = record is null ? 0 : before.Revision, SyncedAt = DateTimeOffset.UtcNow };
+        string? rebuild;
+        ChangeSet? changes = null;
+        if (record is null)
+        {
+            if (!isEmpty())
+            {
+                throw new PrismConfigException(PrismErrorKind.Conflict, "ReplicaTargetInUse",
+                    $"'{Path}' is a PrismConfig store with its own namespaces, not a replica; nothing was written. Sync into a new file, " +
+                    "or move this store away first (Backup-PrismConfig keeps a copy).", Path);
+            }
+            rebuild = "a new replica";
+        }
+        else if (!StoreLocator.SameStore(record.Source, source.Path))
+        {
+            throw new PrismConfigException(PrismErrorKind.Conflict, "ReplicaSourceMismatch",
+                $"'{Path}' is a replica of '{record.Source}', not of '{source.Path}'; nothing was written. Sync it from '{record.Source}', " +
+                $"or sync '{source.Path}' into another file.", Path);
+        }
+        else
+        {
+            changes = source._engine.ReadChanges(before.Revision, record.RegistryHistoryCount);
+            rebuild = RebuildReason(before, changes);
+        }
+
+        if (rebuild is not null)
+        {
+            var dump = source._engine.ReadDump();
+            return new SyncPass(Rebuild(result, dump, rebuild, record), dump, null, true, dump.RegistryHistory.Count);
+        }
+        var c = changes!;
+        result.Revision = c.State.Revision;
+        result.Changes = c.History.Count;
+        result.Namespaces = c.Namespaces.Count;
+        result.RegistryChanged = c.Registry is not null;
+        return new SyncPass(result, null, c, c.History.Count > 0 || c.Registry is not null, c.RegistryHistoryCount);
+    }
+
+    private static SyncResult Rebuild(SyncResult result, StoreDump dump, string reason, ReplicaRecord? record)
+    {
+        result.Rebuilt = true;
+        result.Reason = reason;
+        result.Revision = dump.Revision;
+        result.Changes = dump.History.Count;
+        result.Namespaces = dump.Namespaces.Count;
+        result.RegistryChanged = dump.RegistryHistory.Count != (record?.RegistryHistoryCount ?? 0);
         return result;
     }
 

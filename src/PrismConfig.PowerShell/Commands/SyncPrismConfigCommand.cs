@@ -9,9 +9,10 @@ namespace PrismConfig.PowerShell.Commands;
 /// <remarks>
 /// Run plainly it makes one pass, for cron. With -Continuous it subscribes to the source's commits, then passes
 /// after every notification and at least every -PollInterval, until Ctrl+C or -Until. Changes are always read by
-/// revision, so a lost notification, a reconnect or an outage costs time, never an update.
+/// revision, so a lost notification, a reconnect or an outage costs time, never an update. -WhatIf previews one pass
+/// (with -Continuous too) from reads alone; -Confirm asks once, before the first pass.
 /// </remarks>
-[Cmdlet(VerbsData.Sync, "PrismConfig", DefaultParameterSetName = OnceSet)]
+[Cmdlet(VerbsData.Sync, "PrismConfig", DefaultParameterSetName = OnceSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(SyncResult))]
 public sealed class SyncPrismConfigCommand : PrismCmdlet, IDisposable
 {
@@ -53,6 +54,7 @@ public sealed class SyncPrismConfigCommand : PrismCmdlet, IDisposable
                 "UntilInPast", ErrorCategory.InvalidArgument, Until));
         }
         var source = ResolveSource();
+        if (!Approved(source)) return;
         if (!Continuous)
         {
             // The source first: a pass that cannot reach it must not leave a new, empty replica behind.
@@ -70,6 +72,39 @@ public sealed class SyncPrismConfigCommand : PrismCmdlet, IDisposable
             return;
         }
         RunContinuously(source);
+    }
+
+    /// <summary>
+    /// Asks once, before the first pass: with -Continuous not once a pass, and -WhatIf previews one pass and stops.
+    /// The question carries a read-only preview, so nothing is asked inside a write transaction, and a replica that
+    /// does not exist yet is not created to be previewed.
+    /// </summary>
+    private bool Approved(StoreLocator sourceLocator)
+    {
+        var action = $"Sync from '{sourceLocator.Display}'";
+        if (!WhatIfRequested() && !ConfirmationWillBeAsked(ConfirmImpact.Medium))
+        {
+            return ShouldProcess(DatabasePath, action);
+        }
+        var from = StoreCache.Get(sourceLocator, create: false);
+        var replica = OpenExistingStore();
+        var plan = replica is null ? ConfigStore.PlanSyncIntoNewReplica(Locator, from) : replica.PlanSyncFrom(from);
+        action += ": " + Describe(plan);
+        return ShouldProcess($"Performing \"{action}\" on target \"{DatabasePath}\".", $"{action} into '{DatabasePath}'?", "Confirm", out _);
+    }
+
+    private static string Describe(SyncResult plan)
+    {
+        var registry = plan.RegistryChanged ? ", and the changed registry" : "";
+        if (plan.Rebuilt)
+        {
+            return $"a full copy at revision {plan.Revision} ({plan.Namespaces} namespaces, {plan.Changes} history entries{registry}); reason: {plan.Reason}";
+        }
+        if (plan.Changes == 0 && !plan.RegistryChanged)
+        {
+            return $"nothing to copy, the replica is at the source's revision {plan.Revision}";
+        }
+        return $"revision {plan.FromRevision} → {plan.Revision}, {plan.Changes} changes to {plan.Namespaces} namespaces{registry}";
     }
 
     private StoreLocator ResolveSource()

@@ -12,6 +12,8 @@ internal sealed partial class SqliteEngine : IReplicaEngine
 
     public ReplicaRecord? ReadReplica() => OnWarmRead(statements => ReadReplica(statements.Commands), () => ReadReplica(_reads));
 
+    public bool IsEmpty() => OnRead(() => SqliteConnectionFactory.ScalarInt64(_read, SqliteDialect.IsEmptyStore) == 0);
+
     /// <remarks>The table is looked for first: a store that never was a replica has none to prepare a SELECT on.</remarks>
     internal static ReplicaRecord? ReadReplica(PreparedCommands commands)
     {
