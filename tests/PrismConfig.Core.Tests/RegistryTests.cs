@@ -68,7 +68,7 @@ public abstract class RegistryTests : IDisposable
     }
 
     [SkippableTheory]
-    [InlineData("pattern: consumer\nslots:\n  message_source:\n    required_interfaces: [pubsub_basic\n", 5, "YAML syntax error")]
+    [InlineData("pattern: consumer\nslots:\n  message_source:\n    required_interfaces: [pubsub_basic\n", 4, "YAML syntax error: this '[' is never closed")]
     [InlineData("pattern: consumer\nslots:\n  message_source:\n    required_interfaces: 5\n", 4, "required_interfaces is a list of interface names")]
     [InlineData("pattern: consumer\nparameters:\n  max_retries:\n    type: integer\n    min: lots\n", 5, "min of parameter 'max_retries' is a number")]
     [InlineData("pattern: consumer\nparameters:\n  wait:\n    type: duration\n    default: soon\n", 5, "the default of parameter 'wait' must be a duration")]

@@ -161,6 +161,24 @@ public sealed class YamlHostileInputTests : IDisposable
         Assert.Contains("nested", Fails(yaml).Problem, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("    tags: [a, b\n", 5, 11, "'[' is never closed with ']'")]
+    [InlineData("    tags: [a, b\n  - name: cache\n    backend: redis\n    pattern: keyvalue\n", 5, 11, "'[' is never closed with ']'")]
+    [InlineData("    backend_config: {a: 1\n", 5, 21, "'{' is never closed with '}'")]
+    [InlineData("    backend_config: {a: [1, 2], b: 3\n", 5, 21, "'{' is never closed with '}'")]
+    public void An_unclosed_flow_collection_is_named_where_it_opens_with_what_to_do(string extra, int line, int column, string problem)
+    {
+        var ex = Fails(Entry(extra: extra));
+        Assert.Equal((line, column), ((int)ex.Line, (int)ex.Column));
+        Assert.Contains(problem, ex.Problem, StringComparison.Ordinal);
+        Assert.Contains("one '", ex.Problem, StringComparison.Ordinal);
+        Assert.Equal("orders", ex.NamespaceName);
+
+        // A registry file says the same.
+        var registry = Assert.Throws<YamlImportException>(() => Registry.RegistryYaml.Parse(Encoding.UTF8.GetBytes("backend: redis\nimplements: [keyvalue_basic\n"), FileName));
+        Assert.StartsWith($"{FileName}:2:13: YAML syntax error: this '[' is never closed with ']'", registry.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_huge_scalar_is_read_and_then_refused_by_validation()
     {

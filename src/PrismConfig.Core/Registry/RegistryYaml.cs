@@ -120,11 +120,13 @@ public static class RegistryYaml
     private static void PreScan(string text, string file)
     {
         var parser = new Parser(new StringReader(text));
+        var flows = new OpenFlows();
         var depth = 0;
         try
         {
             while (parser.MoveNext())
             {
+                flows.Track(parser.Current!);
                 switch (parser.Current)
                 {
                     case AnchorAlias alias:
@@ -143,11 +145,12 @@ public static class RegistryYaml
         }
         catch (YamlException ex)
         {
-            throw Fail(file, ex.Start, "YAML syntax error: " + Clean(ex.Message));
+            throw flows.Unclosed(file, ex) ?? Fail(file, ex.Start, "YAML syntax error: " + Clean(ex.Message));
         }
         catch (InvalidOperationException ex)
         {
-            throw new YamlImportException(file, 1, 1, "YAML syntax error: the parser cannot read the file (is a '[' or '{' left unclosed?)", null, ex);
+            throw flows.Unclosed(file, ex)
+                ?? new YamlImportException(file, 1, 1, "YAML syntax error: the parser cannot read the file (is a '[' or '{' left unclosed?)", null, ex);
         }
     }
 

@@ -18,6 +18,7 @@ internal sealed partial class NamespaceYamlReader
     private readonly string file;
     private readonly int maxDepth;
     private readonly Parser parser;
+    private readonly OpenFlows flows = new();
     private int depth;
     private Mark lastMark = new(0, 1, 1);
 
@@ -48,13 +49,14 @@ internal sealed partial class NamespaceYamlReader
         }
         catch (YamlException ex)
         {
-            throw new YamlImportException(file, Math.Max(1, ex.Start.Line), Math.Max(1, ex.Start.Column), CleanMessage(ex), null, ex);
+            throw flows.Unclosed(file, ex)
+                ?? new YamlImportException(file, Math.Max(1, ex.Start.Line), Math.Max(1, ex.Start.Column), CleanMessage(ex), null, ex);
         }
         catch (InvalidOperationException ex)
         {
             // YamlDotNet's scanner throws this, not a YamlException, on some malformed input (an unclosed flow
             // sequence followed by more lines). It is still a syntax error in the user's file.
-            throw new YamlImportException(file, Math.Max(1, lastMark.Line), Math.Max(1, lastMark.Column),
+            throw flows.Unclosed(file, ex) ?? new YamlImportException(file, Math.Max(1, lastMark.Line), Math.Max(1, lastMark.Column),
                 "YAML syntax error: the parser cannot read past this point (is a '[' or '{' left unclosed?)", null, ex);
         }
         var ev = parser.Current;
@@ -63,6 +65,7 @@ internal sealed partial class NamespaceYamlReader
             throw Fail(lastMark, "the document ends unexpectedly");
         }
         lastMark = ev.Start;
+        flows.Track(ev);
         switch (ev)
         {
             case AnchorAlias alias:
