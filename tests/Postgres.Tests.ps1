@@ -164,6 +164,34 @@ Describe 'The cmdlets on a PostgreSQL store' -Skip:(-not (Test-PostgresAvailable
         $whatIf | Should -Not -Match ([regex]::Escape($env:PRISM_TEST_POSTGRES_PASSWORD))
         (Get-PrismNamespace -Name via-pgpassword -Database $withPassword).RateLimitRps | Should -Be 3
     }
+
+    It 'does not read a pgpass file others may read, as libpq does not, and says so with the fix' -Skip:$IsWindows {
+        $port = ([uri]$env:PRISM_TEST_POSTGRES).Port
+        $user = $env:PRISM_TEST_POSTGRES_PASSWORD_USER
+        $pgpass = Join-Path $TestDrive 'loose.pgpass'
+        [IO.File]::WriteAllText($pgpass, "*:*:*:${user}:$($env:PRISM_TEST_POSTGRES_PASSWORD)`n")
+        [IO.File]::SetUnixFileMode($pgpass, 'UserRead, UserWrite, GroupRead, OtherRead')
+        $saved = $env:PGPASSWORD, $env:PGPASSFILE
+        try {
+            $env:PGPASSWORD = $null
+            $env:PGPASSFILE = $pgpass
+            # Spellings of their own, so each store is opened afresh, not taken from the session's cache.
+            $tag = [guid]::NewGuid().ToString('N')
+            $refused = @(try { Get-PrismConfigStatus -Database "postgresql://${user}@127.0.0.1:$port/postgres?application_name=$tag" -ErrorAction Stop } catch { $_ })
+            $refused[0].FullyQualifiedErrorId | Should -BeLike 'StoreAuthFailed,*'
+            "$($refused[0])" | Should -BeLike "*password file '$pgpass' has group or world access*chmod 600 '$pgpass'*"
+            # A server that asks no password opens the store; the warning still says the file was passed over, once.
+            $trusted = "$Db$(if ($Db.Contains('?')) { '&' } else { '?' })application_name=$tag"
+            Initialize-PrismConfig -Database $trusted -WarningVariable warned -WarningAction SilentlyContinue | Out-Null
+            $warned = @($warned | Where-Object { "$_" -like '*password file*' })
+            $warned.Count | Should -Be 1
+            "$warned" | Should -BeLike "The password file '$pgpass' has group or world access, so it was not read*Run chmod 600 '$pgpass'."
+            Get-PrismConfigStatus -Database $trusted -WarningVariable again -WarningAction SilentlyContinue | Out-Null
+            $again | Should -BeNullOrEmpty
+            "$($refused[0]) $warned" | Should -Not -Match ([regex]::Escape($env:PRISM_TEST_POSTGRES_PASSWORD))
+        }
+        finally { $env:PGPASSWORD, $env:PGPASSFILE = $saved }
+    }
 }
 
 Describe 'Many writers, many hosts, one PostgreSQL store' -Skip:(-not (Test-PostgresAvailable)) {

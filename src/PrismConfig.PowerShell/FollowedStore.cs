@@ -4,10 +4,10 @@ namespace PrismConfig.PowerShell;
 
 /// <summary>
 /// A long-running command's hold on the store at one locator, and its subscription to that store's commits. The
-/// store is looked up again on every pass, so a file replaced or deleted under the command is reopened, never read
-/// through a connection to the old file.
+/// store is looked up again (<paramref name="lookUp"/>) on every pass, so a file replaced or deleted under the command
+/// is reopened, never read through a connection to the old file.
 /// </summary>
-internal sealed class FollowedStore(StoreLocator locator) : IDisposable
+internal sealed class FollowedStore(Func<ConfigStore> lookUp) : IDisposable
 {
     private ConfigStore? _subscribed;
     private ChangeSubscription? _changes;
@@ -19,7 +19,7 @@ internal sealed class FollowedStore(StoreLocator locator) : IDisposable
     /// </summary>
     public ConfigStore Look()
     {
-        var store = StoreCache.Get(locator, create: false);
+        var store = lookUp();
         if (!ReferenceEquals(store, _subscribed)) Drop();
         _changes ??= store.SubscribeToChanges();
         _subscribed = store;

@@ -145,7 +145,7 @@ public abstract class PrismCmdlet : PSCmdlet
     {
         try
         {
-            var store = StoreCache.Get(Locator, create, out var createdNow);
+            var store = CachedStore(Locator, create, out var createdNow);
             // A relative -Database after a cd, or a typo, silently makes a new empty store: say where it went.
             if (createdNow) WarnCreated(store.Path);
             return store;
@@ -155,6 +155,20 @@ public abstract class PrismCmdlet : PSCmdlet
             ThrowTerminatingError(ErrorRecordFor(ex));
             throw; // unreachable: ThrowTerminatingError always throws
         }
+    }
+
+    /// <summary>The session's store for a locator, with what its open worked around said once, by the first command to use it.</summary>
+    private protected ConfigStore CachedStore(StoreLocator locator, bool create) => CachedStore(locator, create, out _);
+
+    /// <inheritdoc cref="CachedStore(StoreLocator, bool)"/>
+    private protected ConfigStore CachedStore(StoreLocator locator, bool create, out bool createdNow)
+    {
+        var store = StoreCache.Get(locator, create, out createdNow);
+        foreach (var warning in store.TakeOpenWarnings())
+        {
+            WriteWarning(warning);
+        }
+        return store;
     }
 
     private void WarnCreated(string path)
@@ -175,7 +189,7 @@ public abstract class PrismCmdlet : PSCmdlet
     {
         try
         {
-            return StoreCache.Get(Locator, create: false);
+            return CachedStore(Locator, create: false);
         }
         catch (StorePathException ex) when (ex.ErrorId == "DatabaseNotFound")
         {

@@ -104,6 +104,37 @@ public sealed class StoreLocatorTests
         Assert.Equal("prism", info.Database);
     }
 
+    [SkippableFact]
+    public void A_pgpass_file_others_may_use_is_not_read_and_is_named_with_the_fix_as_libpq_does()
+    {
+        // Windows has no group or world mode bits, and libpq does not check there.
+        if (OperatingSystem.IsWindows()) return;
+        Skip.If(Environment.GetEnvironmentVariable("PGPASSWORD") is not null, "PGPASSWORD is set, so no password file is read.");
+        var file = Path.Combine(Path.GetTempPath(), $"prism-pgpass-{Guid.NewGuid():N}");
+        File.WriteAllText(file, "db:5432:prism:ops:S3cretFromFile\n");
+        try
+        {
+            var uri = $"postgresql://ops@db/prism?passfile={Uri.EscapeDataString(file)}";
+            foreach (var loose in new[] { UnixFileMode.GroupRead, UnixFileMode.OtherRead, UnixFileMode.GroupWrite })
+            {
+                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | loose);
+                var info = PostgresConnectionInfo.Parse(uri, uri);
+                Assert.NotEqual(file, new Npgsql.NpgsqlConnectionStringBuilder(info.ConnectionString).Passfile);
+                Assert.Contains($"'{file}' has group or world access", info.PassFileWarning, StringComparison.Ordinal);
+                Assert.Contains($"chmod 600 '{file}'", info.PassFileWarning, StringComparison.Ordinal);
+                Assert.DoesNotContain("S3cret", info.PassFileWarning, StringComparison.Ordinal);
+            }
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            var owned = PostgresConnectionInfo.Parse(uri, uri);
+            Assert.Equal(file, new Npgsql.NpgsqlConnectionStringBuilder(owned.ConnectionString).Passfile);
+            Assert.Null(owned.PassFileWarning);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Theory]
     [InlineData("postgresql://db/prism?application_name=ops@host", "db:5432", "prism")]
     [InlineData("postgresql://dbhost?password=hun@ter", "dbhost:5432", null)]

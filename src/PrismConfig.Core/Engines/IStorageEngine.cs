@@ -20,6 +20,9 @@ internal interface IStorageEngine : IDisposable
     /// <summary>True when this engine created the store while opening it (nothing has been written to it yet).</summary>
     bool CreatedOnOpen { get; }
 
+    /// <summary>What the user should fix that the open worked around (a password file others may read); never a secret.</summary>
+    IReadOnlyList<string> OpenWarnings { get; }
+
     /// <summary>What the engine can do beyond reads and writes; the store asks instead of type-testing.</summary>
     EngineFeatures Features { get; }
 

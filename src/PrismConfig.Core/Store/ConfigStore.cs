@@ -27,6 +27,7 @@ public sealed partial class ConfigStore : IDisposable
     private readonly bool _cacheable;
     private long _cacheToken = long.MinValue;
     private volatile bool _disposed;
+    private int _openWarningsTaken;
 
     private ConfigStore(StoreLocator locator, IStorageEngine engine)
     {
@@ -62,6 +63,13 @@ public sealed partial class ConfigStore : IDisposable
 
     /// <summary>True when opening this store created it.</summary>
     public bool Created => _engine.CreatedOnOpen;
+
+    /// <summary>
+    /// What the user should fix that opening the store worked around (a pgpass file others may read), the first time
+    /// it is asked for and empty after: a store opened once and shared by many commands says it once.
+    /// </summary>
+    public IReadOnlyList<string> TakeOpenWarnings() =>
+        Interlocked.Exchange(ref _openWarningsTaken, 1) == 0 ? _engine.OpenWarnings : [];
 
     /// <summary>Where a pre-restore backup of this store goes by default.</summary>
     public string DefaultBackupFolder => _engine.DefaultBackupFolder;

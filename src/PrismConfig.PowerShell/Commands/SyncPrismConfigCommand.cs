@@ -58,8 +58,8 @@ public sealed class SyncPrismConfigCommand : PrismCmdlet, IDisposable
         if (!Continuous)
         {
             // The source first: a pass that cannot reach it must not leave a new, empty replica behind.
-            var from = StoreCache.Get(source, create: false);
-            var replica = StoreCache.Get(Locator, create: true, out var created);
+            var from = CachedStore(source, create: false);
+            var replica = CachedStore(Locator, create: true, out var created);
             try
             {
                 Emit(replica.SyncFrom(from, LockWaitProgress()));
@@ -86,7 +86,7 @@ public sealed class SyncPrismConfigCommand : PrismCmdlet, IDisposable
         {
             return ShouldProcess(DatabasePath, action);
         }
-        var from = StoreCache.Get(sourceLocator, create: false);
+        var from = CachedStore(sourceLocator, create: false);
         var replica = OpenExistingStore();
         var plan = replica is null ? ConfigStore.PlanSyncIntoNewReplica(Locator, from) : replica.PlanSyncFrom(from);
         action += ": " + Describe(plan);
@@ -126,7 +126,7 @@ public sealed class SyncPrismConfigCommand : PrismCmdlet, IDisposable
         var backoff = new Backoff(PollInterval);
         string? failing = null;
         var failingSince = DateTime.UtcNow;
-        using var source = new FollowedStore(sourceLocator);
+        using var source = new FollowedStore(() => CachedStore(sourceLocator, create: false));
         while (!_stop.IsCancellationRequested && DateTime.UtcNow < deadline)
         {
             try
@@ -134,7 +134,7 @@ public sealed class SyncPrismConfigCommand : PrismCmdlet, IDisposable
                 // Both stores are looked up every pass: a file replaced or deleted under a long sync is reopened
                 // (the replica made again), never read or written through a connection to the old file.
                 var from = source.Look();
-                var replica = StoreCache.Get(Locator, create: true);
+                var replica = CachedStore(Locator, create: true);
                 Emit(replica.SyncFrom(from, LockWaitProgress()));
                 if (failing is not null)
                 {

@@ -26,7 +26,7 @@ public sealed class TestPrismConfigCommand : PrismCmdlet
         try
         {
             // A missing store is not an unhealthy one: it is no store at all, and a read never creates one.
-            report = StoreCache.Get(Locator, create: false).CheckHealth();
+            report = CachedStore(Locator, create: false).CheckHealth();
         }
         catch (PrismConfigException ex) when (ex is StoreCorruptException or SchemaTooNewException)
         {

@@ -70,7 +70,7 @@ public sealed class WatchPrismNamespaceCommand : PrismCmdlet, IDisposable
         var deadline = bound.ContainsKey(nameof(Timeout)) ? DateTime.UtcNow + Timeout : DateTime.MaxValue;
         var names = Name?.Where(n => !string.IsNullOrEmpty(n)).ToArray();
 
-        using var followed = new FollowedStore(Locator);
+        using var followed = new FollowedStore(() => CachedStore(Locator, create: false));
         // The first look is the command's setup: a store that is missing or unreachable when the watch starts is an
         // error. Once it is watching, losing the store is an outage to wait out.
         var store = followed.Look();

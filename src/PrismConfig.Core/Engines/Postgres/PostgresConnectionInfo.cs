@@ -11,14 +11,21 @@ namespace PrismConfig.Core.Engines.Postgres;
 /// </summary>
 internal sealed class PostgresConnectionInfo
 {
-    private PostgresConnectionInfo(string connectionString, string display, string server, string database, string identity)
+    private PostgresConnectionInfo(string connectionString, string display, string server, string database, string identity, string? passFileWarning)
     {
         ConnectionString = connectionString;
         Display = display;
         Server = server;
         Database = database;
         Identity = identity;
+        PassFileWarning = passFileWarning;
     }
+
+    /// <summary>
+    /// Why the pgpass file was not read (it has group or world access), naming the file and the fix; null when it was
+    /// read or there is none. Never any of its content.
+    /// </summary>
+    public string? PassFileWarning { get; }
 
     /// <summary>
     /// Which store this is however the URI is spelled (postgres:// or postgresql://, the host's case, a password in
@@ -146,11 +153,19 @@ internal sealed class PostgresConnectionInfo
         builder.Host ??= Environment.GetEnvironmentVariable("PGHOST") ?? "localhost";
         builder.Username ??= Environment.GetEnvironmentVariable("PGUSER") ?? Environment.UserName;
         builder.Database ??= Environment.GetEnvironmentVariable("PGDATABASE") ?? builder.Username;
+        string? passFileWarning = null;
         if (password is null)
         {
             password = Environment.GetEnvironmentVariable("PGPASSWORD");
-            if (password is null && builder.Passfile is null && PassFile() is { } file)
+            if (password is null && (builder.Passfile ?? PassFile()) is { } file)
             {
+                if (OpenToOthers(file))
+                {
+                    passFileWarning = $"The password file '{file}' has group or world access, so it was not read (libpq refuses such a file too); permissions should be u=rw (0600) or less. Run chmod 600 '{file}'.";
+                    // Npgsql reads PGPASSFILE or ~/.pgpass by itself when no file is named: naming an empty one is
+                    // what keeps it from using the file libpq refuses.
+                    file = "/dev/null";
+                }
                 builder.Passfile = file;
             }
         }
@@ -161,7 +176,27 @@ internal sealed class PostgresConnectionInfo
             : string.Create(CultureInfo.InvariantCulture, $"{builder.Host}:{builder.Port}");
         var identity = string.Create(CultureInfo.InvariantCulture,
             $"postgresql://{builder.Username}@{builder.Host.ToLowerInvariant()}:{builder.Port}/{builder.Database}?options={builder.Options}");
-        return new PostgresConnectionInfo(builder.ConnectionString, display, server, builder.Database, identity);
+        return new PostgresConnectionInfo(builder.ConnectionString, display, server, builder.Database, identity, passFileWarning);
+    }
+
+    /// <summary>
+    /// libpq's rule: a password file any group or other user may read, write or execute is not used. Windows has no
+    /// such mode bits, and libpq does not check there either.
+    /// </summary>
+    private static bool OpenToOthers(string file)
+    {
+        if (OperatingSystem.IsWindows()) return false;
+        const UnixFileMode others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        try
+        {
+            return (File.GetUnixFileMode(file) & others) != 0;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Missing or unreadable: Npgsql finds no password in it, and the server's refusal says what is wrong.
+            return false;
+        }
     }
 
     /// <summary>The pgpass file libpq would read: PGPASSFILE, else ~/.pgpass (%APPDATA%\postgresql\pgpass.conf on Windows).</summary>

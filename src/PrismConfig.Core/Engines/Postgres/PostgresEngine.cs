@@ -36,6 +36,8 @@ internal sealed partial class PostgresEngine : IStorageEngine
 
     public bool CreatedOnOpen { get; }
 
+    public IReadOnlyList<string> OpenWarnings => _info.PassFileWarning is { } warning ? [warning] : [];
+
     public EngineFeatures Features => EngineFeatures.Backup;
 
     /// <summary>Pre-restore backups go under the user's local data folder, one folder per server and database.</summary>

@@ -21,7 +21,7 @@ internal static class PostgresErrors
             return pg.SqlState switch
             {
                 // invalid_password, invalid_authorization_specification
-                "28P01" or "28000" => new StoreAuthFailedException(info.Display, UserOf(info), Describe(pg) + ".", pg),
+                "28P01" or "28000" => new StoreAuthFailedException(info.Display, UserOf(info), Describe(pg) + "." + PassFileNote(info), pg),
                 // invalid_catalog_name: the database does not exist
                 "3D000" => new StorePathException(info.Display, "DatabaseNotFound",
                     $"The PostgreSQL database '{info.Database}' does not exist on {info.Server}. Create it (createdb {info.Database}, or CREATE DATABASE), then run Initialize-PrismConfig -Database '{StoreLocator.ForCommand(info.Display)}'.", pg),
@@ -54,7 +54,7 @@ internal static class PostgresErrors
         }
         if (ex is NpgsqlException && ex.Message.StartsWith("No password has been provided", StringComparison.Ordinal))
         {
-            return new StoreAuthFailedException(info.Display, UserOf(info), "the server asks for a password, and none was given.", ex);
+            return new StoreAuthFailedException(info.Display, UserOf(info), "the server asks for a password, and none was given." + PassFileNote(info), ex);
         }
         return new StoreErrorException(info.Display, $"the PostgreSQL client failed: {ClientMessage(ex, cause)} Nothing was written.", ex);
     }
@@ -86,6 +86,9 @@ internal static class PostgresErrors
         }
         return e;
     }
+
+    /// <summary>A refusal after the pgpass file was passed over is most likely that; the user must hear it with the error.</summary>
+    private static string PassFileNote(PostgresConnectionInfo info) => info.PassFileWarning is { } warning ? " " + warning : "";
 
     private static string UserOf(PostgresConnectionInfo info) =>
         new NpgsqlConnectionStringBuilder(info.ConnectionString).Username ?? "";

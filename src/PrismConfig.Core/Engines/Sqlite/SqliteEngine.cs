@@ -49,6 +49,8 @@ internal sealed partial class SqliteEngine : IStorageEngine
 
     public bool CreatedOnOpen { get; }
 
+    public IReadOnlyList<string> OpenWarnings => [];
+
     public EngineFeatures Features => EngineFeatures.Backup | EngineFeatures.LocalChangeToken;
 
     public string DefaultBackupFolder => System.IO.Path.Combine(System.IO.Path.GetDirectoryName(_path) ?? ".", "backups");
