@@ -151,52 +151,6 @@ Describe 'Sync-PrismConfig from <Engine>' -ForEach @(
         $seen | Should -Be @('orders')
     }
 
-    It 'with -WhatIf, says what one pass would do and writes nothing, creates nothing, takes no write lock' -Skip:$Skip {
-        $source = New-SourceDb $Engine
-        $replica = New-ReplicaPath
-        $fresh = New-ReplicaPath
-        Sync-PrismConfig -Source $source -Database $replica | Out-Null
-        Set-PrismNamespace cache -RateLimitRps 5 -Database $source
-        Set-PrismNamespace cache -RateLimitRps 6 -Database $source
-        $before = Get-PrismConfigStatus -Database $replica
-        # Held from outside: a pass that began a write transaction would fail after the child's 1 s lock timeout.
-        $lock = [Activator]::CreateInstance((Get-PrismCoreType 'Microsoft.Data.Sqlite' 'Microsoft.Data.Sqlite.SqliteConnection'), @("Data Source=$replica;Pooling=False"))
-        try {
-            $lock.Open()
-            $begin = $lock.CreateCommand()
-            $begin.CommandText = 'BEGIN IMMEDIATE'
-            [void]$begin.ExecuteNonQuery()
-            # The What-if text goes to the host, so it is read from a child process.
-            $child = Invoke-FreshPwsh -Command @"
-Import-Module '$(Get-PrismTestModulePath)'
-`$env:PRISM_CONFIG_LOCK_TIMEOUT = '1'
-`$ErrorActionPreference = 'Stop'
-Sync-PrismConfig -Source '$source' -Database '$replica' -WhatIf
-Sync-PrismConfig -Source '$source' -Database '$fresh' -WhatIf
-Sync-PrismConfig -Source '$source' -Database '$replica' -Continuous -WhatIf
-'ended'
-"@
-        }
-        finally {
-            $lock.Dispose()
-        }
-        $child.ExitCode | Should -Be 0 -Because ($child.Output -join "`n")
-        $lines = @($child.Output | Where-Object { $_ -like 'What if:*' })
-        $lines.Count | Should -Be 3 -Because '-Continuous -WhatIf previews one pass and stops'
-        $shown = (Get-PrismConfigStatus -Database $source).Database
-        $lines[0] | Should -BeLike "What if: Performing ""Sync from '$shown': revision 3 → 5, 2 changes to 1 namespaces"" on target ""$replica""."
-        $lines[1] | Should -BeLike "*Sync from '$shown': a full copy at revision 5 (2 namespaces, 5 history entries); reason: a new replica*""$fresh""."
-        $lines[2] | Should -Be $lines[0]
-        $child.Output[-1] | Should -Be 'ended'
-        $fresh | Should -Not -Exist
-        $after = Get-PrismConfigStatus -Database $replica
-        $after.Revision | Should -Be 3
-        $after.LastContactAt | Should -Be $before.LastContactAt
-
-        $pass = Sync-PrismConfig -Source $source -Database $replica -WhatIf:$false
-        $pass.Revision, $pass.Changes | Should -Be 5, 2
-    }
-
     It 'reports the replica''s source, revision and freshness, and -MaxStaleness fails a stale one' -Skip:$Skip {
         $source = New-SourceDb $Engine
         $replica = New-ReplicaPath
@@ -329,6 +283,59 @@ Sync-PrismConfig -Source '$source' -Database '$replica' -Continuous -WhatIf
         $stopped.Errors | Should -BeNullOrEmpty
         # The pass that copied only the registry changed the replica, so it reports like any other.
         @($sync.Output | ForEach-Object { "$($_.Revision):$($_.RegistryChanged)" }) | Should -Be @('3:False', '3:True')
+    }
+}
+
+Describe 'Sync-PrismConfig -WhatIf' {
+    It 'says what one pass would do from either engine, and writes nothing, creates nothing, takes no write lock' {
+        # Both engines in one test: the What-if text goes to the host, so it is read from a child process, and one
+        # child costs less than one per engine.
+        $cases = foreach ($engine in @('Sqlite') + @(if (Test-PostgresAvailable) { 'Postgres' })) {
+            $source = New-SourceDb $engine
+            $replica = New-ReplicaPath
+            Sync-PrismConfig -Source $source -Database $replica | Out-Null
+            Set-PrismNamespace cache -RateLimitRps 5 -Database $source
+            Set-PrismNamespace cache -RateLimitRps 6 -Database $source
+            [pscustomobject]@{ Source = $source; Shown = (Get-PrismConfigStatus -Database $source).Database; Replica = $replica; Fresh = New-ReplicaPath; Before = Get-PrismConfigStatus -Database $replica }
+        }
+        $script = @("Import-Module '$(Get-PrismTestModulePath)'", "`$env:PRISM_CONFIG_LOCK_TIMEOUT = '1'", "`$ErrorActionPreference = 'Stop'")
+        foreach ($c in $cases) {
+            $script += "Sync-PrismConfig -Source '$($c.Source)' -Database '$($c.Replica)' -WhatIf"
+            $script += "Sync-PrismConfig -Source '$($c.Source)' -Database '$($c.Fresh)' -WhatIf"
+            $script += "Sync-PrismConfig -Source '$($c.Source)' -Database '$($c.Replica)' -Continuous -WhatIf"
+        }
+        $script += "'ended'"
+        # Held from outside: a pass that began a write transaction would fail after the child's 1 s lock timeout.
+        $type = Get-PrismCoreType 'Microsoft.Data.Sqlite' 'Microsoft.Data.Sqlite.SqliteConnection'
+        $locks = foreach ($c in $cases) { [Activator]::CreateInstance($type, @("Data Source=$($c.Replica);Pooling=False")) }
+        try {
+            foreach ($lock in $locks) {
+                $lock.Open()
+                $begin = $lock.CreateCommand()
+                $begin.CommandText = 'BEGIN IMMEDIATE'
+                [void]$begin.ExecuteNonQuery()
+            }
+            $child = Invoke-FreshPwsh -Command ($script -join "`n")
+        }
+        finally {
+            foreach ($lock in $locks) { $lock.Dispose() }
+        }
+        $child.ExitCode | Should -Be 0 -Because ($child.Output -join "`n")
+        $child.Output[-1] | Should -Be 'ended' -Because '-Continuous -WhatIf previews one pass and stops'
+        $lines = @($child.Output | Where-Object { $_ -like 'What if:*' })
+        $lines.Count | Should -Be (3 * $cases.Count)
+        for ($i = 0; $i -lt $cases.Count; $i++) {
+            $c = $cases[$i]
+            $lines[3 * $i] | Should -BeLike "What if: Performing ""Sync from '$($c.Shown)': revision 3 → 5, 2 changes to 1 namespaces"" on target ""$($c.Replica)""."
+            $lines[3 * $i + 1] | Should -BeLike "*Sync from '$($c.Shown)': a full copy at revision 5 (2 namespaces, 5 history entries); reason: a new replica*""$($c.Fresh)""."
+            $lines[3 * $i + 2] | Should -Be $lines[3 * $i]
+            $c.Fresh | Should -Not -Exist
+            $after = Get-PrismConfigStatus -Database $c.Replica
+            $after.Revision | Should -Be 3
+            $after.LastContactAt | Should -Be $c.Before.LastContactAt
+            $pass = Sync-PrismConfig -Source $c.Source -Database $c.Replica -WhatIf:$false
+            $pass.Revision, $pass.Changes | Should -Be 5, 2
+        }
     }
 }
 
