@@ -73,8 +73,10 @@ public sealed partial class ConfigStore
         source.ThrowIfDisposed();
         CheckReplicaPair(replica, replica.Display, replica.Kind == StoreKind.Sqlite, source);
         var dump = source._engine.ReadDump();
-        return Rebuild(new SyncResult { Database = replica.Display, Source = source.Path, SyncedAt = DateTimeOffset.UtcNow }, dump, "a new replica", null);
+        return Rebuild(new SyncResult { Database = replica.Display, Source = source.Path, SyncedAt = DateTimeOffset.UtcNow }, dump, NewReplicaReason, null);
     }
+
+    private const string NewReplicaReason = "a new replica";
 
     /// <summary>One pass, decided: a dump to replace the replica with, or the changes to apply (which may be none).</summary>
     private sealed record SyncPass(SyncResult Result, StoreDump? Dump, ChangeSet? Changes, bool Changed, long RegistryHistory);
@@ -96,7 +98,7 @@ public sealed partial class ConfigStore
                     $"'{Path}' is a PrismConfig store with its own namespaces, not a replica; nothing was written. Sync into a new file, " +
                     "or move this store away first (Backup-PrismConfig keeps a copy).", Path);
             }
-            rebuild = "a new replica";
+            rebuild = NewReplicaReason;
         }
         else if (!StoreLocator.SameStore(record.Source, source.Path))
         {
