@@ -112,9 +112,20 @@ public sealed class WatchPrismNamespaceCommand : PrismCmdlet, IDisposable
                 }
                 if (!ReferenceEquals(store, read))
                 {
-                    // The path names another file now. One with the same epoch and at least the revision seen is a
-                    // copy of the same store, whose revisions name the same changes: the watch just goes on.
-                    if (current.Epoch != _epoch || current.Revision < _last) Renumbered(store, current, otherFile: true);
+                    // The path names another file now. A copy of the same store (same epoch, at least the revision
+                    // seen) names the same changes by its revisions up to the point it was copied, so the watch goes
+                    // on after the last one it showed; but the copy may have taken other commits since (an edited
+                    // backup), under revisions already shown, and nothing in the file says so: always warn.
+                    if (current.Epoch != _epoch || current.Revision < _last)
+                    {
+                        Renumbered(store, current, otherFile: true);
+                    }
+                    else
+                    {
+                        WriteWarning($"{DatabasePath} is now another store file than the one this watch was reading, a copy of the same store. "
+                            + $"The watch goes on after revision {_last}; if the copy took other commits at or before that revision, they are not shown here, "
+                            + "and Get-PrismNamespaceHistory shows them.");
+                    }
                     read = store;
                 }
                 else if (current.Epoch != _epoch)
