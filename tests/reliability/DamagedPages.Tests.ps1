@@ -44,20 +44,31 @@ Describe 'A database with damaged pages' {
         "$err" | Should -Not -Match 'SQLite Error'
     }
 
-    It 'Restore-PrismConfig refuses to overwrite it, and the way it gives restores it' {
+    It 'Restore-PrismConfig refuses to overwrite it, and the way it gives restores it (<Case>)' -ForEach @(
+        @{ Case = 'every page after the first damaged'; Pages = $null }
+        # Opens and reads, and fails only when the pre-restore backup copies the damaged page.
+        @{ Case = 'one inner page damaged'; Pages = @(2) }
+    ) {
         $good = Join-Path $TestDrive "good-$([guid]::NewGuid()).db"
         Import-PrismYaml -Path $Yaml -Database $good | Out-Null
         $backup = Backup-PrismConfig -Database $good -Destination (Join-Path $TestDrive "good-backup-$([guid]::NewGuid()).db")
         $copy = Join-Path $TestDrive "damaged-copy-$([guid]::NewGuid()).db"
-        Copy-Item $Db $copy
+        if ($Pages) {
+            $bytes = [IO.File]::ReadAllBytes($backup.FullName)
+            foreach ($page in $Pages) { for ($b = $page * 4096; $b -lt ($page + 1) * 4096; $b++) { $bytes[$b] = 0x5A } }
+            [IO.File]::WriteAllBytes($copy, $bytes)
+        }
+        else {
+            Copy-Item $Db $copy
+        }
 
         $err = { Restore-PrismConfig $backup.FullName -Database $copy -Force } | Should -Throw -PassThru
         $err.FullyQualifiedErrorId | Should -BeLike 'StoreCorrupt,*'
         $err.TargetObject | Should -Be $copy
         "$err" | Should -Not -Match 'Restore it from a backup'
-        "$err" | Should -Match ([regex]::Escape("Move-Item '$copy' '$copy.damaged'"))
+        "$err" | Should -Match ([regex]::Escape("Move-Item '$copy' '$copy.damaged'; Move-Item '$copy-wal' '$copy.damaged-wal' -ErrorAction Ignore;"))
 
-        Move-Item $copy "$copy.damaged"
+        Move-Item $copy "$copy.damaged"; Move-Item "$copy-wal" "$copy.damaged-wal" -ErrorAction Ignore; Move-Item "$copy-shm" "$copy.damaged-shm" -ErrorAction Ignore
         (Restore-PrismConfig $backup.FullName -Database $copy -Force).Namespaces | Should -Be (Get-PrismNamespace -Database $good).Count
         (Test-PrismConfig -Database $copy).IsHealthy | Should -BeTrue
     }

@@ -94,9 +94,10 @@ public sealed class RestorePrismConfigCommand : PrismCmdlet
         {
             record.ErrorDetails = new ErrorDetails(
                 $"'{corrupt.Path}' is damaged: {corrupt.Detail} Its current state cannot be saved first, so Restore-PrismConfig "
-                + "does not overwrite it; it was not changed. To restore it, stop what uses it, move it aside together with its -wal "
-                + $"and -shm files (for example Move-Item '{corrupt.Path}' '{corrupt.Path}.damaged'), and run this Restore-PrismConfig "
-                + "again: it then creates the database from the backup.");
+                + "does not overwrite it; it was not changed. To restore it, stop what uses it, move it aside with its -wal and -shm "
+                + $"files (Move-Item '{corrupt.Path}' '{corrupt.Path}.damaged'; Move-Item '{corrupt.Path}-wal' '{corrupt.Path}.damaged-wal' "
+                + $"-ErrorAction Ignore; Move-Item '{corrupt.Path}-shm' '{corrupt.Path}.damaged-shm' -ErrorAction Ignore), and run this "
+                + "Restore-PrismConfig again: it then creates the database from the backup.");
         }
         return record;
     }

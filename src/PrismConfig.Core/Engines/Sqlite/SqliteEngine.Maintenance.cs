@@ -62,7 +62,9 @@ internal sealed partial class SqliteEngine
                 var check = Factory.Strings(destination, SqliteDialect.IntegrityCheck);
                 if (check.Count != 1 || check[0] != "ok")
                 {
-                    throw new StoreCorruptException(full, "the backup copy failed its integrity check (" + string.Join("; ", check.Take(5)) + "); it was deleted.");
+                    // The backup API copies pages as they are: a copy that fails the check is a damaged store.
+                    throw new StoreCorruptException(_path, "a backup copy of it failed its integrity check ("
+                        + string.Join("; ", check.Take(5)) + "), so its pages are damaged; the copy was deleted.");
                 }
             }
             PrivateFiles.RestrictToOwner(full);
