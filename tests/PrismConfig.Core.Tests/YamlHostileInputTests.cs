@@ -179,6 +179,16 @@ public sealed class YamlHostileInputTests : IDisposable
         Assert.StartsWith($"{FileName}:2:13: YAML syntax error: this '[' is never closed with ']'", registry.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("    tags: [a, \"b\" c]\n")]
+    [InlineData("    backend_config: {a: 1 b: 2}\n")]
+    public void A_closed_flow_collection_with_a_fault_inside_is_not_called_unclosed(string extra)
+    {
+        var ex = Fails(Entry(extra: extra));
+        Assert.DoesNotContain("never closed", ex.Problem, StringComparison.Ordinal);
+        Assert.Equal(5, (int)ex.Line);
+    }
+
     [Fact]
     public void A_huge_scalar_is_read_and_then_refused_by_validation()
     {

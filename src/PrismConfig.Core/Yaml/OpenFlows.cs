@@ -12,10 +12,12 @@ internal sealed class OpenFlows
 {
     private readonly Stack<(int Depth, ParsingEvent Start)> open = new();
     private int depth;
+    private long lastLine;
 
     /// <summary>Follows one event of the stream.</summary>
     public void Track(ParsingEvent ev)
     {
+        lastLine = ev.End.Line;
         switch (ev)
         {
             case SequenceStart { Style: SequenceStyle.Flow } or MappingStart { Style: MappingStyle.Flow }:
@@ -33,7 +35,7 @@ internal sealed class OpenFlows
 
     /// <summary>
     /// The error for a parser failure that an unclosed flow collection explains, at its opening bracket; null for any
-    /// other failure (a bad escape inside a list is not a missing ']').
+    /// other failure (a bad escape or a missing comma inside a list is not a missing ']').
     /// </summary>
     /// <remarks>
     /// The scanner throws InvalidOperationException, not a YamlException, when lines follow an unclosed '['; the
@@ -42,8 +44,11 @@ internal sealed class OpenFlows
     public YamlImportException? Unclosed(string file, Exception cause)
     {
         if (open.Count == 0) return null;
+        // A complaint inside the text read so far ('[a, "b" c]') is about that text, not a missing bracket: only one
+        // past the last line read means the parser ran out of input looking for the close.
         if (cause is not InvalidOperationException
-            && !(cause is YamlException && (cause.Message.Contains("flow sequence", StringComparison.Ordinal) || cause.Message.Contains("flow mapping", StringComparison.Ordinal))))
+            && !(cause is YamlException yaml && yaml.Start.Line > lastLine
+                && (cause.Message.Contains("flow sequence", StringComparison.Ordinal) || cause.Message.Contains("flow mapping", StringComparison.Ordinal))))
         {
             return null;
         }
