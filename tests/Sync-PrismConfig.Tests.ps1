@@ -326,7 +326,7 @@ Describe 'Sync-PrismConfig -WhatIf' {
         $lines.Count | Should -Be (3 * $cases.Count)
         for ($i = 0; $i -lt $cases.Count; $i++) {
             $c = $cases[$i]
-            $lines[3 * $i] | Should -BeLike "What if: Performing ""Sync from '$($c.Shown)': revision 3 → 5, 2 changes to 1 namespaces"" on target ""$($c.Replica)""."
+            $lines[3 * $i] | Should -BeLike "What if: Performing the operation ""Sync from '$($c.Shown)': revision 3 → 5, 2 changes to 1 namespace"" on target ""$($c.Replica)""."
             $lines[3 * $i + 1] | Should -BeLike "*Sync from '$($c.Shown)': a full copy at revision 5 (2 namespaces, 5 history entries); reason: a new replica*""$($c.Fresh)""."
             $lines[3 * $i + 2] | Should -Be $lines[3 * $i]
             $c.Fresh | Should -Not -Exist

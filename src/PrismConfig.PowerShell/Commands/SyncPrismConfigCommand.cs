@@ -90,7 +90,7 @@ public sealed class SyncPrismConfigCommand : PrismCmdlet, IDisposable
         var replica = OpenExistingStore();
         var plan = replica is null ? ConfigStore.PlanSyncIntoNewReplica(Locator, from) : replica.PlanSyncFrom(from);
         action += ": " + Describe(plan);
-        return ShouldProcess($"Performing \"{action}\" on target \"{DatabasePath}\".", $"{action} into '{DatabasePath}'?", "Confirm", out _);
+        return ShouldProcess(DatabasePath, action);
     }
 
     private static string Describe(SyncResult plan)
@@ -98,14 +98,17 @@ public sealed class SyncPrismConfigCommand : PrismCmdlet, IDisposable
         var registry = plan.RegistryChanged ? ", and the changed registry" : "";
         if (plan.Rebuilt)
         {
-            return $"a full copy at revision {plan.Revision} ({plan.Namespaces} namespaces, {plan.Changes} history entries{registry}); reason: {plan.Reason}";
+            return $"a full copy at revision {plan.Revision} ({Count(plan.Namespaces, "namespace")}, {Count(plan.Changes, "history entry", "history entries")}{registry}); reason: {plan.Reason}";
         }
         if (plan.Changes == 0 && !plan.RegistryChanged)
         {
             return $"nothing to copy, the replica is at the source's revision {plan.Revision}";
         }
-        return $"revision {plan.FromRevision} → {plan.Revision}, {plan.Changes} changes to {plan.Namespaces} namespaces{registry}";
+        return $"revision {plan.FromRevision} → {plan.Revision}, {Count(plan.Changes, "change")} to {Count(plan.Namespaces, "namespace")}{registry}";
     }
+
+    private static string Count(long n, string one, string? many = null) =>
+        n.ToString(System.Globalization.CultureInfo.InvariantCulture) + " " + (n == 1 ? one : many ?? one + "s");
 
     private StoreLocator ResolveSource()
     {
