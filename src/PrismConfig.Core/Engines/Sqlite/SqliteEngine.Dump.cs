@@ -41,14 +41,19 @@ internal sealed partial class SqliteEngine
             throw Factory.Translate(ex, full, options.BusyTimeout);
         }
         var folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "prismconfig-" + Guid.NewGuid().ToString("N"));
-        PrivateFiles.CreateFolder(folder);
         try
         {
+            PrivateFiles.CreateFolder(folder);
             var copy = System.IO.Path.Combine(folder, "backup.db");
             File.Copy(full, copy);
             PrivateFiles.RestrictToOwner(copy);
             using var engine = Open(copy, new StoreOptions { BusyTimeout = options.BusyTimeout });
             return engine.OnRead(() => ReadDump(engine._read));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StoreErrorException(full, $"the backup has an older schema, and a private copy of it to bring up to date cannot be written in '{folder}' ({ex.Message}). "
+                + "Free space in the temporary folder, or point TMPDIR at another one.", ex);
         }
         finally
         {
