@@ -483,3 +483,29 @@ while (`$done -lt 250) {
         ($history | ForEach-Object Revision) | Should -Be (1..1004)
     }
 }
+
+Describe 'Sync-PrismConfig -Continuous from a SQLite file' {
+    It 'with -Continuous, waits for a SQLite source taken away from its path, warning once, and catches up when it is back' {
+        $source = New-SourceDb 'Sqlite'
+        $replica = New-ReplicaPath
+        $sync = Start-ContinuousSync $source $replica @{ PollInterval = [TimeSpan]'00:00:01' }
+        try {
+            Wait-Revision $replica 3 | Should -BeTrue
+            $away = "$source.away"
+            Move-Item $source $away
+            $deadline = (Get-Date).AddSeconds(20)
+            while ($sync.PowerShell.Streams.Warning.Count -lt 1 -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            Move-Item $away $source
+            Set-PrismNamespace orders -RateLimitRps 7 -Database $source
+            Wait-Revision $replica 4 -Seconds 20 | Should -BeTrue
+        }
+        finally {
+            $stopped = Stop-ContinuousSync $sync
+        }
+        $stopped.Errors | Should -BeNullOrEmpty
+        $stopped.Warnings | Should -HaveCount 2
+        $stopped.Warnings[0] | Should -BeLike '*holds no PrismConfig store now*keeps serving its last good state*'
+        $stopped.Warnings[1] | Should -BeLike '*reached*again after*caught up*'
+        (Get-PrismNamespace orders -Database $replica).RateLimitRps | Should -Be 7
+    }
+}

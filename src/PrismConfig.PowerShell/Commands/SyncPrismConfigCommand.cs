@@ -130,6 +130,9 @@ public sealed class SyncPrismConfigCommand : PrismCmdlet, IDisposable
         string? failing = null;
         var failingSince = DateTime.UtcNow;
         using var source = new FollowedStore(() => CachedStore(sourceLocator, create: false));
+        // The first look is the command's setup: a source that is missing when the sync starts is an error (a typo),
+        // while one that goes away later (a file being replaced) is waited for, as an unreachable server is.
+        source.Look();
         while (!_stop.IsCancellationRequested && DateTime.UtcNow < deadline)
         {
             try
@@ -153,7 +156,7 @@ public sealed class SyncPrismConfigCommand : PrismCmdlet, IDisposable
                 // lookup): the next pass opens what is there now.
                 source.Drop();
             }
-            catch (PrismConfigException ex) when (Backoff.IsTransient(ex))
+            catch (PrismConfigException ex) when (Backoff.IsTransient(ex) || ex.ErrorId == "DatabaseNotFound")
             {
                 source.Drop();
                 // Once per distinct failure, not once per try: a service's log must not fill with one outage.
@@ -161,7 +164,8 @@ public sealed class SyncPrismConfigCommand : PrismCmdlet, IDisposable
                 {
                     if (failing is null) failingSince = DateTime.UtcNow;
                     failing = ex.Message;
-                    WriteWarning($"{ex.Message} The replica {DatabasePath} keeps serving its last good state; Sync-PrismConfig retries until the source is back.");
+                    var why = ex.ErrorId == "DatabaseNotFound" ? $"{sourceLocator.Display} holds no PrismConfig store now (it was moved or deleted)." : ex.Message;
+                    WriteWarning($"{why} The replica {DatabasePath} keeps serving its last good state; Sync-PrismConfig retries until the source is back.");
                 }
                 _stop.Token.WaitHandle.WaitOne(Backoff.Capped(deadline, backoff.Next()));
             }
