@@ -243,6 +243,39 @@ Describe 'Watch-PrismNamespace across a whole-store restore on <Engine>' -ForEac
 }
 
 
+Describe 'Watch-PrismNamespace across a restore that changed nothing' {
+    BeforeAll {
+        Import-Module (Join-Path $PSScriptRoot 'StoreTestHelpers.psm1') -Force
+        $script:SavedDataHome = $env:XDG_DATA_HOME
+        $env:XDG_DATA_HOME = Join-Path $TestDrive 'data-home'
+    }
+    AfterAll { $env:XDG_DATA_HOME = $SavedDataHome }
+
+    It 'does not show again the entries a backup holds after an old restore entry of its own' {
+        $db = New-WatchDb 'Sqlite'
+        $early = Backup-PrismConfig (Join-Path $TestDrive "early-$([guid]::NewGuid()).db") -Database $db
+        Set-PrismNamespace orders -RateLimitRps 1 -Database $db
+        Restore-PrismConfig $early.FullName -Database $db -Force | Out-Null
+        Set-PrismNamespace orders -RateLimitRps 2 -Reason 'after the first restore' -Database $db
+        # The same content as the store, so restoring it writes no restore entry; its own restore entry is old.
+        $same = Backup-PrismConfig (Join-Path $TestDrive "same-$([guid]::NewGuid()).db") -Database $db
+        Invoke-RawSql -Database $same.FullName -Sql "UPDATE namespace_history SET changed_at = changed_at - 3600 WHERE operation = 'restore'"
+        $watch = Start-Watch $db
+        try {
+            Restore-PrismConfig $same.FullName -Database $db -Force | Out-Null
+            $null = Wait-WatchOutput $watch { $_ -is [Management.Automation.WarningRecord] }
+            Set-PrismNamespace orders -RateLimitRps 3 -Reason 'after the second restore' -Database $db
+            $null = Wait-WatchOutput $watch { $_.Reason -eq 'after the second restore' }
+        }
+        finally {
+            $stopped = Stop-Watch $watch
+        }
+        $stopped.Errors | Should -BeNullOrEmpty
+        $entries = @($stopped.Output | Where-Object { $_.GetType().FullName -eq 'PrismConfig.HistoryEntry' })
+        @($entries.Reason) | Should -Be @('after the second restore')
+    }
+}
+
 Describe 'Watch-PrismNamespace on a SQLite file replaced or taken away under it' -Skip:$IsWindows {
     It 'follows another store moved over the file, as after a whole-store restore' {
         $db = New-WatchDb 'Sqlite'

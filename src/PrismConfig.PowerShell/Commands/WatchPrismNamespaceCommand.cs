@@ -52,6 +52,15 @@ public sealed class WatchPrismNamespaceCommand : PrismCmdlet, IDisposable
     /// <summary>The epoch <see cref="_last"/> belongs to.</summary>
     private string _epoch = "";
 
+    /// <summary>When this watch last read the store and found <see cref="_epoch"/>: a restore that changed it committed later.</summary>
+    private DateTimeOffset _epochSeenAt = DateTimeOffset.UtcNow;
+
+    /// <summary>
+    /// How much earlier than <see cref="_epochSeenAt"/> a restore's own entries may be dated: they are written inside
+    /// its transaction, which may have begun before that read, and on another host's clock.
+    /// </summary>
+    private static readonly TimeSpan RestoreClockSlack = TimeSpan.FromMinutes(1);
+
     /// <summary>
     /// From -After until the first read that works: the entries of revision <see cref="_last"/> up to this history
     /// row id have been processed too. Every later read starts after a whole revision.
@@ -102,6 +111,7 @@ public sealed class WatchPrismNamespaceCommand : PrismCmdlet, IDisposable
             try
             {
                 var store = followed.Look();
+                var readAt = DateTimeOffset.UtcNow;
                 var current = store.State;
                 if (lostAt is { } since)
                 {
@@ -133,6 +143,7 @@ public sealed class WatchPrismNamespaceCommand : PrismCmdlet, IDisposable
                     Renumbered(store, current, otherFile: false);
                 }
                 Stream(store, current.Revision, names);
+                _epochSeenAt = readAt;
 
                 var left = deadline - DateTime.UtcNow;
                 if (left <= TimeSpan.Zero) return;
@@ -193,9 +204,13 @@ public sealed class WatchPrismNamespaceCommand : PrismCmdlet, IDisposable
             return;
         }
         // Go on after the restore's own revision, not after the one read now: commits made between the restore and
-        // this read come after it, and would otherwise be skipped.
+        // this read come after it, and would otherwise be skipped. A restore that changed nothing writes no entry,
+        // and the newest one is then an old one from the backup's history: going on after it would show again
+        // every entry the backup holds after it. Only an entry dated after the last read of the old epoch is ours.
         var restored = store.GetHistory(new HistoryQuery { Operations = ["restore"], Last = 1, IncludeRemoved = true });
-        _last = restored.Count == 1 && restored[0].Revision <= current.Revision ? restored[0].Revision : current.Revision;
+        _last = restored.Count == 1 && restored[0].Revision <= current.Revision && restored[0].ChangedAt >= _epochSeenAt - RestoreClockSlack
+            ? restored[0].Revision
+            : current.Revision;
         WriteWarning($"{DatabasePath} was replaced by a whole-store restore; its revisions now continue from the backup's. "
             + $"The watch goes on after revision {_last}; Get-PrismNamespaceHistory -Operation restore shows what the restore changed.");
     }
